@@ -200,7 +200,8 @@ def _leading_junk(ch: str) -> bool:
     return ch.isspace() or cat in ("Po", "Pi", "Pf", "Pd", "Ps") and ch not in "#@&" or cat[0] == "S"
 
 
-_PRODUCT_CODE = re.compile(r"^(?=.*\d)[\w\-./]+$")  # one token mixing digits: "5G", "P450", "4K", "2.0"
+# one token mixing digits with at most 3 letters: "5G", "P450", "4K", "A380" (not "REPLACE-2")
+_PRODUCT_CODE = re.compile(r"^(?=.*\d)(?!(?:[^A-Za-zÀ-ÿ]*[A-Za-zÀ-ÿ]){4})[\w\-./]+$")
 _ABBREV_END = re.compile(r"(?:\b\w\.|\.\w+\.|\b[A-Z][a-z]{0,2}\.)$")  # "B.C.E.", "J.", "Inc.", "Co."
 
 
@@ -236,6 +237,7 @@ def repair_spans(text: str, spans: Iterable[Span], block_start: int = 0) -> tupl
         nl = text.find("\n", start, end)
         if nl != -1:
             end = nl
+        stripped_title = ""  # the honorific/title last stripped, if a name followed it directly
         changed = True
         while changed and start < end:
             changed = False
@@ -247,11 +249,13 @@ def repair_spans(text: str, spans: Iterable[Span], block_start: int = 0) -> tupl
             if m and m.end() < len(piece) and (piece[0].islower() or not text[:start].strip(" \"'«“(")):
                 start += m.end()
                 changed = True
+                stripped_title = ""
                 continue
             m = words["honorifics"].match(piece)
             if m and m.end() < len(piece):
                 start += m.end()
                 changed = True
+                stripped_title = m.group(0).strip()
         end = _trim_end(text, start, end)
         if end <= start:
             continue
@@ -261,12 +265,11 @@ def repair_spans(text: str, spans: Iterable[Span], block_start: int = 0) -> tupl
             continue
         if " " not in piece and _PRODUCT_CODE.match(piece):
             continue
-        m = words["honorifics"].match(piece)
-        if m and m.end() >= len(piece.rstrip(".")) or folded in words["not_entities"]:
+        if folded in words["not_entities"] or _shouted(text, start):
             continue
-        if _all_titles(piece, words):
-            continue
-        label = span.label
+        if _all_titles(piece, words) and not _is_abbreviation(stripped_title):
+            continue  # "Madame la Présidente" is dropped, "Dr Maréchal" keeps "Maréchal"
+        label = "PER" if stripped_title and piece[0].isupper() else span.label  # "Dr Maréchal"
         first = re.split(r"[\s'’]", folded, maxsplit=1)[0]
         if first in words["type_cues"] and " " in piece:
             label = words["type_cues"][first]
@@ -291,6 +294,24 @@ def _trim_end(text: str, start: int, end: int) -> int:
         end = start + piece.rfind("(")
         return _trim_end(text, start, end) if end > start else start
     return end
+
+
+def _is_abbreviation(word: str) -> bool:
+    """An abbreviated honorific ("M.", "Dr", "Mme"), after which any capitalised word is a name."""
+    return bool(word) and (word.endswith(".") or len(word) <= 3)
+
+
+def _shouted(text: str, pos: int) -> bool:
+    """True when the line around ``pos`` is all capitals (≥ 80 % of ≥ 12 letters, ≥ 3 words):
+    headings of leaflets and shouting, where fr_core_news_sm tags common words
+    ("CONDITIONS DE CONSERVATION", "INFORMATIONS NECESSAIRES") as entities."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line = text[line_start : line_end if line_end != -1 else len(text)]
+    letters = [ch for ch in line if ch.isalpha()]
+    if len(letters) < 12 or len(line.split()) < 3:
+        return False
+    return sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
 
 
 def _all_titles(piece: str, words: dict[str, Any]) -> bool:
