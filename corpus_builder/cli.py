@@ -48,6 +48,13 @@ WorkersOpt = Annotated[
 ShardOpt = Annotated[
     int, typer.Option("--shard-size", min=1, help="Documents per workspace shard (unit of parallel work and resume).")
 ]
+EngineOpt = Annotated[
+    str,
+    typer.Option("--engine", help="local: a process pool on this machine; ray: Ray Data (pip install 'corpus-builder[ray]')."),
+]
+RayAddressOpt = Annotated[
+    Optional[str], typer.Option("--ray-address", help="Ray cluster address (e.g. ray://head:10001); default: start a local one.")
+]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) if any input is rejected.")]
 NameOpt = Annotated[str, typer.Option("--name", help="Release name: folder under the releases dir (letters, digits, - _ .).")]
 VersionOpt = Annotated[str, typer.Option("--version", help="Release version, semantic versioning X.Y.Z; never overwritten.")]
@@ -148,8 +155,10 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
         console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
 
 
-def _prepare(inputs, workspace, model, workers, shard_size, strict) -> RunSummary:
-    options = PrepareOptions(model=model, workers=workers, shard_size=shard_size, strict=strict)
+def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None) -> RunSummary:
+    options = PrepareOptions(
+        model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
+    )
     with _progress() as factory:
         return prepare(inputs, workspace, options, progress_factory=factory)
 
@@ -162,6 +171,8 @@ def prepare_cmd(
     workers: WorkersOpt = None,
     shard_size: ShardOpt = 500,
     strict: StrictOpt = False,
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Ingest, clean, split and pre-annotate INPUTS into a workspace.
 
@@ -170,7 +181,7 @@ def prepare_cmd(
     run resumes where it stopped.
     """
     with _errors_to_exit():
-        summary = _prepare(inputs, workspace, model, workers, shard_size, strict)
+        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address)
     print_summary(summary, f"prepare → {workspace}")
 
 
@@ -199,6 +210,8 @@ def build_cmd(
     workers: WorkersOpt = None,
     shard_size: ShardOpt = 500,
     strict: StrictOpt = False,
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     with _errors_to_exit():
@@ -208,7 +221,7 @@ def build_cmd(
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
         tmp = Path(tempfile.mkdtemp(prefix="corpus-builder-"))
         try:
-            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict)
+            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
             print_summary(summary, "prepare")
             info = release_workspace(tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions)
         finally:

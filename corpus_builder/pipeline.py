@@ -39,6 +39,7 @@ PLAN_FILE = "plan.json"
 STATS_FILE = "corpus_stats.pkl"
 
 ProgressCallback = Callable[[int], None]
+ENGINES = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,17 @@ class PrepareOptions:
     ``model``: spaCy pipeline name for entities. ``workers``: processes for the annotate pass
     (``None`` = number of cores). ``shard_size``: documents per workspace shard (also the unit of
     resume and of parallel work). ``strict``: any reject makes the run fail (after the whole input
-    is read, so the summary still lists every reject).
+    is read, so the summary still lists every reject). ``engine``: ``"local"`` (process pool) or
+    ``"ray"`` (Ray Data on the cluster at ``ray_address``, or a local one started for the run; the
+    workspace must be on storage every Ray node can read and write).
     """
 
     model: str = DEFAULT_MODEL
     workers: int | None = None
     shard_size: int = 500
     strict: bool = False
+    engine: str = "local"
+    ray_address: str | None = None
 
     def resolved_workers(self) -> int:
         if self.workers is None:
@@ -246,6 +251,56 @@ def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
     return RunSummary.from_documents(annotated)
 
 
+class _RayShardAnnotator:
+    """Ray Data callable class: loads the model once per Ray actor, annotates one shard per row."""
+
+    def __init__(self, model: str, stats_path: str):
+        _worker_init(model, stats_path)
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        summary = _annotate_shard(row["staged"], row["out_dir"], row["index"])
+        return {"index": row["index"], "documents": summary.documents_kept}
+
+
+def _annotate_with_ray(
+    todo: list[int],
+    staging: Path,
+    out_dir: Path,
+    model: str,
+    stats_path: str,
+    workers: int,
+    address: str | None,
+    on_done: Callable[[int], None],
+) -> None:
+    """Run :func:`_annotate_shard` over ``todo`` shards with Ray Data (``pip install corpus-builder[ray]``).
+
+    The same function as the local engine writes the same shard files, so the workspace (and the
+    release built from it) is byte-identical whichever engine ran.
+    """
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise ConfigError("--engine ray needs Ray: pip install 'corpus-builder[ray]'") from None
+    started = False
+    if not ray.is_initialized():
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        except Exception as e:  # ray raises ConnectionError, RuntimeError... with long messages
+            raise ConfigError(f"cannot start or reach Ray at {address or 'a new local cluster'}: {str(e).splitlines()[0]}") from None
+        started = True
+    try:
+        rows = [{"staged": str(staging / f"clean-{i:05d}.jsonl"), "out_dir": str(out_dir), "index": i} for i in todo]
+        ds = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
+            _RayShardAnnotator, fn_constructor_args=(model, stats_path), concurrency=min(workers, len(rows))
+        )
+        for row in ds.iter_rows():
+            on_done(row["index"])
+    finally:
+        if started:
+            ray.shutdown()
+
+
 def _plan_key(inputs: list[dict[str, Any]], options: PrepareOptions) -> str:
     key = {"inputs": inputs, "model": options.model, "shard_size": options.shard_size, "version": __version__}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
@@ -305,11 +360,16 @@ def prepare(
     out_dir = staging / "annotated"
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    if options.engine not in ENGINES:
+        raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
     todo = [i for i in range(n_shards) if not (out_dir / f"part-{i:05d}.jsonl").is_file()]
     staged_counts = {i: sum(1 for _ in read_jsonl(staging / f"clean-{i:05d}.jsonl")) for i in todo}
     tick = progress_factory("Annotating", sum(staged_counts.values())) if progress_factory else None
     stats_path = str(staging / STATS_FILE)
-    if todo:
+    if todo and options.engine == "ray":
+        _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address,
+                           lambda i: tick(staged_counts[i]) if tick else None)
+    elif todo:
         if workers == 1 or len(todo) == 1:
             _worker_init(options.model, stats_path)
             for i in todo:

@@ -142,3 +142,18 @@ def test_seed_blocks_are_labelled_as_the_issue_says(seed_path, tmp_path):
         assert any(t == needle and b.is_boilerplate for t, b in blocks), needle
     repeated_lead = [b for t, b in blocks if t.endswith("REUTERS/Dado Ruvic")]
     assert repeated_lead and repeated_lead[0].is_boilerplate
+
+
+def test_ray_engine_gives_the_same_workspace_and_release_as_local(tmp_path):
+    from corpus_builder.pipeline import release_workspace
+
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    prepare([EXAMPLES], local, PrepareOptions(workers=1, shard_size=2))
+    prepare([EXAMPLES], on_ray, PrepareOptions(workers=2, shard_size=2, engine="ray"))
+    assert _shard_hashes(local) == _shard_hashes(on_ray)
+    hashes = []
+    for ws in (local, on_ray):
+        info = release_workspace(ws, name="demo", version="1.0.0", releases_dir=ws / "releases")
+        files = sorted(p for p in Path(info.path).rglob("*.parquet"))
+        hashes.append([(p.relative_to(info.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files])
+    assert hashes[0] == hashes[1] and hashes[0]
