@@ -167,10 +167,13 @@ def _model_start_ok(block: str, at: int) -> bool:
     After ";": accepted before a letter (the Sequoia/UD convention splits some ";" lists).
     After a word (a headline glued to its text): accepted before a capital, unless the previous
     word is a function word ("because", "avec"). After ",", ":", a dash or an opening bracket:
-    refused (dateline "VARSOVIE (Reuters) - Le groupe…").
+    refused (dateline "VARSOVIE (Reuters) - Le groupe…"), and so is any start inside an open
+    parenthesis.
     """
     if at <= 0 or at >= len(block) or not block[at - 1].isspace() or block[at].isspace():
         return False
+    if block.count("(", 0, at) > block.count(")", 0, at):
+        return False  # inside an open parenthesis: "(Anna Koper, Janis Laizans; Jean-Stéphane Brosse)"
     nxt = block[at]
     k = at
     while k > 0 and block[k - 1].isspace():

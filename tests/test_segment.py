@@ -167,3 +167,13 @@ def test_sentences_tile_their_block(body: str, data: st.DataObject) -> None:
     assert "".join("".join(p.split()) for p in covered) == "".join(body.split())
     for e in ents:  # no boundary strictly inside an entity
         assert not any(e.start < s.start < e.end for s in sents)
+
+
+def test_no_model_boundary_inside_parentheses() -> None:
+    text = "(Anna Koper, Janis Laizans; Jean-Stéphane Brosse pour le service français)"
+    assert split(text, model_starts=[0, text.index("Jean")]) == [text]
+    text = "Le comité : président, Luc Stéfann ; trésorière, Marie Joyot."
+    assert split(text, model_starts=[0, text.index("trésorière")]) == [
+        "Le comité : président, Luc Stéfann ;",
+        "trésorière, Marie Joyot.",
+    ]
