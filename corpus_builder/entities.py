@@ -205,7 +205,7 @@ _PRODUCT_CODE = re.compile(r"^(?=.*\d)(?!(?:[^A-Za-zÀ-ÿ]*[A-Za-zÀ-ÿ]){4})[\w
 _ABBREV_END = re.compile(r"(?:\b\w\.|\.\w+\.|\b[A-Z][a-z]{0,2}\.)$")  # "B.C.E.", "J.", "Inc.", "Co."
 
 
-def repair_spans(text: str, spans: Iterable[Span], block_start: int = 0) -> tuple[Span, ...]:
+def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     """Repair predicted entity spans over ``text`` (pure; offsets are code points into ``text``).
 
     Rules, in order, for each span:
@@ -226,8 +226,7 @@ def repair_spans(text: str, spans: Iterable[Span], block_start: int = 0) -> tupl
        "rue ..." → LOC, "affaire ..." → MISC);
     6. drop duplicates and overlaps (the longer span wins, then the earlier).
 
-    ``block_start`` is unused by the rules (kept for callers that pass a block's offset); spans are
-    returned sorted, with ``text == text[start:end]`` and their original ``source``.
+    Spans are returned sorted, with ``text == text[start:end]`` and their original ``source``.
     """
     words = _word_lists()
     out: list[Span] = []

@@ -142,8 +142,11 @@ def rule_boundaries(block: str) -> dict[int, str]:
     """Candidate sentence starts in ``block`` (block-relative code points) → kind ("final" or
     "ambiguous"); pure rules, no model. See the module docstring for the rules."""
     out: dict[int, str] = {}
+    quotes, pos = 0, 0
     for m in _TERMINAL.finditer(block):
-        quote_open = block.count('"', 0, m.start()) % 2 == 1  # straight quotes: open when odd
+        quotes += block.count('"', pos, m.start())
+        pos = m.start()
+        quote_open = quotes % 2 == 1  # straight quotes: open when an odd number precede
         at, kind = _boundary_after_terminal(block, m.start(), m.end(), quote_open)
         if at is not None:
             out[at] = kind
@@ -248,10 +251,7 @@ def split_sentences(
     chunk = text[block.start : block.end]
     if not chunk.strip():
         return []
-    cuts: set[int] = set()
-    ambiguous: set[int] = set()
-    for at, kind in rule_boundaries(chunk).items():
-        (cuts if kind == "final" else ambiguous).add(at)
+    cuts = {at for at, kind in rule_boundaries(chunk).items() if kind == "final"}
     cuts |= headline_boundaries(chunk, cuts)
     if model_starts is not None:
         for start in model_starts:
@@ -261,7 +261,13 @@ def split_sentences(
             if at not in cuts and _model_start_ok(chunk, at):
                 cuts.add(at)
     protected = _protected(chunk, [(e.start - b0, e.end - b0) for e in entities if e.start < block.end and e.end > b0])
-    cuts = {c for c in cuts if not any(s < c < e for s, e in protected)}
+    if protected:
+        inside = bytearray(len(chunk) + 1)  # 1 where a boundary would cut a protected span
+        for s, e in protected:
+            lo, hi = max(s + 1, 0), min(e, len(chunk))
+            if hi > lo:
+                inside[lo:hi] = b"\x01" * (hi - lo)
+        cuts = {c for c in cuts if not inside[c]}
 
     pieces: list[tuple[int, int]] = []
     edges = [0, *sorted(cuts), len(chunk)]
