@@ -133,9 +133,12 @@ class EntityRecognizer:
             raw = []
             for ent in sdoc.ents:
                 label = LABEL_MAP.get(ent.label_)
-                if label is None or (has_pos and not _looks_like_a_name(ent)):
+                if label is None:
                     continue
-                raw.append(Span(ent.start_char, ent.end_char, label, ent.text))
+                for part in _split_at_verbs(ent) if has_pos else (ent,):
+                    if has_pos and not _looks_like_a_name(part):
+                        continue
+                    raw.append(Span(part.start_char, part.end_char, label, part.text))
             per_doc_spans[i].extend(_shift(s, start) for s in repair_spans(text, raw))
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
@@ -146,6 +149,21 @@ class EntityRecognizer:
         """One tuple of repaired entity spans per document (document offsets, ``source="prediction"``)."""
         for spans, _ in self.analyze(docs):
             yield spans
+
+
+def _split_at_verbs(ent: Any) -> list[Any]:
+    """Split a spaCy entity at lower-case verbs ("Éric Halphen interroge Francis Poullain" →
+    "Éric Halphen", "Francis Poullain"; "Elf et a porté plainte" → "Elf et"): a name holds no
+    conjugated verb. Pieces are spaCy spans; the trailing "et" goes with :func:`repair_spans`."""
+    parts, start = [], ent.start
+    for tok in ent:
+        if tok.pos_ in ("VERB", "AUX") and tok.text[:1].islower():
+            if tok.i > start:
+                parts.append(ent.doc[start : tok.i])
+            start = tok.i + 1
+    if start < ent.end:
+        parts.append(ent.doc[start : ent.end])
+    return [p for p in parts if any(ch.isupper() for ch in p.text)]
 
 
 def _looks_like_a_name(ent: Any) -> bool:
@@ -196,6 +214,10 @@ def _word_lists() -> dict[str, Any]:
         "honorifics": _prefix_regex(hons),
         "not_entities": {w.casefold() for w in _data_lines("not_entities.txt")},
         "type_cues": cues,
+        "trailing": re.compile(
+            r"(?<=[\s'’])(?:" + "|".join(re.escape(w) for w in sorted(_data_lines("trailing_words.txt"), key=len, reverse=True))
+            + r")\s*$"
+        ),
         "institution_heads": {w.casefold() for w in _data_lines("institution_heads.txt")},
     }
 
@@ -241,7 +263,8 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
        is stripped only when the span starts the text (block), since mid-sentence "Le Monde" is a
        name; leading honorifics/titles (``honorifics.txt``: "M. Seselj" → "Seselj") are stripped
        for every label;
-    3. trim trailing punctuation, symbols and emoji ("Paris !" → "Paris", "Lyon 🎉" → "Lyon"),
+    3. trim trailing lower-case function words (``trailing_words.txt``: "Affaire des HLM des" →
+       "Affaire des HLM") and trailing punctuation, symbols and emoji ("Paris !" → "Paris", "Lyon 🎉" → "Lyon"),
        keeping a final "." that ends an abbreviation ("B.C.E.", "Inc.") and a ")" that closes
        a "(" inside the span; an unclosed "(" and what follows it is cut;
     4. drop the span if nothing is left, if it has no letter (punctuation, digits), if it is a
@@ -282,6 +305,11 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
                 changed = True
                 stripped_title = m.group(0).strip()
         end = _trim_end(text, start, end)
+        while True:  # "Affaire des HLM des" → "Affaire des HLM"
+            m = words["trailing"].search(text, start, end)
+            if not m or m.start() <= start:
+                break
+            end = _trim_end(text, start, m.start())
         if end <= start:
             continue
         piece = text[start:end]

@@ -127,6 +127,7 @@ def test_analyze_returns_sentence_starts_inside_blocks(recognizer: entities.Enti
         ("Vive Marseille 🎉", "Marseille 🎉", "LOC", "Marseille"),
         ("Il travaille chez Apple Inc. depuis 2010.", "Apple Inc.", "ORG", "Apple Inc."),
         ("Le général André est arrivé.", "général André", "PER", "André"),
+        ("Voir l'Affaire des HLM des Hauts-de-Seine.", "Affaire des HLM des", "MISC", "Affaire des HLM"),
     ],
 )
 def test_repairs_fix_span_boundaries(text: str, predicted: str, label: str, expected: str) -> None:
@@ -231,3 +232,10 @@ def test_common_nouns_without_a_proper_noun_are_not_entities(recognizer: entitie
     assert "Grossesse" not in texts
     assert {"Jacques Delors", "Bruxelles"} <= texts
     assert any(s.text.startswith("Commission") and s.label == "ORG" for s in spans)
+
+
+def test_an_entity_is_split_at_a_lower_case_verb(recognizer: entities.EntityRecognizer) -> None:
+    nlp = entities.load_model()
+    doc = nlp("Hier, Éric Halphen interroge Francis Poullain à Paris.")
+    ent = doc[2:7]  # "Éric Halphen interroge Francis Poullain"
+    assert [p.text for p in entities._split_at_verbs(ent)] == ["Éric Halphen", "Francis Poullain"]
