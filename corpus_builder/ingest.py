@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Iterator, Sequence
@@ -110,6 +111,38 @@ def _prefer_cp1252(data: bytes, detected: str) -> str | None:
     return None
 
 
+#: Encoding name reported for mostly-UTF-8 bytes: UTF-8 with a few invalid bytes read as cp1252.
+#: Used when the valid multibyte UTF-8 characters are at least as many as the invalid bytes (a UTF-8
+#: file with a pasted cp1252 "é" or a cut last character). A real cp1252 file has nearly every
+#: non-ASCII byte invalid as UTF-8 (a cp1252 letter followed by a byte that continues it as UTF-8,
+#: like "Ã©", is rare in real text), so it goes on to charset-normalizer.
+MIXED_ENCODING = "utf-8+cp1252"
+
+
+_MIXED_STATE = threading.local()
+
+
+def _invalid_utf8_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read the invalid bytes as cp1252 and count them."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    _MIXED_STATE.invalid += len(bad)
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("corpus_builder.cp1252", _invalid_utf8_as_cp1252)
+
+
+def _decode_mixed_utf8(data: bytes) -> tuple[str, int, int]:
+    """Decode ``data`` as UTF-8, reading each invalid byte as cp1252 (U+FFFD where cp1252 has no
+    character), in one pass. Return ``(text, invalid_bytes, valid_multibyte_chars)``."""
+    _MIXED_STATE.invalid = 0
+    text = data.decode("utf-8", errors="corpus_builder.cp1252")
+    invalid = _MIXED_STATE.invalid
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
+    return text, invalid, multibyte
+
+
 def _declared_html_charset(data: bytes) -> str | None:
     match = _META_CHARSET.search(data[:4096])
     if not match:
@@ -124,14 +157,18 @@ def _declared_html_charset(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tuple[str, str]:
-    """Decode raw bytes to text; return ``(text, encoding)`` (encoding as a Python codec name).
+    """Decode raw bytes to text; return ``(text, encoding)``, encoding as a Python codec name (or
+    :data:`MIXED_ENCODING`).
 
     Order: a UTF-8/16/32 byte-order mark decides (and is stripped); then the binary test (a NUL
     byte, or more than :data:`MAX_CONTROL_BYTE_SHARE` control bytes in the first
-    :data:`BINARY_SAMPLE_BYTES`); then strict UTF-8; then ``declared`` (an encoding the container
-    declares, e.g. an HTML ``<meta charset>``) if the bytes decode with it; then charset-normalizer,
-    with a windows-1252 preference for Western text (see :func:`_prefer_cp1252`), so that a cp1252
-    French file comes out right. ``source`` only names the input in errors.
+    :data:`BINARY_SAMPLE_BYTES`); then strict UTF-8; then mostly-UTF-8 (no more invalid bytes than
+    valid multibyte characters, the invalid bytes read as cp1252: a UTF-8 file with a pasted cp1252
+    character or a cut last character); then ``declared`` (an encoding the container declares,
+    e.g. an HTML ``<meta charset>``) if the bytes decode with it; then charset-normalizer, with a
+    windows-1252 preference for Western text (see :func:`_prefer_cp1252`), so that a cp1252 French
+    file comes out right; if charset-normalizer finds nothing but the bytes hold valid multibyte
+    UTF-8, the mostly-UTF-8 reading is used. ``source`` only names the input in errors.
 
     Raises :class:`DecodeError` (an :class:`InputError`) with ``reason`` ``"binary"`` (NUL bytes,
     control-byte share, or charset-normalizer finds no encoding) or ``"undecodable"`` (the bytes
@@ -153,6 +190,9 @@ def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tu
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed, invalid, multibyte = _decode_mixed_utf8(data)
+    if multibyte > 0 and invalid <= multibyte:
+        return mixed, MIXED_ENCODING
     if declared:
         try:
             return data.decode(declared), declared
@@ -160,6 +200,8 @@ def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tu
             pass  # a wrong declaration is common on the web: fall back to detection
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
+        if multibyte > 0:  # some real UTF-8 in it: better a few cp1252 characters than a reject
+            return mixed, MIXED_ENCODING
         raise DecodeError(source, "binary", "no text encoding fits these bytes (charset-normalizer found none)")
     try:
         text = str(best)

@@ -84,6 +84,16 @@ def test_decode_non_western_single_byte_text_is_not_forced_to_cp1252(text, encod
     assert decode_bytes(text.encode(encoding), "old.txt")[0] == text
 
 
+def test_mostly_utf8_with_a_pasted_cp1252_character_is_read_as_utf8():
+    paragraph = "Le président a déclaré que l’équipe était prête. " * 5
+    data = paragraph.encode() + " Café".encode("cp1252") + paragraph.encode()
+    text, encoding = decode_bytes(data, "mixed.txt")
+    assert text == paragraph + " Café" + paragraph
+    assert encoding == "utf-8+cp1252"
+    short = "Café élève ".encode() + "à".encode("cp1252")
+    assert decode_bytes(short, "short.txt") == ("Café élève à", "utf-8+cp1252")
+
+
 def test_declared_charset_used_when_bytes_fit_it():
     data = "Ça coûte 5 €".encode("cp1252")
     assert decode_bytes(data, "p.html", declared="cp1252") == ("Ça coûte 5 €", "cp1252")
