@@ -12,6 +12,8 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_builder.clean import clean_text, to_document
 from corpus_builder.errors import InputError
@@ -276,3 +278,9 @@ def test_unreadable_file_is_a_reject(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     (reject,) = iter_inputs([tmp_path])
     assert (reject.source, reject.reason) == ("locked.txt", "unreadable")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\ufeff", exclude_categories=("Cc",)) | st.sampled_from("\n\t\r")))
+def test_utf8_text_decodes_to_itself(text):
+    assert decode_bytes(text.encode("utf-8"), "t.txt") == (text, "utf-8")
