@@ -24,8 +24,8 @@ Signals, combined in :func:`label_blocks` (figures measured on the dev gold are 
 - **Repeats across the corpus** (:class:`CorpusStats`): a line found in many documents is a site
   template line, once the corpus holds at least :data:`MIN_CORPUS_DOCS` documents.
 - **Position**: the headline right before the body is content; short blocks after the last long
-  content block are boilerplate; blocks that no cue places take the category of the last cued
-  boilerplate block before them (a menu's items, a teaser list's entries).
+  content block are boilerplate; blocks that no cue places take the category of the section
+  heading or menu cue before them (a teaser list's entries, a menu's items).
 
 Everything is rule-based and linear in the number of blocks (no model), because it runs on every
 block of every document.
@@ -79,6 +79,8 @@ MIN_TEMPLATE_DOC_SHARE = 0.01
 TEMPLATE_MAX_CHARS = 200
 #: A block is a duplicate when this share of its word 4-grams occurred in earlier content blocks.
 DUPLICATE_SHINGLE_SHARE = 0.7
+#: Blocks trafilatura left out are recovered from this many blocks before its first block on.
+RECOVERY_LOOKBACK = 3
 #: The headline is looked for among this many blocks before the first body block.
 TITLE_LOOKBACK = 6
 
@@ -86,8 +88,9 @@ _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
 _SCOPES = ("line", "any", "section")
-# Categories that blocks without a cue inherit from the last cued block before them.
-_INHERITED = frozenset({"navigation", "related", "promo", "comments", "footer"})
+# Line cues whose category the following uncued blocks inherit (a menu's items); "section" cues
+# are always inherited (a teaser list's entries, the comments).
+_INHERITED = frozenset({"navigation"})
 # ISO 639-1 code → jusText stop-list name (justext.get_stoplists()).
 _JUSTEXT_LANGUAGES = {
     "fr": "French",
@@ -380,8 +383,18 @@ def _shingles(words: Sequence[str], n: int = 4) -> set[tuple[str, ...]]:
 
 
 def _is_headline(f: _Feat) -> bool:
+    """A headline: 2-30 words, mostly words without digits (not a date line), no final
+    period, comma, semicolon or colon, and no cue."""
     text = f.text.rstrip()
-    return 2 <= f.n_words <= 30 and f.n_chars <= 250 and not text.endswith((".", ",", ";", ":")) and f.cue is None
+    words = f.text.split()
+    wordy = sum(1 for w in words if any(ch.isalpha() for ch in w) and not any(ch.isdigit() for ch in w))
+    return (
+        2 <= f.n_words <= 30
+        and f.n_chars <= 250
+        and wordy * 2 > len(words)
+        and not text.endswith((".", ",", ";", ":"))
+        and f.cue is None
+    )
 
 
 def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block, ...]:
@@ -431,15 +444,17 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block
 
 
 def _decide_with_main(feats: list[_Feat]) -> list[bool]:
-    """HTML: trafilatura's main text, corrected by cues and corpus templates, plus recovery of
-    long jusText-good paragraphs next to or inside the main body that trafilatura missed."""
+    """HTML: trafilatura's main text, corrected by cues and corpus templates, plus the long,
+    stop-word-rich (jusText "good") paragraphs it left out inside the main body or just before
+    it (a lead above the first paragraph). Short blocks trafilatura left out stay out: between
+    paragraphs they are mostly captions and teasers (measured)."""
     content = [f.in_main and f.cue is None and not (f.template and f.n_chars <= TEMPLATE_MAX_CHARS) for f in feats]
     in_main = [i for i, f in enumerate(feats) if f.in_main]
     if in_main:
         first, last = in_main[0], in_main[-1]
-        for i in range(max(0, first - 3), last + 1):
+        for i in range(max(0, first - RECOVERY_LOOKBACK), last + 1):
             f = feats[i]
-            if not content[i] and f.cf == "good" and f.cue is None and not f.template:
+            if not content[i] and not f.in_main and f.cf == "good" and not f.template:
                 content[i] = True
     return content
 
@@ -516,6 +531,7 @@ def _categorise(feats: list[_Feat], content: list[bool], duplicate: list[bool]) 
     labels: list[str | None] = []
     first_content = next((i for i, c in enumerate(content) if c), len(feats))
     inherited: str | None = None
+    inherited_from_section = False
     for i, f in enumerate(feats):
         if content[i]:
             labels.append(None)
@@ -523,11 +539,11 @@ def _categorise(feats: list[_Feat], content: list[bool], duplicate: list[bool]) 
             continue
         if f.cue is not None:
             label = f.cue.category
-            if label in _INHERITED:
-                inherited = label
+            if f.cue.scope == "section" or label in _INHERITED:
+                inherited, inherited_from_section = label, f.cue.scope == "section"
         elif duplicate[i]:
             label = "duplicate"
-        elif inherited is not None:
+        elif inherited is not None and (inherited_from_section or f.n_chars < LENGTH_LOW):
             label = inherited
         elif f.template:
             label = "navigation" if i < first_content else "footer"
