@@ -49,6 +49,7 @@ __all__ = [
     "Cue",
     "label_blocks",
     "load_cues",
+    "parse_cues",
     "split_blocks",
     "stoplist",
     "RULES_VERSION",
@@ -91,6 +92,8 @@ _SCOPES = ("line", "any", "section")
 # Line cues whose category the following uncued blocks inherit (a menu's items); "section" cues
 # are always inherited (a teaser list's entries, the comments).
 _INHERITED = frozenset({"navigation"})
+# Cue categories of boilerplate found inside an article's body; transparent for jusText's context.
+_INLINE = frozenset({"caption", "share", "metadata"})
 # ISO 639-1 code → jusText stop-list name (justext.get_stoplists()).
 _JUSTEXT_LANGUAGES = {
     "fr": "French",
@@ -152,35 +155,46 @@ def _cue_files() -> dict[str, str]:
     return {p.name[:-4]: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".txt")}
 
 
+def parse_cues(text: str, name: str) -> tuple[Cue, ...]:
+    """Parse a cue file's ``text`` (format at the top of ``data/boilerplate/fr.txt``).
+
+    ``name`` names the file in error messages. Raises :class:`ConfigError` naming the file and
+    line when a cue line is malformed (wrong field count, unknown category or scope, bad regex).
+    """
+    cues: list[Cue] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        where = f"{name}:{lineno}"
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise ConfigError(f"{where}: expected 'category<TAB>scope<TAB>regex', got {len(fields)} field(s)")
+        category, scope, regex = fields
+        if category not in BOILERPLATE_LABELS:
+            raise ConfigError(f"{where}: unknown category {category!r}; use one of {', '.join(BOILERPLATE_LABELS)}")
+        if scope not in _SCOPES:
+            raise ConfigError(f"{where}: unknown scope {scope!r}; use one of {', '.join(_SCOPES)}")
+        try:
+            pattern = re.compile(regex, re.IGNORECASE)
+        except re.error as err:
+            raise ConfigError(f"{where}: bad regular expression ({err}); fix the pattern") from err
+        cues.append(Cue(category, scope, pattern, where))
+    return tuple(cues)
+
+
 @functools.lru_cache(maxsize=None)
 def load_cues(lang: str) -> tuple[Cue, ...]:
     """The cue phrases for ``lang`` (ISO 639-1, e.g. ``"fr"``), in file order.
 
-    A language without a cue file gets the cues of every file (French, then English...), since
-    web pages mix languages in their boilerplate. Raises :class:`ConfigError` naming the file and
-    line when a cue line is malformed (wrong field count, unknown category or scope, bad regex).
+    A language without a cue file gets the cues of every file (French first, then the others
+    alphabetically), since web pages mix languages in their boilerplate. Raises
+    :class:`ConfigError` for a malformed cue file (see :func:`parse_cues`).
     """
     files = _cue_files()
     langs = [lang] if lang in files else sorted(files, key=lambda name: (name != "fr", name))
     cues: list[Cue] = []
     for name in langs:
-        for lineno, line in enumerate(files[name].splitlines(), start=1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            where = f"corpus_builder/data/boilerplate/{name}.txt:{lineno}"
-            fields = line.split("\t")
-            if len(fields) != 3:
-                raise ConfigError(f"{where}: expected 'category<TAB>scope<TAB>regex', got {len(fields)} field(s)")
-            category, scope, regex = fields
-            if category not in BOILERPLATE_LABELS:
-                raise ConfigError(f"{where}: unknown category {category!r}; use one of {', '.join(BOILERPLATE_LABELS)}")
-            if scope not in _SCOPES:
-                raise ConfigError(f"{where}: unknown scope {scope!r}; use one of {', '.join(_SCOPES)}")
-            try:
-                pattern = re.compile(regex, re.IGNORECASE)
-            except re.error as err:
-                raise ConfigError(f"{where}: bad regular expression ({err}); fix the pattern") from err
-            cues.append(Cue(category, scope, pattern, where))
+        cues.extend(parse_cues(files[name], f"corpus_builder/data/boilerplate/{name}.txt"))
     return tuple(cues)
 
 
@@ -319,6 +333,7 @@ def _cf_class(f: _Feat) -> str:
 
 
 def _neighbour(classes: Sequence[str], i: int, step: int, ignore_near: bool) -> str:
+    """Class of the nearest good/bad (or near-good) block; "short" and "skip" blocks are passed."""
     i += step
     while 0 <= i < len(classes):
         c = classes[i]
@@ -328,8 +343,22 @@ def _neighbour(classes: Sequence[str], i: int, step: int, ignore_near: bool) -> 
     return "bad"
 
 
+def _near_run(classes: Sequence[str], i: int) -> int:
+    """Number of near-good blocks in the run around ``i`` (only "skip" blocks may separate them)."""
+    count = 1
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(classes) and classes[j] in ("near", "skip"):
+            count += classes[j] == "near"
+            j += step
+    return count
+
+
 def _revise(classes: list[str]) -> list[str]:
-    """jusText's context-sensitive revision (justext.core.revise_paragraph_classification)."""
+    """jusText's context-sensitive revision (justext.core.revise_paragraph_classification), with
+    two changes: "skip" blocks (inline boilerplate: captions, share buttons, bylines) are
+    transparent, and a run of two or more near-good blocks between bad ones is good (news
+    paragraphs are often shorter than jusText's 200 characters)."""
     out = list(classes)
     for i, c in enumerate(classes):
         if c != "short":
@@ -349,7 +378,7 @@ def _revise(classes: list[str]) -> list[str]:
     for i, c in enumerate(out):
         if c == "near":
             prev, nxt = _neighbour(out, i, -1, True), _neighbour(out, i, 1, True)
-            revised[i] = "bad" if prev == nxt == "bad" else "good"
+            revised[i] = "bad" if prev == nxt == "bad" and _near_run(out, i) < 2 else "good"
     return revised
 
 
@@ -468,6 +497,8 @@ def _decide_without_main(feats: list[_Feat]) -> list[bool]:
         c = f.cf
         if f.template and f.n_chars <= TEMPLATE_MAX_CHARS:
             c = "bad"
+        elif f.cue is not None and f.cue.category in _INLINE:
+            c = "skip"
         if f.cue is not None and f.cue.scope == "section":
             section = True
         elif c == "good":
@@ -530,20 +561,24 @@ def _categorise(feats: list[_Feat], content: list[bool], duplicate: list[bool]) 
     """Boilerplate category of each block (``None`` for content)."""
     labels: list[str | None] = []
     first_content = next((i for i, c in enumerate(content) if c), len(feats))
-    inherited: str | None = None
-    inherited_from_section = False
+    inherited: str | None = None  # category of the open section or menu
+    in_section = False
     for i, f in enumerate(feats):
         if content[i]:
             labels.append(None)
-            inherited = None
+            inherited, in_section = None, False
             continue
         if f.cue is not None:
             label = f.cue.category
-            if f.cue.scope == "section" or label in _INHERITED:
-                inherited, inherited_from_section = label, f.cue.scope == "section"
+            if f.cue.scope == "section":
+                inherited, in_section = label, True
+            elif label in _INHERITED:
+                inherited = label
+            elif not in_section:
+                inherited = None
         elif duplicate[i]:
             label = "duplicate"
-        elif inherited is not None and (inherited_from_section or f.n_chars < LENGTH_LOW):
+        elif inherited is not None and (in_section or f.n_chars < LENGTH_LOW):
             label = inherited
         elif f.template:
             label = "navigation" if i < first_content else "footer"
