@@ -343,12 +343,13 @@ def _neighbour(classes: Sequence[str], i: int, step: int, ignore_near: bool) -> 
     return "bad"
 
 
-def _near_run(classes: Sequence[str], i: int) -> int:
-    """Number of near-good blocks in the run around ``i`` (only "skip" blocks may separate them)."""
+def _near_run(classes: Sequence[str], original: Sequence[str], i: int) -> int:
+    """Number of near-good blocks in the run around ``i``; only "skip" blocks and blocks that
+    were "short" before revision (subheadings) may separate them."""
     count = 1
     for step in (-1, 1):
         j = i + step
-        while 0 <= j < len(classes) and classes[j] in ("near", "skip"):
+        while 0 <= j < len(classes) and (classes[j] in ("near", "skip") or original[j] == "short"):
             count += classes[j] == "near"
             j += step
     return count
@@ -358,7 +359,8 @@ def _revise(classes: list[str]) -> list[str]:
     """jusText's context-sensitive revision (justext.core.revise_paragraph_classification), with
     two changes: "skip" blocks (inline boilerplate: captions, share buttons, bylines) are
     transparent, and a run of two or more near-good blocks between bad ones is good (news
-    paragraphs are often shorter than jusText's 200 characters)."""
+    paragraphs are often shorter than jusText's 200 characters; short subheadings may separate
+    them)."""
     out = list(classes)
     for i, c in enumerate(classes):
         if c != "short":
@@ -378,7 +380,7 @@ def _revise(classes: list[str]) -> list[str]:
     for i, c in enumerate(out):
         if c == "near":
             prev, nxt = _neighbour(out, i, -1, True), _neighbour(out, i, 1, True)
-            revised[i] = "bad" if prev == nxt == "bad" and _near_run(out, i) < 2 else "good"
+            revised[i] = "bad" if prev == nxt == "bad" and _near_run(out, classes, i) < 2 else "good"
     return revised
 
 
