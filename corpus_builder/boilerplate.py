@@ -480,6 +480,20 @@ def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     it (a lead above the first paragraph). Short blocks trafilatura left out stay out: between
     paragraphs they are mostly captions and teasers (measured)."""
     content = [f.in_main and f.cue is None and not (f.template and f.n_chars <= TEMPLATE_MAX_CHARS) for f in feats]
+    # After a section heading ("Related", "Newsletter", "Comments") below the start of the body,
+    # only long good paragraphs stay content: the section's short entries are boilerplate even
+    # when trafilatura kept them.
+    section = False
+    body_started = False
+    for i, f in enumerate(feats):
+        if content[i] and f.n_chars >= LENGTH_LOW:
+            body_started = True
+        if f.cue is not None and f.cue.scope == "section":
+            section = body_started  # a menu entry before the body opens no section
+        elif f.cf == "good" and content[i]:
+            section = False
+        elif section:
+            content[i] = False
     in_main = [i for i, f in enumerate(feats) if f.in_main]
     if in_main:
         first, last = in_main[0], in_main[-1]
@@ -528,8 +542,10 @@ def _add_title(feats: list[_Feat], content: list[bool]) -> None:
 
 def _find_duplicates(feats: list[_Feat], content: list[bool]) -> list[bool]:
     """Blocks repeating earlier content: same words, or most of their word 4-grams seen before
-    (a lead repeated with a photo credit glued on). Content blocks found so become boilerplate."""
-    seen_lines: set[tuple[str, ...]] = set()
+    (a lead repeated with a photo credit glued on). Content blocks found so become boilerplate,
+    except a main-text block repeating another main-text block (trafilatura kept both: an
+    embedded post's signature, a refrain)."""
+    seen_lines: dict[tuple[str, ...], bool] = {}  # words -> was the earlier copy in the main text
     seen_shingles: set[tuple[str, ...]] = set()
     duplicate = [False] * len(feats)
     for i, f in enumerate(feats):
@@ -537,13 +553,16 @@ def _find_duplicates(feats: list[_Feat], content: list[bool]) -> list[bool]:
         if len(words) < 3:
             continue
         sh = _shingles(words)
-        if words in seen_lines or (
-            len(words) >= 8 and sh and len(sh & seen_shingles) >= DUPLICATE_SHINGLE_SHARE * len(sh)
-        ):
+        earlier_in_main = seen_lines.get(words)
+        if earlier_in_main is not None:
+            if not (earlier_in_main and f.in_main):
+                duplicate[i] = True
+                content[i] = False
+        elif len(words) >= 8 and sh and len(sh & seen_shingles) >= DUPLICATE_SHINGLE_SHARE * len(sh):
             duplicate[i] = True
             content[i] = False
-        elif content[i]:
-            seen_lines.add(words)
+        if content[i]:
+            seen_lines[words] = f.in_main
             seen_shingles |= sh
     return duplicate
 
