@@ -497,12 +497,26 @@ def _decide_with_main(feats: list[_Feat]) -> list[bool]:
         elif section:
             content[i] = False
     in_main = [i for i, f in enumerate(feats) if f.in_main]
-    if in_main:
-        first, last = in_main[0], in_main[-1]
-        for i in range(max(0, first - RECOVERY_LOOKBACK), last + 1):
-            f = feats[i]
-            if not content[i] and not f.in_main and f.cf == "good" and not f.template:
-                content[i] = True
+    if not in_main:
+        return content
+
+    def recoverable(f: _Feat) -> bool:
+        return not f.in_main and f.cf == "good" and not f.template
+
+    first, last = in_main[0], in_main[-1]
+    for i in range(first, last + 1):
+        if not content[i] and recoverable(feats[i]):
+            content[i] = True
+    # upwards from the body: a good paragraph at most RECOVERY_LOOKBACK blocks above the first
+    # content block joins the body (a lead, an introduction), and the search goes on from it
+    gap = 0
+    for i in range(first - 1, -1, -1):
+        if recoverable(feats[i]):
+            content[i], gap = True, 0
+        else:
+            gap += 1
+            if gap >= RECOVERY_LOOKBACK:
+                break
     return content
 
 
