@@ -465,6 +465,11 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block
         content = _decide_with_main(feats)
     else:
         content = _decide_without_main(feats)
+    if not any(content):
+        # Nothing looks like an article body (a one-line JSONL text, a short note): every block
+        # that no cue, template or stop-word test rejects is content, rather than the whole
+        # document being boilerplate.
+        content = [f.cf != "bad" and not f.template for f in feats]
 
     _add_title(feats, content)
     duplicate = _find_duplicates(feats, content)

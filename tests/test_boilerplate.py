@@ -276,6 +276,14 @@ def test_repeated_title_and_lead_with_credit_are_duplicates() -> None:
     assert pairs[3][1] == "duplicate"
 
 
+def test_short_documents_without_a_body_keep_their_text_as_content() -> None:
+    assert labelled(make_doc("Le maire de Nantes a inauguré le pont.", "fr")) == [
+        ("Le maire de Nantes a inauguré le pont.", None)
+    ]
+    pairs = labelled(make_doc("Partager\nLe maire de Nantes a inauguré le pont.\nTous droits réservés", "fr"))
+    assert [label for _, label in pairs] == ["share", None, "footer"]
+
+
 def test_unknown_language_still_labels() -> None:
     pairs = labelled(make_doc(TEXT_EN, "xx"))
     assert label_of(pairs, "We use cookies") == "footer"
