@@ -99,3 +99,11 @@ def test_real_pages_keep_every_main_text_snippet_visible(shared_data) -> None:
         assert main_text, name
         for snippet in entry["with"]:
             assert re.sub(r"\s+", " ", snippet).strip() in folded, (name, snippet)
+
+
+def test_text_after_dropped_elements_is_kept() -> None:
+    html = (
+        "<html><body><p>Avant <img src=x>après<script>x()</script> suite<br>ligne<span hidden>caché</span> fin</p>"
+        "<div>a<div>b</div>c</div></body></html>"
+    )
+    assert lines_of(extract_html(html)[0]) == ["Avant après suite", "ligne fin", "a", "b", "c"]
