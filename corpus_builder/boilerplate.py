@@ -484,8 +484,9 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block
 def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     """HTML: trafilatura's main text, corrected by cues and corpus templates, plus the long,
     stop-word-rich (jusText "good") paragraphs it left out inside the main body or just before
-    it (a lead above the first paragraph). Short blocks trafilatura left out stay out: between
-    paragraphs they are mostly captions and teasers (measured)."""
+    it (a lead above the first paragraph), and the near-good ones it left out between two
+    content blocks. Short blocks trafilatura left out stay out: between paragraphs they are
+    mostly captions and teasers (measured: taking them in lowered both dev scores)."""
     content = [f.in_main and f.cue is None and not (f.template and f.n_chars <= TEMPLATE_MAX_CHARS) for f in feats]
     # After a section heading ("Related", "Newsletter", "Comments") below the start of the body,
     # only long good paragraphs stay content: the section's short entries are boilerplate even
@@ -511,6 +512,10 @@ def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     first, last = in_main[0], in_main[-1]
     for i in range(first, last + 1):
         if not content[i] and recoverable(feats[i]):
+            content[i] = True
+    for i in range(first + 1, last):
+        f = feats[i]
+        if not content[i] and f.cf == "near" and not (f.in_main or f.template) and content[i - 1] and content[i + 1]:
             content[i] = True
     # upwards from the body: a good paragraph at most RECOVERY_LOOKBACK blocks above the first
     # content block joins the body (a lead, an introduction), and the search goes on from it
