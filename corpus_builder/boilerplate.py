@@ -316,7 +316,8 @@ def _stop_density(words: Sequence[str], stop: frozenset[str]) -> float:
         return 0.0
     if not stop:  # no stop-list for the language: let length decide
         return 1.0
-    return sum(1 for w in words if w.lower() in stop) / len(words)
+    # jusText's lists spell elisions with "'" (qu'il, c'est); French text often has "’"
+    return sum(1 for w in words if w.lower().replace("\u2019", "'") in stop) / len(words)
 
 
 def _cf_class(f: _Feat) -> str:
