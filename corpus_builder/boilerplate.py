@@ -21,8 +21,9 @@ Signals, combined in :func:`label_blocks` (figures measured on the dev gold are 
   file): share buttons, menus, paywalls, credits, "related"/"most read" section headings...
 - **Repeats inside the document**: a content block that repeats an earlier content block (the
   title and lead repeated above a photo, with a credit glued on) is ``duplicate``.
-- **Repeats across the corpus** (:class:`CorpusStats`): a line found in many documents is a site
-  template line, once the corpus holds at least :data:`MIN_CORPUS_DOCS` documents.
+- **Repeats across the corpus** (:class:`CorpusStats`): a short or non-prose line found in many
+  documents is a site template line, once the corpus holds at least :data:`MIN_CORPUS_DOCS`
+  documents (a repeated paragraph is not: wire copy and article versions repeat too).
 - **Position**: the headline right before the body is content; short blocks after the last long
   content block are boilerplate; blocks that no cue places take the category of the section
   heading or menu cue before them (a teaser list's entries, a menu's items).
@@ -75,9 +76,6 @@ MIN_CORPUS_DOCS = 5
 #: ...for lines found in at least this many documents, and at least this share of them.
 MIN_TEMPLATE_DOC_FREQ = 3
 MIN_TEMPLATE_DOC_SHARE = 0.01
-#: A corpus-repeated block longer than this (characters) is kept as content when other signals
-#: say so (syndicated paragraphs repeat across documents too).
-TEMPLATE_MAX_CHARS = 200
 #: A block is a duplicate when this share of its word 4-grams occurred in earlier content blocks.
 DUPLICATE_SHINGLE_SHARE = 0.7
 #: Blocks trafilatura left out are recovered from this many blocks before its first block on.
@@ -454,7 +452,9 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block
         cue = next((c for c in cues if c.matches(text, len(words))), None)
         f = _Feat(text, len(words), len(text), _stop_density(words, stop), cue, "")
         f.cf = _cf_class(f)
-        if stats is not None and stats.is_template(text):
+        # Only short or non-prose lines count as template lines: paragraphs repeat across
+        # documents too (wire copy, several versions of one article) and stay content.
+        if stats is not None and f.cf in ("short", "bad") and stats.is_template(text):
             f.template = True
         feats.append(f)
 
@@ -488,7 +488,7 @@ def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     it (a lead above the first paragraph), and the near-good ones it left out between two
     content blocks. Short blocks trafilatura left out stay out: between paragraphs they are
     mostly captions and teasers (measured: taking them in lowered both dev scores)."""
-    content = [f.in_main and f.cue is None and not (f.template and f.n_chars <= TEMPLATE_MAX_CHARS) for f in feats]
+    content = [f.in_main and f.cue is None and not f.template for f in feats]
     # After a section heading ("Related", "Newsletter", "Comments") below the start of the body,
     # only long good paragraphs stay content: the section's short entries are boilerplate even
     # when trafilatura kept them.
@@ -538,7 +538,7 @@ def _decide_without_main(feats: list[_Feat]) -> list[bool]:
     section = False
     for f in feats:
         c = f.cf
-        if f.template and f.n_chars <= TEMPLATE_MAX_CHARS:
+        if f.template:
             c = "bad"
         elif f.cue is not None and f.cue.category in _INLINE:
             c = "skip"

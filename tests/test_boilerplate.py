@@ -345,6 +345,12 @@ def test_site_template_lines_become_boilerplate_with_enough_documents() -> None:
     assert label_of(pairs, "Journal de la Côte, 12 rue du Port") == "footer"
     assert content_of(pairs)[0].startswith("Le port de Boulogne accueille")
     assert len(content_of(pairs)) == 3
+    # a paragraph repeated across the corpus (wire copy) is not a template line
+    wire = ("Selon la préfecture maritime, la saison de pêche a été marquée par une baisse des prises de "
+            "cabillaud et une hausse de celles de seiche, ce qui inquiète les armateurs de la région.")  # fmt: skip
+    with_wire = [text.replace("\nJournal de la Côte, 12", f"\n{wire}\nJournal de la Côte, 12") for text in texts]
+    pairs = labelled(make_doc(with_wire[0], "fr"), CorpusStats.from_texts(with_wire))
+    assert label_of(pairs, wire) is None
     # too few documents: corpus repetition is not used
     few = CorpusStats.from_texts(texts[: MIN_CORPUS_DOCS - 1])
     assert label_of(labelled(make_doc(texts[0], "fr"), few), "Journal de la Côte, 12 rue du Port") != "footer"
