@@ -182,14 +182,14 @@ def parse_cues(text: str, name: str) -> tuple[Cue, ...]:
 
 @functools.lru_cache(maxsize=None)
 def load_cues(lang: str) -> tuple[Cue, ...]:
-    """The cue phrases for ``lang`` (ISO 639-1, e.g. ``"fr"``), in file order.
-
-    A language without a cue file gets the cues of every file (French first, then the others
-    alphabetically), since web pages mix languages in their boilerplate. Raises
-    :class:`ConfigError` for a malformed cue file (see :func:`parse_cues`).
+    """The cue phrases for ``lang`` (ISO 639-1, e.g. ``"fr"``): that language's file first, then
+    the other files (French, then alphabetical order), since pages mix languages in their
+    boilerplate ("Newsletter", "Share" on French sites). The first matching cue wins, so the
+    document's own language decides when two files disagree. A language without a file gets all
+    files. Raises :class:`ConfigError` for a malformed cue file (see :func:`parse_cues`).
     """
     files = _cue_files()
-    langs = [lang] if lang in files else sorted(files, key=lambda name: (name != "fr", name))
+    langs = sorted(files, key=lambda name: (name != lang, name != "fr", name))
     cues: list[Cue] = []
     for name in langs:
         cues.extend(parse_cues(files[name], f"corpus_builder/data/boilerplate/{name}.txt"))
