@@ -155,6 +155,7 @@ PAGE_FR_CONTENT = [
 
 PAGE_FR_LABELS = {
     "Nous utilisons des cookies": "footer",
+    "Accepter": "footer",
     "Paramétrer les cookies": "footer",
     "Accueil": "navigation",
     "Économie": "navigation",
