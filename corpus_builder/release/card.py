@@ -114,7 +114,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         rejects[r["reason"]] = rejects.get(r["reason"], 0) + 1
     fr = manifest["split"]["fractions"]
     sections = [
-        f"---\n{fm}---\n",
+        f"---\n{fm}---",
         f"# {name} {version}\n\n{description}",
         "## Load it\n\n```python\nfrom datasets import load_dataset\n\n"
         'sentences = load_dataset("path/to/this/folder")  # default config: sentences\n'

@@ -8,11 +8,12 @@ sentences. The split of a document is a pure function of its ``doc_id`` (:func:`
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..records import NER_TAGS, Document, Span
+from ..records import NER_TAGS, Document, Sentence, Span
 from .bio import bio_tags, is_aligned
 from .features import SPLITS
 
@@ -84,21 +85,37 @@ class SentenceRows:
     spans_outside: list[Span]
 
 
+def _by_sentence(spans: Sequence[Span], sentences: Sequence[Sentence]) -> tuple[list[list[Span]], list[Span]]:
+    """Spans of each sentence (the sentence contains the span entirely), in start order, and the
+    spans of no sentence. Sweep over spans sorted by start: O((spans + sentences) log spans)."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end))
+    starts = [spans[i].start for i in order]
+    placed: set[int] = set()
+    out: list[list[Span]] = []
+    for sent in sentences:
+        mine = []
+        j = bisect_left(starts, sent.start)
+        while j < len(order) and starts[j] < sent.end:
+            i = order[j]
+            if spans[i].end <= sent.end and i not in placed:
+                mine.append(spans[i])
+                placed.add(i)
+            j += 1
+        out.append(mine)
+    return out, [spans[i] for i in range(len(spans)) if i not in placed]
+
+
 def sentence_rows(doc: Document) -> SentenceRows:
     """The ``sentences`` rows of ``doc``, in sentence order (``sent_index`` = position in
     ``doc.sentences``). A span belongs to the sentence that contains it entirely; its offsets are
-    shifted to the sentence text. ``is_boilerplate``/``boilerplate_label`` come from the block."""
-    rows: list[dict[str, Any]] = []
+    shifted to the sentence text (spans in start order). ``is_boilerplate``/``boilerplate_label``
+    come from the sentence's block. ``predictions`` are filled for reviewed documents only."""
     predictions = doc.predictions if doc.status == "reviewed" else ()
-    placed: set[int] = set()
-    all_spans = list(doc.entities) + list(predictions)
+    entities_of, entities_out = _by_sentence(doc.entities, doc.sentences)
+    predictions_of, predictions_out = _by_sentence(predictions, doc.sentences)
+    rows: list[dict[str, Any]] = []
     for index, sent in enumerate(doc.sentences):
         block = doc.blocks[sent.block_index]
-        inside = [
-            i for i, s in enumerate(all_spans) if s.start >= sent.start and s.end <= sent.end and i not in placed
-        ]
-        placed.update(inside)
-        n_entities = len(doc.entities)
         rows.append(
             {
                 "doc_id": doc.doc_id,
@@ -109,12 +126,11 @@ def sentence_rows(doc: Document) -> SentenceRows:
                 "is_boilerplate": block.is_boilerplate,
                 "boilerplate_label": block.boilerplate_label if block.is_boilerplate else None,
                 "status": doc.status,
-                "entities": [_span_dict(all_spans[i], sent.start) for i in inside if i < n_entities],
-                "predictions": [_span_dict(all_spans[i], sent.start) for i in inside if i >= n_entities],
+                "entities": [_span_dict(s, sent.start) for s in entities_of[index]],
+                "predictions": [_span_dict(s, sent.start) for s in predictions_of[index]],
             }
         )
-    outside = [s for i, s in enumerate(all_spans) if i not in placed]
-    return SentenceRows(rows, outside)
+    return SentenceRows(rows, entities_out + predictions_out)
 
 
 @dataclass
