@@ -389,17 +389,49 @@ def test_cache_identity_two_releases_same_version(tmp_path):
     assert load(a.path, "sentences", cache)["train"]["text"] == ["Paul habite à Brest."]  # cached copy is a's
 
 
+def _score(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
+
+
 def test_reviewed_documents_keep_predictions_apart(tmp_path):
     docs = corpus()
-    info = build(tmp_path, docs, extra_manifest={"review": {"pre_annotation_quality": {"boilerplate": {"f1": 0.5}}}})
+    # A report shaped like studio.quality.quality_report, for the one reviewed document ("revue"):
+    # predictions Airbus/ORG (right), Toulouse/ORG (wrong label), PDG/MISC (spurious).
+    report = {
+        "reviewed_documents": 1,
+        "annotators": 1,
+        "entities": {
+            "micro": _score(1, 2, 2),
+            "per_label": {"PER": _score(0, 0, 1), "ORG": _score(1, 1, 0), "LOC": _score(0, 0, 1), "MISC": _score(0, 1, 0)},
+        },
+        "boilerplate": {**_score(0, 0, 0), "blocks": 1, "category_accuracy": None},
+    }
+    info = build(tmp_path, docs, extra_manifest={"review": report, "prepare_summary": {"documents_in": 5}})
     review = info.review
     assert review["documents_reviewed"] == 1 and review["documents_predicted"] == 3
     assert review["annotators"] == 1 and review["sentences_reviewed"] == 2
-    q = review["pre_annotation_quality"]
-    assert q["boilerplate"] == {"f1": 0.5}
-    assert q["entities"]["per_label"]["ORG"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "tp": 1, "fp": 1, "fn": 0}
-    assert q["entities"]["micro"]["tp"] == 1 and q["entities"]["micro"]["fn"] == 2
+    assert review["pre_annotation_quality"] == report
+    assert info.manifest["prepare_summary"] == {"documents_in": 5}
+    assert read_manifest(info.path)["review"] == review
     assert info.counts["predictions_by_label"] == {"MISC": 1, "ORG": 2}
+    card = (info.path / "README.md").read_text(encoding="utf-8")
+    assert "Documents reviewed by a person: 1 (by 1 annotators)" in card
+    assert "| ORG | 0.5 | 1.0 | 0.6667 | 1 |" in card and "| **micro** | 0.3333 | 0.3333 | 0.3333 | 3 |" in card
+    assert "| boilerplate | 0.0 | 0.0 | 0.0 | 0 |" in card
+    assert validate_release(info.path) == []
+
+    # the same slot given explicitly; without a report the slot is null and the card says so
+    other = build(tmp_path / "o", docs, extra_manifest={"review": {"pre_annotation_quality": {"entities": report["entities"]}}})
+    assert other.review["pre_annotation_quality"] == {"entities": report["entities"]}
+    bare = build(tmp_path / "b", docs)
+    assert bare.review["pre_annotation_quality"] is None and bare.review["annotators"] == 1
+    assert "No pre-annotation quality report" in (bare.path / "README.md").read_text(encoding="utf-8")
+    with pytest.raises(ConfigError, match="files"):
+        build(tmp_path / "x", docs, extra_manifest={"files": []})
+
     cache = tmp_path / "cache"
     drow = next(r for r in all_rows(load(info.path, "documents", cache)) if r["doc_id"] == "revue")
     assert drow["status"] == "reviewed"
@@ -418,8 +450,6 @@ def test_reviewed_documents_keep_predictions_apart(tmp_path):
     assert second["status"] == "reviewed"
     assert [(e["text"], e["start"]) for e in second["entities"]] == [("Guillaume Faury", second["text"].index("Guillaume"))]
     assert [e["text"] for e in second["predictions"]] == ["PDG"]
-    card = (info.path / "README.md").read_text(encoding="utf-8")
-    assert "Documents reviewed by a person: 1 (by 1 annotators)" in card and "| ORG | 0.5 | 1.0 | 0.6667 | 1 |" in card
 
 
 def test_schemas_are_shipped_and_match_the_records():

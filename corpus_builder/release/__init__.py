@@ -18,7 +18,6 @@ from .card import card_data_files, render_card
 from .features import CONFIGS, SPLITS, arrow_schema, features_for
 from .jsonschemas import load_schema, row_errors
 from .manifest import read_manifest
-from .quality import entity_quality
 from .rows import SPLIT_RULE, split_of
 from .validate import validate_release
 from .writer import ReleaseInfo, check_name, check_version, write_release
@@ -32,7 +31,6 @@ __all__ = [
     "card_data_files",
     "check_name",
     "check_version",
-    "entity_quality",
     "features_for",
     "load_schema",
     "read_manifest",

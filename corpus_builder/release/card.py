@@ -74,22 +74,32 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _score_row(name: str, s: Mapping[str, Any]) -> list[Any]:
+    support = s.get("support", s.get("tp", 0) + s.get("fn", 0))
+    return [name, s.get("precision", ""), s.get("recall", ""), s.get("f1", ""), support]
+
+
 def _quality_section(quality: Mapping[str, Any] | None) -> str:
+    """The pre-annotation quality report as tables: entity scores per label and micro, and
+    boilerplate block scores; any other key of the report is shown as YAML."""
     if not quality:
-        return "No document has been reviewed: there is no pre-annotation quality report yet."
-    parts = []
-    ents = quality.get("entities")
-    if ents:
-        rows = [[lb, s["precision"], s["recall"], s["f1"], s["tp"] + s["fn"]] for lb, s in ents["per_label"].items()]
-        m = ents["micro"]
-        rows.append(["**micro**", m["precision"], m["recall"], m["f1"], m["tp"] + m["fn"]])
-        parts.append(
-            f"Entities ({ents['documents']} reviewed documents, match: {ents['match']}):\n\n"
-            + _table(["label", "precision", "recall", "F1", "human spans"], rows)
-        )
+        return "No pre-annotation quality report: no document has been reviewed in Label Studio."
+    parts, rest = [], {}
+    header = ["precision", "recall", "F1", "support (human)"]
     for key, value in quality.items():
-        if key != "entities":
-            parts.append(f"{key.capitalize()}:\n\n```json\n{yaml.safe_dump(value, sort_keys=False, allow_unicode=True).strip()}\n```")
+        if key == "entities" and isinstance(value, Mapping) and isinstance(value.get("per_label"), Mapping):
+            rows = [_score_row(lb, s) for lb, s in value["per_label"].items()]
+            if isinstance(value.get("micro"), Mapping):
+                rows.append(_score_row("**micro**", value["micro"]))
+            parts.append("Entities (exact start, end and label):\n\n" + _table(["label", *header], rows))
+        elif key == "boilerplate" and isinstance(value, Mapping) and "f1" in value:
+            acc = value.get("category_accuracy")
+            note = f" Category accuracy on blocks both call boilerplate: {acc}." if acc is not None else ""
+            parts.append("Boilerplate blocks:" + note + "\n\n" + _table(["", *header], [_score_row("boilerplate", value)]))
+        else:
+            rest[key] = value
+    if rest:
+        parts.append("```yaml\n" + yaml.safe_dump(rest, sort_keys=False, allow_unicode=True).strip() + "\n```")
     return "\n\n".join(parts)
 
 

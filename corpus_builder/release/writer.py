@@ -44,7 +44,6 @@ from .checks import document_problems, ner_problems, sentence_problems
 from .features import CONFIGS, SPLITS, arrow_schema
 from .jsonschemas import row_errors
 from .manifest import FORMAT, MANIFEST_FILE, dumps
-from .quality import EntityQuality
 from .rows import SPLIT_RULE, ner_row, sentence_rows, split_of, document_row
 
 VERSION_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
@@ -199,9 +198,17 @@ def write_release(
     entity boundaries agree). ``rejects`` and ``inputs`` (dicts with at least ``sha256``, e.g.
     ``{"path": ..., "sha256": ...}``) go into the manifest as given; ``components`` (name →
     version) are added to ``corpus-builder``, ``pyarrow`` and ``datasets``. ``shard_rows``: rows per
-    Parquet file. ``extra_manifest``: further top-level manifest keys; its ``review`` dict is merged
-    into the computed one (e.g. the boilerplate part of ``pre_annotation_quality``); a
-    ``description`` key also replaces the card's default description.
+    Parquet file. ``extra_manifest``: further top-level manifest keys, except that
+
+    - ``review`` is merged into the computed ``review`` (documents reviewed/predicted, sentences
+      reviewed, annotators = distinct span annotators of reviewed documents). The pre-annotation
+      quality report (precision/recall/F1 of predictions against the human labels, issue 3) is
+      computed by the Label Studio merge and passed here, either as
+      ``review["pre_annotation_quality"]`` or as the whole ``review`` when it has the shape of
+      :func:`corpus_builder.studio.quality.quality_report` (``entities``/``boilerplate`` keys); it
+      lands in ``manifest.review.pre_annotation_quality`` (``None`` when not given) and in the card;
+      its ``annotators`` count, when present, replaces the computed one;
+    - ``description`` also replaces the card's default description.
 
     Raises :class:`ConfigError` for a bad name, version, split or shard size or a reserved
     ``extra_manifest`` key, and :class:`ReleaseError` when the version already exists (never
@@ -267,7 +274,6 @@ def _write_contents(
     bp_by_label: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     annotators: set[str] = set()
-    quality = EntityQuality()
     n = Counter()
     for doc in documents:
         where = f"document {doc.doc_id!r} (source {doc.source!r})"
@@ -288,11 +294,8 @@ def _write_contents(
         if doc.status == "reviewed":
             n["documents_reviewed"] += 1
             predictions_by_label.update(s.label for s in doc.predictions)
-            annotators.update(s.annotator for s in doc.entities if s.annotator)
-            meta_annotators = doc.meta.get("annotators") if isinstance(doc.meta, dict) else None
-            if isinstance(meta_annotators, (list, tuple)):
-                annotators.update(str(a) for a in meta_annotators)
-            quality.add(doc)
+            # a merged span may carry several annotators joined by "," (studio merge rules)
+            annotators.update(a for s in doc.entities if s.annotator for a in s.annotator.split(","))
         sents = sentence_rows(doc)
         n["spans_outside_sentences"] += len(sents.spans_outside)
         for srow in sents.rows:
@@ -334,19 +337,23 @@ def _write_contents(
         "spans_outside_sentences": n["spans_outside_sentences"],
         "spans_misaligned_with_tokens": n["spans_misaligned_with_tokens"],
     }
-    entity_q = quality.result()
     review: dict[str, Any] = {
         "documents_reviewed": n["documents_reviewed"],
         "documents_predicted": per_split["documents"]["total"] - n["documents_reviewed"],
         "sentences_reviewed": n["sentences_reviewed"],
-        "annotators": len(annotators),
-        "pre_annotation_quality": {"entities": entity_q} if entity_q else None,
+        "annotators": len(annotators - {"unknown"}),
+        "pre_annotation_quality": None,
     }
-    extra_review = extra.pop("review", None) or {}
-    extra_quality = extra_review.pop("pre_annotation_quality", None)
+    extra_review = dict(extra.pop("review", None) or {})
+    quality = extra_review.pop("pre_annotation_quality", None)
+    if quality is None and ("entities" in extra_review or "boilerplate" in extra_review):
+        # the shape of corpus_builder.studio.quality.quality_report: the whole report is the slot
+        quality, extra_review = extra_review, {}
+    if isinstance(quality, dict):
+        review["pre_annotation_quality"] = quality
+        if isinstance(quality.get("annotators"), int):  # the merge knows annotators of blocks too
+            review["annotators"] = quality["annotators"]
     review.update(extra_review)
-    if extra_quality:
-        review["pre_annotation_quality"] = {**(review["pre_annotation_quality"] or {}), **extra_quality}
     description = extra.pop("description", None)
     all_components = {"corpus-builder": __version__, "pyarrow": pa.__version__, "datasets": datasets.__version__}
     all_components.update(components or {})
