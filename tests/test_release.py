@@ -10,6 +10,8 @@ from pathlib import Path
 import datasets
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from corpus_builder.errors import ConfigError, ReleaseError
 from corpus_builder.records import BOILERPLATE_LABELS, ENTITY_LABELS, NER_TAGS, Block, Document, Reject, Sentence, Span
@@ -469,3 +471,54 @@ def test_card_front_matter_lists_exact_files(tmp_path):
     listed = sorted(p for cfg in files.values() for paths in cfg.values() for p in paths)
     assert listed == sorted(f["path"] for f in info.files)
     assert "default: true" in (info.path / "README.md").read_text(encoding="utf-8").split("---")[1].split("config_name: sentences")[1].split("config_name: ner")[0]
+
+
+# --- property: whatever the text (astral characters, combining marks, CRLF-free lines), every span
+# written into a release is in bounds and matches its text, and the release validates.
+
+WORDS = ["Paris", "l'Institut", "Zoé", "e\u0301té", "🎉", "M.", "Mme", "Dupont", "« oui »", "12 000", "Ça", "va", "naïve", "𝔘𝔫𝔦"]
+
+
+@st.composite
+def documents(draw):
+    docs = []
+    for d in range(draw(st.integers(1, 4))):
+        lines = []
+        for _ in range(draw(st.integers(1, 4))):
+            words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8))
+            line = " ".join(words) + draw(st.sampled_from(["", ".", " !"]))
+            label = draw(st.sampled_from([None, None, *BOILERPLATE_LABELS]))
+            lines.append((line, label))
+        doc = make_doc(f"p{d}", lines)
+        text = doc.text
+        spans = []
+        for sent in doc.sentences:
+            sub = text[sent.start : sent.end]
+            if draw(st.booleans()):
+                a = draw(st.integers(0, len(sub) - 1))
+                b = draw(st.integers(a + 1, len(sub)))
+                if sub[a:b].strip() == sub[a:b]:
+                    label = draw(st.sampled_from(ENTITY_LABELS))
+                    spans.append(Span(sent.start + a, sent.start + b, label, sub[a:b]))
+        docs.append(Document(**{**doc.__dict__, "entities": tuple(spans)}))
+    return docs
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=documents())
+def test_property_released_spans_match_their_text(tmp_path_factory, docs):
+    tmp = tmp_path_factory.mktemp("prop")
+    info = build(tmp, docs, split=(0.5, 0.25, 0.25), shard_rows=3)
+    assert validate_release(info.path) == []
+    by_id = {d.doc_id: d for d in docs}
+    for f in info.files:
+        for row in pq.read_table(info.path / f["path"]).to_pylist():
+            if f["config"] == "sentences":
+                doc = by_id[row["doc_id"]]
+                assert row["text"] == doc.text[row["start"] : row["end"]]
+                for e in row["entities"]:
+                    assert row["text"][e["start"] : e["end"]] == e["text"]
+            elif f["config"] == "ner":
+                assert len(row["tokens"]) == len(row["ner_tags"])
+    assert info.counts["spans_outside_sentences"] == 0
+    assert sum(info.counts["entities_by_label"].values()) == sum(len(d.entities) for d in docs)

@@ -105,7 +105,8 @@ def validate_release(path: Path) -> list[str]:
                 problems.append(f"{rel}: Arrow schema differs from the {config} features ({pf.schema_arrow} != {schema})")
                 continue
             file_problems: list[str] = []
-            for i, row in enumerate(pf.read().to_pylist()):
+            rows_iter = (row for batch in pf.iter_batches(batch_size=10_000) for row in batch.to_pylist())
+            for i, row in enumerate(rows_iter):
                 where = f"{rel} row {i}"
                 file_problems += row_errors(_SCHEMA_OF[config], row, where)
                 if config == "documents":
