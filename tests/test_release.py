@@ -278,6 +278,8 @@ def test_refuses_to_overwrite_and_bad_options(tmp_path):
         build(tmp_path, corpus(), version="2.0.0", split=(0.8, 0.3, 0.1))
     with pytest.raises(ConfigError, match="name"):
         build(tmp_path, corpus(), name="../evil", version="2.0.0")
+    with pytest.raises(ConfigError, match=r"inputs\[0\].*sha256"):
+        build(tmp_path, corpus(), version="2.0.0", inputs=[{"path": "a.txt"}])
     assert not (tmp_path / "releases" / "demo" / "2.0.0").exists()
 
 

@@ -25,7 +25,8 @@ def validate_release(path: Path) -> list[str]:
     """Return every problem found in the release folder ``path`` (empty list = valid).
 
     Checks: ``manifest.json`` parses and matches ``manifest.schema.json``; every listed file exists
-    with the listed sha256 and row count, and no unlisted Parquet file lies in a config folder; the
+    with the listed sha256 and row count and is named after its sha256, and no unlisted Parquet file
+    lies in a config folder; the
     card's front matter ``configs`` list exactly the manifest's files per config and split; every
     shard has the config's Arrow schema (features metadata included); every row matches its JSON
     Schema; blocks and spans lie inside their text and ``text[start:end]`` equals the span text;
@@ -56,6 +57,8 @@ def validate_release(path: Path) -> list[str]:
             continue
         if _sha256(p) != f["sha256"]:
             problems.append(f"{f['path']}: sha256 differs from {MANIFEST_FILE} (file changed after release)")
+        if not f["path"].endswith(f"-{f['sha256'][:16]}.parquet"):
+            problems.append(f"{f['path']}: the name does not end with the first 16 hex digits of its sha256 (cache identity)")
         try:
             rows = pq.read_metadata(p).num_rows
         except Exception as e:  # a corrupt file is a problem to report, not a crash

@@ -220,6 +220,9 @@ def write_release(
     fractions = check_split(split)
     if shard_rows < 1:
         raise ConfigError(f"shard_rows must be at least 1 (got {shard_rows})")
+    for i, item in enumerate(inputs):
+        if not isinstance(item, dict) or not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256", ""))):
+            raise ConfigError(f"inputs[{i}] = {item!r} needs a 'sha256' (64 lowercase hex digits of the input's bytes)")
     extra = dict(extra_manifest or {})
     clash = sorted(set(extra) & set(RESERVED_KEYS))
     if clash:
