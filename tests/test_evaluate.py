@@ -224,3 +224,16 @@ def test_cli_missing_gold_is_one_line_error(tmp_path):
     res = CliRunner().invoke(evaluate_app, ["entities", "--gold", str(tmp_path / "none")])
     assert res.exit_code == 1
     assert "gold folder not found" in res.output and "Traceback" not in res.output
+
+
+def test_markdown_report_lists_systems_labels_and_error_kinds():
+    from corpus_builder.evaluate.report import to_markdown
+
+    ent = metrics.entity_scores([("d", [_s(0, 4, "LOC")], [_s(0, 4, "LOC"), _s(6, 9, "PER")])])
+    results = {"tasks": {"entities": {"tiny-fr-dev": {"n_docs": 1, "systems": {"ours": ent, "other": {"error": "boom"}}}}, **_results(0.9)["tasks"]}}
+    md = to_markdown(results)
+    assert "| ours | LOC | 1.000 | 1.000 | 1.000 |" in md
+    assert "| ours | micro | 0.500 | 1.000 | 0.667 |" in md
+    assert "| other | failed |" in md
+    assert "| ours | 1 | 2 | 1 | 1 | 0 | 0 | 0 | 0 |" in md  # gold, pred, correct, spurious...
+    assert "| set-fr-dev | ours | 1.000 | 1.000 | 0.900 |" in md

@@ -1,7 +1,7 @@
 """``corpus-builder evaluate``: a typer sub-app (``evaluate_app``) over :mod:`.run`.
 
 Commands ``sentences``, ``entities``, ``boilerplate`` and ``all`` share the options ``--gold``,
-``--json``, ``--baselines/--no-baselines``, ``--check BASELINE`` (exit 1 naming every figure that
+``--json``, ``--markdown``, ``--examples N``, ``--baselines/--no-baselines``, ``--check BASELINE`` (exit 1 naming every figure that
 dropped by more than the tolerance) and ``--write-baseline PATH``. User mistakes (missing gold,
 bad baseline file) print one line and exit 1.
 """
@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ..errors import CorpusBuilderError
 from . import metrics
+from .report import to_markdown
 from .run import DEFAULT_TOLERANCE, TASKS, check_baseline, run_evaluation, write_baseline
 
 #: Default gold root: ``../shared/data/gold`` relative to the working directory (the project root).
@@ -34,6 +35,7 @@ BaselinesOpt = typer.Option(True, "--baselines/--no-baselines", help="Also run t
 CheckOpt = typer.Option(None, "--check", help="Baseline JSON of our figures; exit 1 when any figure is worse by more than its tolerance.")
 TolOpt = typer.Option(None, "--tolerance", help=f"Override the baseline file's tolerance (default {DEFAULT_TOLERANCE}).")
 WriteOpt = typer.Option(None, "--write-baseline", help="Write our figures to this baseline JSON (after a deliberate change).")
+MarkdownOpt = typer.Option(False, "--markdown", help="Print Markdown tables (for README / docs/quality.md) instead of rich tables.")
 ExamplesOpt = typer.Option(5, "--examples", help="Error examples to print per kind (0 for none).")
 
 
@@ -130,13 +132,15 @@ _FAILURES: list[str] = []
 _PRINTERS = {"sentences": _print_sentences, "entities": _print_entities, "boilerplate": _print_boilerplate}
 
 
-def _run(tasks: tuple[str, ...], gold: Path, as_json: bool, baselines: bool, check: Path | None, tolerance: float | None, write: Path | None, n_examples: int) -> None:
+def _run(tasks: tuple[str, ...], gold: Path, as_json: bool, baselines: bool, check: Path | None, tolerance: float | None, write: Path | None, n_examples: int, markdown: bool = False) -> None:
     console = Console(width=160)
     err = Console(stderr=True)
     try:
         results = run_evaluation(gold, tasks, baselines)
         if as_json:
             typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        elif markdown:
+            typer.echo(to_markdown(results))
         else:
             _FAILURES.clear()
             for task in tasks:
@@ -168,8 +172,9 @@ def _command(tasks: tuple[str, ...], doc: str):
         tolerance: float | None = TolOpt,
         write_baseline_path: Path | None = WriteOpt,
         examples: int = ExamplesOpt,
+        markdown: bool = MarkdownOpt,
     ) -> None:
-        _run(tasks, gold, as_json, baselines, check, tolerance, write_baseline_path, examples)
+        _run(tasks, gold, as_json, baselines, check, tolerance, write_baseline_path, examples, markdown)
 
     command.__doc__ = doc
     return command
