@@ -85,6 +85,16 @@ def _print_entities(console: Console, task_results: dict, n_examples: int) -> No
             if "error" not in m:
                 errs.add_row(system, str(m["correct"]), *(str(m["errors"][k]) for k in metrics.ERROR_KINDS))
         console.print(errs)
+        sources = sorted({src for m in entry["systems"].values() for src in m.get("by_source", {})})
+        if len(sources) > 1:
+            by = Table(title=f"Exact micro F1 by sub-corpus — {set_name}")
+            by.add_column("system")
+            for src in sources:
+                by.add_column(src, justify="right")
+            for system, m in entry["systems"].items():
+                if "by_source" in m:
+                    by.add_row(system, *(_fmt(m["by_source"].get(src, {}).get("f1")) for src in sources))
+            console.print(by)
         for note in entry.get("notes", [])[:5]:
             console.print(f"[dim]note: {note}[/dim]")
         _print_examples(console, {set_name: entry}, metrics.ERROR_KINDS, n_examples)

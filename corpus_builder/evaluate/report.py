@@ -51,6 +51,14 @@ def to_markdown(results: dict) -> str:
                 if "error" not in m
             ]
             out += [f"Error breakdown, {set_name}:", "", _table(["system", "gold", "predicted", "correct", *ERROR_KINDS], rows), ""]
+            sources = sorted({src for m in entry["systems"].values() for src in m.get("by_source", {})})
+            if len(sources) > 1:
+                rows = [
+                    [system, *(_f(m["by_source"].get(src, {}).get("f1")) for src in sources)]
+                    for system, m in entry["systems"].items()
+                    if "by_source" in m
+                ]
+                out += [f"Exact micro F1 by sub-corpus, {set_name}:", "", _table(["system", *sources], rows), ""]
     if "boilerplate" in tasks:
         rows = []
         for set_name, entry in tasks["boilerplate"].items():

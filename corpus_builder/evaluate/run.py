@@ -61,8 +61,26 @@ def evaluate_entities(gs: gold_mod.GoldSet, baselines: bool = True, only: set[st
             out[name] = pred
             continue
         rows = [(d.doc_id, d.entities, p) for d, p in zip(gs.items, pred)]
-        out[name] = _safe(metrics.entity_scores, rows)
+        scores = _safe(metrics.entity_scores, rows)
+        if "error" not in scores:
+            scores["by_source"] = _by_source(rows)
+        out[name] = scores
     return out
+
+
+def _source_of(doc_id: str) -> str:
+    """The sub-corpus of a gold document: its id up to the last ``_`` (Deep Sequoia sent_ids are
+    ``<source>_<n>``: annodis.er, emea-fr-dev, Europar.550, frwiki_50.1000...), else the id's
+    file part (before ``#``)."""
+    return doc_id.rsplit("_", 1)[0] if "_" in doc_id else doc_id.split("#", 1)[0]
+
+
+def _by_source(rows: list) -> dict[str, dict]:
+    """Exact micro P/R/F1 per sub-corpus (see :func:`_source_of`), to show where errors concentrate."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(_source_of(row[0]), []).append(row)
+    return {src: metrics.entity_scores(g, max_examples=0)["exact"]["micro"] for src, g in sorted(groups.items())}
 
 
 def evaluate_boilerplate(gs: gold_mod.GoldSet, baselines: bool = True, only: set[str] | None = None) -> dict:
