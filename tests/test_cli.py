@@ -1,0 +1,114 @@
+"""The command line as a user meets it: build, release, validate, errors, --help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+import pytest
+from typer.testing import CliRunner
+
+from corpus_builder.cli import app, parse_split
+from corpus_builder.errors import ConfigError
+
+from .conftest import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "examples" / "articles"
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_release(tmp_path_factory) -> Path:
+    releases = tmp_path_factory.mktemp("releases")
+    r = invoke("build", EXAMPLES, "--name", "demo", "--version", "0.1.0", "--releases-dir", releases, "--workers", "1")
+    assert r.exit_code == 0, r.output
+    return releases / "demo" / "0.1.0"
+
+
+def test_build_writes_a_valid_release_that_load_dataset_reads(demo_release, tmp_path):
+    assert (demo_release / "README.md").is_file() and (demo_release / "manifest.json").is_file()
+    r = invoke("validate", demo_release)
+    assert r.exit_code == 0, r.output
+    for config in ("documents", "sentences", "ner"):
+        ds = datasets.load_dataset(str(demo_release), config, cache_dir=str(tmp_path / "cache"))
+        assert sum(len(split) for split in ds.values()) > 0
+    sents = datasets.load_dataset(str(demo_release), "sentences", cache_dir=str(tmp_path / "cache"))
+    row = next(iter(sents.values()))[0]
+    assert set(row) >= {"doc_id", "sent_index", "start", "end", "text", "is_boilerplate", "boilerplate_label", "entities"}
+
+
+def test_release_refuses_to_overwrite(demo_release):
+    r = invoke("build", EXAMPLES, "--name", "demo", "--version", "0.1.0", "--releases-dir", demo_release.parents[1])
+    assert r.exit_code == 1
+    assert "already exists" in r.output
+
+
+def test_prepare_then_release_then_validate(tmp_path):
+    ws = tmp_path / "ws"
+    r = invoke("prepare", EXAMPLES, "--workspace", ws, "--workers", "1")
+    assert r.exit_code == 0, r.output
+    assert "documents kept" in r.output
+    r = invoke("release", "--workspace", ws, "--name", "demo", "--version", "1.0.0", "--releases-dir", tmp_path / "rel")
+    assert r.exit_code == 0, r.output
+    assert invoke("validate", tmp_path / "rel" / "demo" / "1.0.0").exit_code == 0
+
+
+def test_user_mistakes_give_one_line_and_exit_1(tmp_path):
+    r = invoke("prepare", tmp_path / "missing", "--workspace", tmp_path / "ws")
+    assert r.exit_code == 1 and "not found" in r.output and "Traceback" not in r.output
+    r = invoke("release", "--workspace", tmp_path / "nows", "--name", "x", "--version", "1.0.0")
+    assert r.exit_code == 1 and "prepare" in r.output
+    r = invoke("validate", tmp_path)
+    assert r.exit_code == 1
+
+
+def test_strict_fails_on_a_reject(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ok.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    r = invoke("build", tmp_path / "in", "--name", "s", "--version", "0.1.0", "--releases-dir", tmp_path / "rel", "--strict")
+    assert r.exit_code == 1 and "empty.txt" in r.output
+    assert not (tmp_path / "rel" / "s").exists()
+    r = invoke("build", tmp_path / "in", "--name", "s", "--version", "0.1.0", "--releases-dir", tmp_path / "rel", "--workers", "1")
+    assert r.exit_code == 0, r.output
+    assert "empty" in r.output  # the reject is in the summary
+
+
+def test_split_option_parsing():
+    assert parse_split("80/10/10") == pytest.approx((0.8, 0.1, 0.1))
+    assert parse_split("0.5,0.25,0.25") == pytest.approx((0.5, 0.25, 0.25))
+    with pytest.raises(ConfigError):
+        parse_split("80/10")
+    with pytest.raises(ConfigError):
+        parse_split("50/10/10")
+
+
+def test_help_teaches_each_command():
+    for cmd in ("prepare", "release", "build", "validate"):
+        r = invoke(cmd, "--help")
+        assert r.exit_code == 0
+        assert "Usage" in r.output
+    assert "--workspace" in invoke("prepare", "--help").output
+    assert "X.Y.Z" in invoke("build", "--help").output
+
+
+def test_build_on_the_seed_and_the_french_gold_pages(shared_data, tmp_path):
+    rel = tmp_path / "rel"
+    r = invoke("build", shared_data / "seeds", "--name", "seed", "--version", "0.1.0", "--releases-dir", rel, "--workers", "1")
+    assert r.exit_code == 0, r.output
+    pages = shared_data / "gold" / "boilerplate" / "trafilatura-fr-dev" / "pages"
+    r = invoke("build", pages, "--name", "pages", "--version", "0.1.0", "--releases-dir", rel)
+    assert r.exit_code == 0, r.output
+    for name in ("seed", "pages"):
+        path = rel / name / "0.1.0"
+        assert invoke("validate", path).exit_code == 0
+        for config in ("documents", "sentences", "ner"):
+            ds = datasets.load_dataset(str(path), config, cache_dir=str(tmp_path / "cache"))
+            assert sum(len(s) for s in ds.values()) > 0
+    docs = datasets.load_dataset(str(rel / "pages" / "0.1.0"), "documents", cache_dir=str(tmp_path / "cache"))
+    assert sum(len(s) for s in docs.values()) == 13

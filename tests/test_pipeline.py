@@ -1,0 +1,159 @@
+"""End-to-end tests of `prepare` (all stages composed) on our sample corpus and the real seed."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from corpus_builder import pipeline
+from corpus_builder.errors import InputError
+from corpus_builder.pipeline import PrepareOptions, prepare
+from corpus_builder.workspace import Workspace
+
+from .conftest import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "examples" / "articles"
+
+
+def _shard_hashes(ws: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((ws / "documents").glob("*.jsonl"))}
+
+
+@pytest.fixture(scope="module")
+def examples_ws(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("ws") / "examples"
+    prepare([EXAMPLES], ws, PrepareOptions(workers=1))
+    return ws
+
+
+def test_prepare_examples_documents_are_consistent(examples_ws):
+    docs = list(Workspace(examples_ws).iter_documents())
+    assert len(docs) == 5  # 2 txt + 1 html + 2 jsonl lines
+    assert {d.source for d in docs} >= {"lyon-gazette/tramway.txt", "bordeaux-vins.html", "agence/breves.jsonl"}
+    for doc in docs:
+        assert doc.lang == "fr"
+        assert doc.blocks and doc.sentences and doc.entities
+        for b in doc.blocks:
+            assert "\n" not in doc.text[b.start : b.end] and doc.text[b.start : b.end].strip()
+        for s in doc.sentences:
+            block = doc.blocks[s.block_index]
+            assert block.start <= s.start < s.end <= block.end
+        for e in doc.entities:
+            assert doc.text[e.start : e.end] == e.text and e.source == "prediction"
+            # no sentence boundary cuts an entity
+            assert any(s.start <= e.start and e.end <= s.end for s in doc.sentences)
+    tram = next(d for d in docs if d.source.endswith("tramway.txt"))
+    labels = {tram.text[b.start : b.end]: b.boilerplate_label for b in tram.blocks}
+    assert labels["Partager"] is not None
+    assert labels["© 2026 La Gazette de Lyon. Tous droits réservés."] is not None
+    body = [t for t in labels if t.startswith("LYON (Gazette)")][0]
+    assert labels[body] is None
+    # JSONL ids are kept as doc ids
+    assert {"breve-rennes-001", "breve-lille-002"} <= {d.doc_id for d in docs}
+
+
+def test_prepare_is_idempotent(examples_ws, tmp_path):
+    again = tmp_path / "again"
+    prepare([EXAMPLES], again, PrepareOptions(workers=1))
+    assert _shard_hashes(again) == _shard_hashes(examples_ws)
+    prepare([EXAMPLES], again, PrepareOptions(workers=1))  # same workspace, same inputs
+    assert _shard_hashes(again) == _shard_hashes(examples_ws)
+
+
+def test_rejects_and_duplicates_are_reported_and_the_rest_goes_on(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Le maire de Nantes a inauguré le pont.\n", encoding="utf-8")
+    (src / "b.txt").write_text("Le maire de Nantes a inauguré le pont.\r\n", encoding="utf-8")  # same after cleaning
+    (src / "empty.txt").write_bytes(b"")
+    (src / "blob.txt").write_bytes(bytes(range(256)) * 4)
+    ws = tmp_path / "ws"
+    summary = prepare([src], ws, PrepareOptions(workers=1))
+    assert summary.documents_in == 4 and summary.documents_kept == 1
+    reasons = {r.source: r.reason for r in summary.rejects}
+    assert reasons["b.txt"].startswith("duplicate of ")
+    assert reasons["empty.txt"] == "empty"
+    assert reasons["blob.txt"] == "binary"
+    assert {r.source for r in Workspace(ws).iter_rejects()} == {"b.txt", "empty.txt", "blob.txt"}
+    with pytest.raises(InputError, match="--strict"):
+        prepare([src], tmp_path / "strict", PrepareOptions(workers=1, strict=True))
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        prepare([tmp_path / "nope"], tmp_path / "ws", PrepareOptions(workers=1))
+
+
+def test_interrupted_prepare_resumes_without_redoing_shards(tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    real = pipeline._annotate_shard
+    calls: list[int] = []
+
+    def flaky(staged, out_dir, index):
+        calls.append(index)
+        if index == 2:
+            raise KeyboardInterrupt  # the run is killed while shard 2 is being annotated
+        return real(staged, out_dir, index)
+
+    monkeypatch.setattr(pipeline, "_annotate_shard", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=1))
+    assert calls == [0, 1, 2]
+    calls.clear()
+    monkeypatch.setattr(pipeline, "_annotate_shard", lambda *a: (calls.append(a[2]), real(*a))[1])
+    prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=1))
+    assert calls == [2, 3, 4]  # shards 0 and 1 were not redone
+    docs = list(Workspace(ws).iter_documents())
+    assert len(docs) == len({d.doc_id for d in docs}) == 5
+
+    fresh = tmp_path / "fresh"
+    prepare([EXAMPLES], fresh, PrepareOptions(workers=1, shard_size=1))
+    assert _shard_hashes(ws) == _shard_hashes(fresh)
+
+
+def test_one_and_two_workers_give_identical_workspaces(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    prepare([EXAMPLES], one, PrepareOptions(workers=1, shard_size=2))
+    prepare([EXAMPLES], two, PrepareOptions(workers=2, shard_size=2))
+    assert _shard_hashes(one) == _shard_hashes(two)
+    assert len(_shard_hashes(one)) == 3
+
+
+def test_seed_blocks_are_labelled_as_the_issue_says(seed_path, tmp_path):
+    ws = tmp_path / "seed"
+    prepare([seed_path.parent], ws, PrepareOptions(workers=1))
+    (doc,) = list(Workspace(ws).iter_documents())
+    blocks = [(doc.text[b.start : b.end], b) for b in doc.blocks]
+    content = [t for t, b in blocks if not b.is_boilerplate]
+    assert content[0].startswith("Huawei prêt à renforcer sa sécurité")
+    assert [c[:20] for c in content[1:]] == [
+        "VARSOVIE (Reuters) -",
+        "Les Etats-Unis font ",
+        "Le vice-président am",
+        '"Le gouvernement amé',
+        "L'équipementier chin",
+        "Cité par l'agence Ch",
+    ]
+    texts = [t for t, _ in blocks]
+    assert texts.count("Huawei prêt à renforcer sa sécurité pour rester dans le marché 5G") == 2
+    for needle in ("Partager", "Sujets associés", "ARTICLES LES PLUS LUS", "Écouter cet épisode", "LE CNAM"):
+        assert any(t == needle and b.is_boilerplate for t, b in blocks), needle
+    repeated_lead = [b for t, b in blocks if t.endswith("REUTERS/Dado Ruvic")]
+    assert repeated_lead and repeated_lead[0].is_boilerplate
+
+
+def test_ray_engine_gives_the_same_workspace_and_release_as_local(tmp_path):
+    from corpus_builder.pipeline import release_workspace
+
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    prepare([EXAMPLES], local, PrepareOptions(workers=1, shard_size=2))
+    prepare([EXAMPLES], on_ray, PrepareOptions(workers=2, shard_size=2, engine="ray"))
+    assert _shard_hashes(local) == _shard_hashes(on_ray)
+    hashes = []
+    for ws in (local, on_ray):
+        info = release_workspace(ws, name="demo", version="1.0.0", releases_dir=ws / "releases")
+        files = sorted(p for p in Path(info.path).rglob("*.parquet"))
+        hashes.append([(p.relative_to(info.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files])
+    assert hashes[0] == hashes[1] and hashes[0]
