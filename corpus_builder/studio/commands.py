@@ -33,15 +33,18 @@ DEFAULT_BATCH_SIZE = 100
 
 
 def default_model_version(workspace: Workspace) -> str:
-    """``model_version`` for predictions: ``corpus-builder-<version>`` plus the workspace's component
-    versions (``workspace.json`` ``components``/``versions``, e.g. the spaCy model) when recorded."""
+    """``model_version`` for predictions: ``corpus-builder-<version>+<model>-<model version>`` from the
+    workspace's ``workspace.json`` ``components`` (as :func:`corpus_builder.pipeline.prepare` writes
+    them), or every recorded component version when no ``model`` is recorded."""
     parts = [f"corpus-builder-{__version__}"]
     try:
         info = workspace.read_info()
     except Exception:
         info = {}
-    comps = info.get("components") or info.get("versions") or {}
-    if isinstance(comps, dict):
+    comps = info.get("components") or {}
+    if isinstance(comps, dict) and comps.get("model"):
+        parts.append(f"{comps['model']}-{comps.get('model_version', 'unknown')}")
+    elif isinstance(comps, dict):
         parts += [f"{k}-{v}" for k, v in sorted(comps.items()) if k != "corpus-builder" and isinstance(v, (str, int, float))]
     return "+".join(parts)
 
@@ -190,6 +193,16 @@ def import_annotations(workspace: Path | str, file: Path | str, *, policy: str =
     Workspace(workspace).require()
     tasks = load_export(file)
     return apply_export(workspace, tasks, policy=policy, config_xml=config_xml, origin=f"import {file}")
+
+
+def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-latest") -> dict[str, Any] | None:
+    """Merge ``<workspace>/annotations.jsonl`` back into the workspace documents (after ``prepare``
+    rebuilt them as predicted); ``None`` when the workspace has no saved annotations. Same summary as
+    :func:`import_annotations`; documents whose text changed are reported, not merged."""
+    ws = Workspace(workspace).require()
+    if not ws.annotations_path.is_file():
+        return None
+    return import_annotations(ws.root, ws.annotations_path, policy=policy)
 
 
 def format_summary(summary: dict[str, Any]) -> str:

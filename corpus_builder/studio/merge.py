@@ -309,7 +309,9 @@ def _split_block(text: str, block: Block, block_index: int, entities: list[Span]
     block's non-blank extent as one sentence (this is the one call site)."""
     try:
         from ..segment import split_sentences  # type: ignore[attr-defined]
-    except ImportError:
+    except ModuleNotFoundError as e:  # only while the segment stage is not installed
+        if e.name != f"{__package__.rsplit('.', 1)[0]}.segment":
+            raise
         s, e = _strip_extent(text, block.start, block.end)
         return [Sentence(s, e, block_index)] if text[s:e].strip() else []
     return list(split_sentences(text, block, block_index, entities))

@@ -183,21 +183,34 @@ def wait_until_healthy(url: str, api_key: str, timeout: float, process: subproce
 
 def serve(data_dir: Path | str, port: int = DEFAULT_PORT, timeout: float = DEFAULT_START_TIMEOUT, echo=print) -> int:
     """Start the local server, print its URL and how to log in (never the key itself), and block
-    until it exits or Ctrl-C stops it; return the server's exit code (0 after Ctrl-C)."""
-    echo(f"Starting Label Studio on http://{HOST}:{port} (data in {Path(data_dir).absolute()}); first start takes a minute...")
-    server = start_server(data_dir, port=port, timeout=timeout)
-    key_file = server.credentials_dir / "api-key"
-    pw_file = server.credentials_dir / "password"
-    echo(f"Label Studio is ready at {server.url}")
-    echo(f"  log in as {server.username}" + (f" with the password in {pw_file}" if pw_file.is_file() and not os.environ.get("LABEL_STUDIO_PASSWORD") else " with LABEL_STUDIO_PASSWORD"))
-    echo(f"  for push/pull: export LABEL_STUDIO_URL={server.url}")
-    if key_file.is_file() and not os.environ.get("LABEL_STUDIO_USER_TOKEN"):
-        echo(f'                export LABEL_STUDIO_API_KEY="$(cat {key_file})"')
-    else:
-        echo("                export LABEL_STUDIO_API_KEY=<the LABEL_STUDIO_USER_TOKEN you set>")
-    echo(f"  server log: {server.log_path}; stop with Ctrl-C")
+    until it exits or Ctrl-C/SIGTERM stops it; return the server's exit code (0 when stopped)."""
+
+    def _interrupt(signum, frame):  # SIGTERM (and SIGINT even when inherited as ignored) stop the server too
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return server.process.wait()
+        echo(f"Starting Label Studio on http://{HOST}:{port} (data in {Path(data_dir).absolute()}); first start takes a minute...")
+        server = start_server(data_dir, port=port, timeout=timeout)  # stops its process itself if interrupted
+        key_file = server.credentials_dir / "api-key"
+        pw_file = server.credentials_dir / "password"
+        echo(f"Label Studio is ready at {server.url}")
+        login = f" with the password in {pw_file}" if not os.environ.get("LABEL_STUDIO_PASSWORD") else " with LABEL_STUDIO_PASSWORD"
+        echo(f"  log in as {server.username}{login}")
+        echo(f"  for push/pull: export LABEL_STUDIO_URL={server.url}")
+        if not os.environ.get("LABEL_STUDIO_USER_TOKEN"):
+            echo(f'                export LABEL_STUDIO_API_KEY="$(cat {key_file})"')
+        else:
+            echo("                export LABEL_STUDIO_API_KEY=<the LABEL_STUDIO_USER_TOKEN you set>")
+        echo(f"  server log: {server.log_path}; stop with Ctrl-C")
+        try:
+            return server.process.wait()
+        except KeyboardInterrupt:
+            echo("stopping Label Studio...")
+            server.stop()
+            return 0
     except KeyboardInterrupt:
-        server.stop()
         return 0
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
