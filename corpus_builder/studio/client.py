@@ -104,11 +104,11 @@ class StudioClient:
         """``(doc_id, text_sha256)`` of every task already in the project."""
         from .tasks import task_key
 
-        tasks = self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="all", page_size=500)))
+        tasks = self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500)))
         return {task_key({"data": t.data}) for t in tasks}
 
     def count_tasks(self, project_id: int) -> int:
-        return len(self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, page_size=500))))
+        return len(self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500))))
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> int:
         """Import ``tasks`` (with predictions) into the project; return the number of tasks created."""

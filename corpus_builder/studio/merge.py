@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -130,6 +132,23 @@ def check_full_export(tasks: Any, where: str) -> list[dict[str, Any]]:
         if not isinstance(t, dict) or not isinstance(t.get("data"), dict) or not isinstance(t.get("annotations", []), list):
             raise StudioError(f"{where}: item {i} is not a Label Studio task (needs a 'data' object and an 'annotations' list)")
     return tasks
+
+
+@lru_cache(maxsize=1)
+def _task_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("corpus_builder").joinpath("schemas/studio_task.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def task_schema_error(task: Any) -> str | None:
+    """The first violation of ``schemas/studio_task.json`` by ``task`` (path and message), else ``None``."""
+    err = next(iter(sorted(_task_validator().iter_errors(task), key=lambda e: list(e.absolute_path))), None)
+    if err is None:
+        return None
+    path = "/".join(str(p) for p in err.absolute_path) or "(task)"
+    return f"{path}: {err.message}"
 
 
 def load_export(path: Path | str) -> list[dict[str, Any]]:
@@ -460,7 +479,8 @@ def merge_tasks(
     ``config_xml``: the project's labeling config (results are checked against it); default the
     config :func:`~corpus_builder.studio.config.labeling_config` generates. Raises
     :class:`StudioError` for an unknown ``policy``. Tasks whose ``doc_id`` is not in ``documents``
-    are reported, not merged. Input documents are not modified.
+    are reported, not merged, and so are tasks that do not match ``schemas/studio_task.json`` (e.g.
+    a task added by hand without ``doc_id``/``text_sha256``). Input documents are not modified.
     """
     if policy not in POLICIES:
         raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
@@ -469,6 +489,10 @@ def merge_tasks(
     for task in tasks:
         out.tasks_seen += 1
         doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
+        problem = task_schema_error(task)
+        if problem:
+            out.reports.append(ReportItem("not-merged", f"task does not match schemas/studio_task.json ({problem}); not merged", task.get("id"), doc_id))
+            continue
         doc = out.documents.get(doc_id) or documents.get(doc_id)
         if doc is None:
             out.reports.append(ReportItem("not-merged", "task names a doc_id that is not in the workspace; not merged", task.get("id"), doc_id))

@@ -177,3 +177,20 @@ def test_span_that_fits_nowhere_or_crosses_a_line_is_reported(docs):
 def test_unknown_policy_is_a_clear_error(docs):
     with pytest.raises(StudioError, match="majority"):
         merge_tasks(by_id(docs), [], policy="vote")
+
+
+def test_foreign_task_without_our_keys_is_reported_not_merged(docs):
+    d = by_id(docs)
+    good = exported_task(1, d["doc-plain"], [annotation(1, [region(d["doc-plain"].text, "Lyon", "LOC")])])
+    foreign = {"id": 9, "data": {"text": "Une tâche ajoutée à la main."}, "annotations": [annotation(2, [])]}
+    res = merge_tasks(d, [foreign, good])
+    assert list(res.documents) == ["doc-plain"]
+    (item,) = [r for r in res.reports if r.kind == "not-merged"]
+    assert item.task_id == 9 and "studio_task.json" in item.reason and "doc_id" in item.reason
+
+
+def test_pushed_tasks_match_the_task_schema(docs):
+    from corpus_builder.studio.merge import task_schema_error
+    from corpus_builder.studio.tasks import document_to_task
+
+    assert all(task_schema_error(document_to_task(doc, "m")) is None for doc in docs)
