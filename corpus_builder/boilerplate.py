@@ -1,0 +1,638 @@
+"""Stage 3: blocks and boilerplate.
+
+A block is one non-empty line of the cleaned document text (:func:`split_blocks`). Each block is
+labelled content or boilerplate, boilerplate with a category from
+:data:`corpus_builder.records.BOILERPLATE_LABELS` (:func:`label_blocks`). Nothing is removed: the
+labels sit beside the text.
+
+Signals, combined in :func:`label_blocks` (figures measured on the dev gold are in README,
+"Boilerplate quality"):
+
+- **Main text** (HTML inputs): trafilatura's extraction, ``Document.main_text``. The block tokens
+  are aligned with the main-text tokens (:class:`difflib.SequenceMatcher`, runs of at least
+  :data:`MIN_MATCH_TOKENS` tokens), so a block is *in the main text* when at least
+  :data:`MIN_MAIN_COVERAGE` of its tokens are aligned; such blocks are content unless another
+  signal says otherwise.
+- **jusText-like classes** (plain text, and to recover paragraphs trafilatura missed): length and
+  stop-word density with jusText's thresholds and its context revision (short and near-good
+  blocks take the class of their neighbours). Source: Pomikálek, *Removing Boilerplate and
+  Duplicate Content from Web Corpora*, 2011, and the ``justext`` package defaults.
+- **Cue phrases** kept per language in ``data/boilerplate/<lang>.txt`` (format at the top of each
+  file): share buttons, menus, paywalls, credits, "related"/"most read" section headings...
+- **Repeats inside the document**: a content block that repeats an earlier content block (the
+  title and lead repeated above a photo, with a credit glued on) is ``duplicate``.
+- **Repeats across the corpus** (:class:`CorpusStats`): a short or non-prose line found in many
+  documents is a site template line, once the corpus holds at least :data:`MIN_CORPUS_DOCS`
+  documents (a repeated paragraph is not: wire copy and article versions repeat too).
+- **Position**: the headline right before the body is content; short blocks after the last long
+  content block are boilerplate; blocks that no cue places take the category of the section
+  heading or menu cue before them (a teaser list's entries, a menu's items).
+
+Everything is rule-based and linear in the number of blocks (no model), because it runs on every
+block of every document.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from importlib import resources
+
+from corpus_builder.errors import ConfigError
+from corpus_builder.records import BOILERPLATE_LABELS, Block, Document
+
+__all__ = [
+    "CorpusStats",
+    "Cue",
+    "label_blocks",
+    "load_cues",
+    "parse_cues",
+    "split_blocks",
+    "stoplist",
+    "RULES_VERSION",
+]
+
+#: Version of the rule set (thresholds + cue files); goes into release manifests.
+RULES_VERSION = "1.0.0"
+
+# jusText defaults (justext.core: LENGTH_LOW_DEFAULT, LENGTH_HIGH_DEFAULT, STOPWORDS_LOW_DEFAULT,
+# STOPWORDS_HIGH_DEFAULT); lengths are in characters.
+LENGTH_LOW = 70
+LENGTH_HIGH = 200
+STOPWORDS_LOW = 0.30
+STOPWORDS_HIGH = 0.32
+#: A cue of scope "line"/"section" only applies to blocks of at most this many words.
+CUE_MAX_WORDS = 12
+#: Alignment with the main text: only runs of this many tokens count (shorter runs are chance).
+MIN_MATCH_TOKENS = 3
+#: Share of a block's tokens that must be aligned with the main text for it to be "in" it.
+MIN_MAIN_COVERAGE = 0.5
+#: Corpus repetition is used once the corpus holds this many documents...
+MIN_CORPUS_DOCS = 5
+#: ...for lines found in at least this many documents, and at least this share of them.
+MIN_TEMPLATE_DOC_FREQ = 3
+MIN_TEMPLATE_DOC_SHARE = 0.01
+#: A block is a duplicate when this share of its word 4-grams occurred in earlier content blocks.
+DUPLICATE_SHINGLE_SHARE = 0.7
+#: Blocks trafilatura left out are recovered from this many blocks before its first block on.
+RECOVERY_LOOKBACK = 3
+#: The headline is looked for among this many blocks before the first body block.
+TITLE_LOOKBACK = 6
+
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d")
+_SCOPES = ("line", "any", "section")
+# Line cues whose category the following uncued blocks inherit (a menu's items); "section" cues
+# are always inherited (a teaser list's entries, the comments).
+_INHERITED = frozenset({"navigation"})
+# Cue categories of boilerplate found inside an article's body; transparent for jusText's context.
+_INLINE = frozenset({"caption", "share", "metadata"})
+# ISO 639-1 code → jusText stop-list name (justext.get_stoplists()).
+_JUSTEXT_LANGUAGES = {
+    "fr": "French",
+    "en": "English",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "ca": "Catalan",
+    "br": "Breton",
+    "oc": "Occitan",
+    "eu": "Basque",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Blocks
+
+
+def split_blocks(text: str) -> tuple[Block, ...]:
+    """One :class:`Block` per non-empty line of ``text``, in order.
+
+    ``start``/``end`` are code points into ``text``, end-exclusive, and exclude the ``"\\n"``; a
+    line holding only whitespace is not a block. Every block is content
+    (``is_boilerplate=False``) until :func:`label_blocks` labels it.
+    """
+    blocks: list[Block] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            blocks.append(Block(start=start, end=end))
+        start = end + 1
+    return tuple(blocks)
+
+
+# --------------------------------------------------------------------------------------------
+# Language resources
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue phrase from a ``data/boilerplate/<lang>.txt`` file."""
+
+    category: str
+    scope: str
+    pattern: re.Pattern[str]
+    source: str  # "<file>:<line>", for error messages and debugging
+
+    def matches(self, text: str, n_words: int) -> bool:
+        if self.scope != "any" and n_words > CUE_MAX_WORDS:
+            return False
+        return self.pattern.search(text) is not None
+
+
+def _cue_files() -> dict[str, str]:
+    folder = resources.files("corpus_builder") / "data" / "boilerplate"
+    return {p.name[:-4]: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".txt")}
+
+
+def parse_cues(text: str, name: str) -> tuple[Cue, ...]:
+    """Parse a cue file's ``text`` (format at the top of ``data/boilerplate/fr.txt``).
+
+    ``name`` names the file in error messages. Raises :class:`ConfigError` naming the file and
+    line when a cue line is malformed (wrong field count, unknown category or scope, bad regex).
+    """
+    cues: list[Cue] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        where = f"{name}:{lineno}"
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise ConfigError(f"{where}: expected 'category<TAB>scope<TAB>regex', got {len(fields)} field(s)")
+        category, scope, regex = fields
+        if category not in BOILERPLATE_LABELS:
+            raise ConfigError(f"{where}: unknown category {category!r}; use one of {', '.join(BOILERPLATE_LABELS)}")
+        if scope not in _SCOPES:
+            raise ConfigError(f"{where}: unknown scope {scope!r}; use one of {', '.join(_SCOPES)}")
+        try:
+            pattern = re.compile(regex, re.IGNORECASE)
+        except re.error as err:
+            raise ConfigError(f"{where}: bad regular expression ({err}); fix the pattern") from err
+        cues.append(Cue(category, scope, pattern, where))
+    return tuple(cues)
+
+
+@functools.lru_cache(maxsize=None)
+def load_cues(lang: str) -> tuple[Cue, ...]:
+    """The cue phrases for ``lang`` (ISO 639-1, e.g. ``"fr"``): that language's file first, then
+    the other files (French, then alphabetical order), since pages mix languages in their
+    boilerplate ("Newsletter", "Share" on French sites). The first matching cue wins, so the
+    document's own language decides when two files disagree. A language without a file gets all
+    files. Raises :class:`ConfigError` for a malformed cue file (see :func:`parse_cues`).
+    """
+    files = _cue_files()
+    langs = sorted(files, key=lambda name: (name != lang, name != "fr", name))
+    cues: list[Cue] = []
+    for name in langs:
+        cues.extend(parse_cues(files[name], f"corpus_builder/data/boilerplate/{name}.txt"))
+    return tuple(cues)
+
+
+@functools.lru_cache(maxsize=None)
+def stoplist(lang: str) -> frozenset[str]:
+    """jusText's stop-word list for ``lang`` (ISO 639-1), lower-cased; empty when unknown.
+
+    With an empty list the stop-word density signal is switched off (blocks are judged on
+    length and context only).
+    """
+    name = _JUSTEXT_LANGUAGES.get(lang)
+    if name is None:
+        return frozenset()
+    import justext  # a dependency of trafilatura, imported lazily (it is only needed here)
+
+    return frozenset(justext.get_stoplist(name))
+
+
+# --------------------------------------------------------------------------------------------
+# Corpus statistics
+
+
+def _line_key(line: str) -> int | None:
+    """Normalised line → 64-bit key: case-folded words, digits folded to 0 (dates, counters)."""
+    words = _WORD.findall(_DIGITS.sub("0", line.casefold()))
+    if not words:
+        return None
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+class CorpusStats:
+    """Line document frequencies across a corpus: normalised line → number of documents.
+
+    Lines are normalised by case folding, keeping word characters only and folding digits to
+    ``0``, then stored as 64-bit hashes (memory: one dict entry per distinct line). Build it in
+    one streaming pass (:meth:`from_texts`, :meth:`add`), possibly in several processes, then
+    :meth:`merge` the parts; instances pickle as plain objects.
+    """
+
+    __slots__ = ("n_docs", "_df")
+
+    def __init__(self) -> None:
+        self.n_docs = 0
+        self._df: dict[int, int] = {}
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> "CorpusStats":
+        """Statistics over ``texts`` (cleaned document texts, blocks separated by ``\\n``)."""
+        stats = cls()
+        for text in texts:
+            stats.add(text)
+        return stats
+
+    def add(self, text: str) -> None:
+        """Count one document: each distinct normalised line once."""
+        keys = {_line_key(line) for line in text.split("\n")}
+        keys.discard(None)
+        df = self._df
+        for key in keys:
+            df[key] = df.get(key, 0) + 1  # type: ignore[index]
+        self.n_docs += 1
+
+    def doc_freq(self, line: str) -> int:
+        """Number of documents holding ``line`` (after normalisation); 0 for unknown lines."""
+        key = _line_key(line)
+        return 0 if key is None else self._df.get(key, 0)
+
+    def merge(self, other: "CorpusStats") -> "CorpusStats":
+        """Add ``other``'s counts to this one (documents must be disjoint); returns ``self``."""
+        df = self._df
+        for key, count in other._df.items():
+            df[key] = df.get(key, 0) + count
+        self.n_docs += other.n_docs
+        return self
+
+    def is_template(self, line: str) -> bool:
+        """True when ``line`` repeats across enough documents to be a site-template line.
+
+        Needs :data:`MIN_CORPUS_DOCS` documents; then a line is a template line when it occurs in
+        at least :data:`MIN_TEMPLATE_DOC_FREQ` documents and :data:`MIN_TEMPLATE_DOC_SHARE` of them.
+        """
+        if self.n_docs < MIN_CORPUS_DOCS:
+            return False
+        df = self.doc_freq(line)
+        return df >= MIN_TEMPLATE_DOC_FREQ and df >= MIN_TEMPLATE_DOC_SHARE * self.n_docs
+
+    def __getstate__(self) -> tuple[int, dict[int, int]]:
+        return self.n_docs, self._df
+
+    def __setstate__(self, state: tuple[int, dict[int, int]]) -> None:
+        self.n_docs, self._df = state
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CorpusStats) and (self.n_docs, self._df) == (other.n_docs, other._df)
+
+    def __repr__(self) -> str:
+        return f"CorpusStats(n_docs={self.n_docs}, lines={len(self._df)})"
+
+
+# --------------------------------------------------------------------------------------------
+# Labelling
+
+
+@dataclass
+class _Feat:
+    text: str
+    n_words: int
+    n_chars: int
+    stop_density: float
+    cue: Cue | None
+    cf: str  # jusText context-free class: good / near / short / bad
+    in_main: bool = False
+    template: bool = False
+
+
+def _stop_density(words: Sequence[str], stop: frozenset[str]) -> float:
+    if not words:
+        return 0.0
+    if not stop:  # no stop-list for the language: let length decide
+        return 1.0
+    # jusText's lists spell elisions with "'" (qu'il, c'est); French text often has "’"
+    return sum(1 for w in words if w.lower().replace("\u2019", "'") in stop) / len(words)
+
+
+def _cf_class(f: _Feat) -> str:
+    """jusText's context-free classification (justext.core.classify_paragraphs), without links."""
+    if f.cue is not None or "\u00a9" in f.text:
+        return "bad"
+    if f.n_chars < LENGTH_LOW:
+        return "short"
+    if f.stop_density >= STOPWORDS_HIGH:
+        return "good" if f.n_chars > LENGTH_HIGH else "near"
+    if f.stop_density >= STOPWORDS_LOW:
+        return "near"
+    return "bad"
+
+
+def _neighbour(classes: Sequence[str], i: int, step: int, ignore_near: bool) -> str:
+    """Class of the nearest good/bad (or near-good) block; "short" and "skip" blocks are passed."""
+    i += step
+    while 0 <= i < len(classes):
+        c = classes[i]
+        if c in ("good", "bad") or (c == "near" and not ignore_near):
+            return c
+        i += step
+    return "bad"
+
+
+def _near_run(classes: Sequence[str], original: Sequence[str], i: int) -> int:
+    """Number of near-good blocks in the run around ``i``; only "skip" blocks and blocks that
+    were "short" before revision (subheadings) may separate them."""
+    count = 1
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(classes) and (classes[j] in ("near", "skip") or original[j] == "short"):
+            count += classes[j] == "near"
+            j += step
+    return count
+
+
+def _revise(classes: list[str]) -> list[str]:
+    """jusText's context-sensitive revision (justext.core.revise_paragraph_classification), with
+    two changes: "skip" blocks (inline boilerplate: captions, share buttons, bylines) are
+    transparent, and a run of two or more near-good blocks between bad ones is good (news
+    paragraphs are often shorter than jusText's 200 characters; short subheadings may separate
+    them)."""
+    out = list(classes)
+    for i, c in enumerate(classes):
+        if c != "short":
+            continue
+        prev, nxt = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
+        if prev == nxt == "good":
+            out[i] = "good"
+        elif prev == nxt == "bad":
+            out[i] = "bad"
+        elif (prev == "bad" and _neighbour(classes, i, -1, False) == "near") or (
+            nxt == "bad" and _neighbour(classes, i, 1, False) == "near"
+        ):
+            out[i] = "good"
+        else:
+            out[i] = "bad"
+    revised = list(out)
+    for i, c in enumerate(out):
+        if c == "near":
+            prev, nxt = _neighbour(out, i, -1, True), _neighbour(out, i, 1, True)
+            revised[i] = "bad" if prev == nxt == "bad" and _near_run(out, classes, i) < 2 else "good"
+    return revised
+
+
+def _main_coverage(texts: Sequence[str], main_text: str) -> list[float]:
+    """Share of each block's tokens aligned with ``main_text`` (runs of >= MIN_MATCH_TOKENS)."""
+    owner: list[int] = []
+    tokens: list[str] = []
+    for i, text in enumerate(texts):
+        words = _WORD.findall(text.casefold())
+        tokens.extend(words)
+        owner.extend([i] * len(words))
+    main_tokens = _WORD.findall(main_text.casefold())
+    matched = [0] * len(texts)
+    # autojunk: very frequent main-text tokens cannot seed a match (they still extend one), which
+    # keeps the alignment near-linear on long pages (same dev-gold figures as without it).
+    matcher = SequenceMatcher(None, tokens, main_tokens, autojunk=True)
+    for a, _b, size in matcher.get_matching_blocks():
+        if size < MIN_MATCH_TOKENS:
+            continue
+        for k in range(a, a + size):
+            matched[owner[k]] += 1
+    coverage = []
+    for i, text in enumerate(texts):
+        n = len(_WORD.findall(text))
+        coverage.append(matched[i] / n if n else 0.0)
+    return coverage
+
+
+def _shingles(words: Sequence[str], n: int = 4) -> set[tuple[str, ...]]:
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _is_headline(f: _Feat) -> bool:
+    """A headline: 2-30 words, mostly words without digits (not a date line), no final
+    period, comma, semicolon or colon, and no cue."""
+    text = f.text.rstrip()
+    words = f.text.split()
+    wordy = sum(1 for w in words if any(ch.isalpha() for ch in w) and not any(ch.isdigit() for ch in w))
+    return (
+        2 <= f.n_words <= 30
+        and f.n_chars <= 250
+        and wordy * 2 > len(words)
+        and not text.endswith((".", ",", ";", ":"))
+        and f.cue is None
+    )
+
+
+def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block, ...]:
+    """Label every block of ``doc`` (``split_blocks(doc.text)``) content or boilerplate.
+
+    Returns the blocks in text order; a boilerplate block has ``is_boilerplate=True`` and a
+    ``boilerplate_label`` from :data:`BOILERPLATE_LABELS`, a content block ``None``; ``source``
+    is ``"prediction"``. ``doc.lang`` picks the cue file and the stop-list, ``doc.main_text``
+    (trafilatura's extraction, HTML only) is the main signal when present, ``stats`` adds
+    corpus-level template lines (ignored below :data:`MIN_CORPUS_DOCS` documents). The signals
+    and their order are described in the module docstring. Raises :class:`ConfigError` only
+    for a malformed cue file.
+    """
+    blocks = split_blocks(doc.text)
+    if not blocks:
+        return ()
+    cues = load_cues(doc.lang)
+    stop = stoplist(doc.lang)
+    feats: list[_Feat] = []
+    for b in blocks:
+        text = _SPACES.sub(" ", doc.text[b.start : b.end].strip())
+        words = text.split()
+        cue = next((c for c in cues if c.matches(text, len(words))), None)
+        f = _Feat(text, len(words), len(text), _stop_density(words, stop), cue, "")
+        f.cf = _cf_class(f)
+        # Only short or non-prose lines count as template lines: paragraphs repeat across
+        # documents too (wire copy, several versions of one article) and stay content.
+        if stats is not None and f.cf in ("short", "bad") and stats.is_template(text):
+            f.template = True
+        feats.append(f)
+
+    main_words = _WORD.findall(doc.main_text) if doc.main_text else []
+    if main_words:
+        coverage = _main_coverage([f.text for f in feats], doc.main_text or "")
+        for f, cov in zip(feats, coverage):
+            f.in_main = cov >= MIN_MAIN_COVERAGE
+        content = _decide_with_main(feats)
+    else:
+        content = _decide_without_main(feats)
+    if not any(content):
+        # Nothing looks like an article body (a one-line JSONL text, a short note): every block
+        # that no cue, template or stop-word test rejects is content, rather than the whole
+        # document being boilerplate.
+        content = [f.cf != "bad" and not f.template for f in feats]
+
+    _add_title(feats, content)
+    duplicate = _find_duplicates(feats, content)
+    _trim_tail(feats, content)
+    labels = _categorise(feats, content, duplicate)
+    return tuple(
+        replace(b, is_boilerplate=label is not None, boilerplate_label=label, source="prediction")
+        for b, label in zip(blocks, labels)
+    )
+
+
+def _decide_with_main(feats: list[_Feat]) -> list[bool]:
+    """HTML: trafilatura's main text, corrected by cues and corpus templates, plus the long,
+    stop-word-rich (jusText "good") paragraphs it left out inside the main body or just before
+    it (a lead above the first paragraph), and the near-good ones it left out between two
+    content blocks. Short blocks trafilatura left out stay out: between paragraphs they are
+    mostly captions and teasers (measured: taking them in lowered both dev scores)."""
+    content = [f.in_main and f.cue is None and not f.template for f in feats]
+    # After a section heading ("Related", "Newsletter", "Comments") below the start of the body,
+    # only long good paragraphs stay content: the section's short entries are boilerplate even
+    # when trafilatura kept them.
+    section = False
+    body_started = False
+    for i, f in enumerate(feats):
+        if content[i] and f.n_chars >= LENGTH_LOW:
+            body_started = True
+        if f.cue is not None and f.cue.scope == "section":
+            section = body_started  # a menu entry before the body opens no section
+        elif f.cf == "good" and content[i]:
+            section = False
+        elif section:
+            content[i] = False
+    in_main = [i for i, f in enumerate(feats) if f.in_main]
+    if not in_main:
+        return content
+
+    def recoverable(f: _Feat) -> bool:
+        return not f.in_main and f.cf == "good" and not f.template
+
+    first, last = in_main[0], in_main[-1]
+    for i in range(first, last + 1):
+        if not content[i] and recoverable(feats[i]):
+            content[i] = True
+    for i in range(first + 1, last):
+        f = feats[i]
+        if not content[i] and f.cf == "near" and not (f.in_main or f.template) and content[i - 1] and content[i + 1]:
+            content[i] = True
+    # upwards from the body: a good paragraph at most RECOVERY_LOOKBACK blocks above the first
+    # content block joins the body (a lead, an introduction), and the search goes on from it
+    gap = 0
+    for i in range(first - 1, -1, -1):
+        if recoverable(feats[i]):
+            content[i], gap = True, 0
+        else:
+            gap += 1
+            if gap >= RECOVERY_LOOKBACK:
+                break
+    return content
+
+
+def _decide_without_main(feats: list[_Feat]) -> list[bool]:
+    """Plain text: jusText-like classes with context revision; corpus templates and the blocks
+    of a boilerplate section (after a "section" cue, until the next good block) are bad."""
+    classes = []
+    section = False
+    for f in feats:
+        c = f.cf
+        if f.template:
+            c = "bad"
+        elif f.cue is not None and f.cue.category in _INLINE:
+            c = "skip"
+        if f.cue is not None and f.cue.scope == "section":
+            section = True
+        elif c == "good":
+            section = False
+        elif section:
+            c = "bad"
+        classes.append(c)
+    return [c == "good" for c in _revise(classes)]
+
+
+def _add_title(feats: list[_Feat], content: list[bool]) -> None:
+    """The headline right before the first body block is content (skipping cued blocks such as
+    bylines, dates and share buttons between them)."""
+    first = next((i for i, c in enumerate(content) if c), None)
+    if first is None:
+        return
+    for i in range(first - 1, max(-1, first - 1 - TITLE_LOOKBACK), -1):
+        f = feats[i]
+        if f.cue is not None:
+            continue
+        if _is_headline(f) and not f.template:
+            content[i] = True
+        return
+
+
+def _find_duplicates(feats: list[_Feat], content: list[bool]) -> list[bool]:
+    """Blocks repeating earlier content: same words, or most of their word 4-grams seen before
+    (a lead repeated with a photo credit glued on). Content blocks found so become boilerplate,
+    except a main-text block repeating another main-text block (trafilatura kept both: an
+    embedded post's signature, a refrain)."""
+    seen_lines: dict[tuple[str, ...], bool] = {}  # words -> was the earlier copy in the main text
+    seen_shingles: set[tuple[str, ...]] = set()
+    duplicate = [False] * len(feats)
+    for i, f in enumerate(feats):
+        words = tuple(_WORD.findall(f.text.casefold()))
+        if len(words) < 3:
+            continue
+        sh = _shingles(words)
+        earlier_in_main = seen_lines.get(words)
+        if earlier_in_main is not None:
+            if not (earlier_in_main and f.in_main):
+                duplicate[i] = True
+                content[i] = False
+        elif len(words) >= 8 and sh and len(sh & seen_shingles) >= DUPLICATE_SHINGLE_SHARE * len(sh):
+            duplicate[i] = True
+            content[i] = False
+        if content[i]:
+            seen_lines[words] = f.in_main
+            seen_shingles |= sh
+    return duplicate
+
+
+def _trim_tail(feats: list[_Feat], content: list[bool]) -> None:
+    """Short blocks after the last long content block, and not in the main text, are
+    boilerplate (credits, signatures, tag lists that jusText's context let through)."""
+    last_long = next((i for i in range(len(feats) - 1, -1, -1) if content[i] and feats[i].n_chars >= LENGTH_LOW), None)
+    if last_long is None:
+        return
+    for i in range(last_long + 1, len(feats)):
+        if content[i] and feats[i].n_chars < LENGTH_LOW and not feats[i].in_main:
+            content[i] = False
+
+
+def _categorise(feats: list[_Feat], content: list[bool], duplicate: list[bool]) -> list[str | None]:
+    """Boilerplate category of each block (``None`` for content)."""
+    labels: list[str | None] = []
+    first_content = next((i for i, c in enumerate(content) if c), len(feats))
+    inherited: str | None = None  # category of the open section or menu
+    in_section = False
+    for i, f in enumerate(feats):
+        if content[i]:
+            labels.append(None)
+            inherited, in_section = None, False
+            continue
+        if f.cue is not None:
+            label = f.cue.category
+            if f.cue.scope == "section":
+                inherited, in_section = label, True
+            elif label in _INHERITED:
+                inherited = label
+            elif not in_section:
+                inherited = None
+        elif duplicate[i]:
+            label = "duplicate"
+        elif inherited is not None and (in_section or f.n_chars < LENGTH_LOW):
+            label = inherited
+        elif f.template:
+            label = "navigation" if i < first_content else "footer"
+        elif i < first_content and f.n_words <= 5:
+            label = "navigation"
+        else:
+            label = "other"
+        labels.append(label)
+    return labels
