@@ -260,8 +260,9 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     1. cut at the first line break (a span never crosses ``\\n``);
     2. strip leading punctuation/spaces and leading determiners (``data/entities/determiners.txt``:
        "la Chine" → "Chine", "l'Institut" → "Institut"); a capitalised determiner ("Les Etats-Unis")
-       is stripped only when the span starts the text (block), since mid-sentence "Le Monde" is a
-       name; leading honorifics/titles (``honorifics.txt``: "M. Seselj" → "Seselj") are stripped
+       is stripped only when the span starts the text or a sentence, since mid-sentence "Le Monde"
+       is a name; likewise a leading English function word (spaCy's English stop words: "In July"
+       → "July", "to Howe's Brigade" → "Howe's Brigade"); leading honorifics/titles (``honorifics.txt``: "M. Seselj" → "Seselj") are stripped
        for every label;
     3. trim trailing lower-case function words (``trailing_words.txt``: "Affaire des HLM des" →
        "Affaire des HLM") and trailing punctuation, symbols and emoji ("Paris !" → "Paris", "Lyon 🎉" → "Lyon"),
@@ -270,7 +271,7 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     4. drop the span if nothing is left, if it has no letter (punctuation, digits), if it is a
        single character, a product code (one token mixing digits and letters: "5G", "P450"), an
        honorific/title alone ("M.", "Mme", "Président"), or a common noun of ``not_entities.txt``
-       ("État");
+       ("État"), or a French/English stop word alone ("This", "During");
     5. relabel from the span's first word when ``type_cues.tsv`` has it ("Association ..." → ORG,
        "rue ..." → LOC, "affaire ..." → MISC);
     6. drop duplicates and overlaps (the longer span wins, then the earlier).
@@ -293,8 +294,8 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
                 start += 1
                 changed = True
             piece = text[start:end]
-            m = words["determiners"].match(piece)
-            if m and m.end() < len(piece) and (piece[0].islower() or not text[:start].strip(" \"'«“(")):
+            m = words["determiners"].match(piece) or _leading_english_function_word(piece)
+            if m and m.end() < len(piece) and (piece[0].islower() or _at_sentence_start(text, start)):
                 start += m.end()
                 changed = True
                 stripped_title = ""
@@ -318,7 +319,7 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
             continue
         if " " not in piece and _PRODUCT_CODE.match(piece):
             continue
-        if folded in words["not_entities"] or _shouted(text, start):
+        if folded in words["not_entities"] or folded in _stop_words() or _shouted(text, start):
             continue
         if _all_titles(piece, words) and not _is_abbreviation(stripped_title):
             continue  # "Madame la Présidente" is dropped, "Dr Maréchal" keeps "Maréchal"
@@ -328,6 +329,34 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
             label = words["type_cues"][first]
         out.append(replace(span, start=start, end=end, label=label, text=piece))
     return _resolve_overlaps(out)
+
+
+@lru_cache(maxsize=None)
+def _stop_words() -> frozenset[str]:
+    """spaCy's French and English stop words: an entity is never one of them alone ("This", "Il")."""
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    return frozenset(w.casefold() for w in EN | FR)
+
+
+_FIRST_WORD = re.compile(r"^([A-Za-z]+)\s+")
+
+
+def _leading_english_function_word(piece: str) -> "re.Match[str] | None":
+    """A leading English function word ("In July", "to Howe's Brigade", "During the war"): spaCy's
+    English stop-word list; the French model run on English text often starts entities with one."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    m = _FIRST_WORD.match(piece)
+    return m if m and m.group(1).casefold() in STOP_WORDS else None
+
+
+def _at_sentence_start(text: str, pos: int) -> bool:
+    """True when only opening quotes/brackets separate ``pos`` from the start of the text or from
+    sentence-final punctuation (so a capitalised "Les", "The" there is not part of a name)."""
+    before = text[:pos].rstrip(" \t\"'«“‘(")
+    return not before or before[-1] in ".!?…:\n"
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

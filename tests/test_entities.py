@@ -128,6 +128,9 @@ def test_analyze_returns_sentence_starts_inside_blocks(recognizer: entities.Enti
         ("Il travaille chez Apple Inc. depuis 2010.", "Apple Inc.", "ORG", "Apple Inc."),
         ("Le général André est arrivé.", "général André", "PER", "André"),
         ("Voir l'Affaire des HLM des Hauts-de-Seine.", "Affaire des HLM des", "MISC", "Affaire des HLM"),
+        ("Il pleut. Les Etats-Unis ont voté.", "Les Etats-Unis", "LOC", "Etats-Unis"),
+        ("In July the army left.", "In July", "MISC", "July"),
+        ("He went to Howe's Brigade.", "to Howe's Brigade", "ORG", "Howe's Brigade"),
     ],
 )
 def test_repairs_fix_span_boundaries(text: str, predicted: str, label: str, expected: str) -> None:
@@ -147,6 +150,7 @@ def test_repairs_fix_span_boundaries(text: str, predicted: str, label: str, expe
         ("Voir le point ...", "..."),
         ("Voir la figure B ci-dessous.", "B"),
         ("L'État doit agir.", "État"),
+        ("This is it.", "This"),
         ("CONDITIONS DE CONSERVATION DU MEDICAMENT", "MEDICAMENT"),
     ],
 )
