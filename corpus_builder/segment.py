@@ -80,6 +80,13 @@ def _starts_sentence(ch: str) -> bool:
     return cat[0] == "S"  # emoji, symbols
 
 
+def _plain_word_before(block: str, dot: int) -> bool:
+    """The token before the "." at ``dot`` is a plain lower-case word of 3+ letters (no digit,
+    capital or inner dot), so the "." is not part of an abbreviation or a reference."""
+    token = _token_before(block, dot).replace("'", "").replace("’", "")
+    return len(token) >= 3 and token.isalpha() and token.islower()
+
+
 def _dot_kind(block: str, dot: int) -> str:
     """Classify the single "." at ``dot``: "abbrev" (never final), "ambiguous", or "final"."""
     token = _token_before(block, dot + 1)
@@ -128,6 +135,10 @@ def _boundary_after_terminal(block: str, start: int, end: int, quote_open: bool)
     if k >= n:
         return None, "none"
     if not _starts_sentence(block[k]):
+        # lower case after a plain word and a single "." still starts a sentence in informal text
+        # ("sounds exciting. want to go?"); not after "?"/"!" ("« Pourquoi ? » demande-t-il")
+        if run == "." and kind == "final" and block[k].isalpha() and _plain_word_before(block, start):
+            return k, "final"
         return None, "none"
     return k, kind
 
