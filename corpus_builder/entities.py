@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -114,7 +115,8 @@ class EntityRecognizer:
     def analyze(self, docs: Iterable[Document]) -> Iterator[tuple[tuple[Span, ...], tuple[int, ...]]]:
         """One ``(spans, sentence_starts)`` per document, in order, from one ``nlp.pipe`` pass.
 
-        ``spans``: repaired entity spans, document offsets, ``source="prediction"``, sorted.
+        ``spans``: repaired entity spans, document offsets, ``source="prediction"``, sorted, with
+        one label per entity text in the document (:func:`harmonize_labels`).
         ``sentence_starts``: document offsets where the model's ``senter`` starts a sentence
         (empty when the model has no senter); feed them to
         :func:`corpus_builder.segment.split_sentences` as ``model_starts``. Every block (content
@@ -143,6 +145,7 @@ class EntityRecognizer:
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
         for spans, starts in zip(per_doc_spans, per_doc_starts):
+            spans = harmonize_labels(spans)
             yield tuple(sorted(spans, key=lambda s: (s.start, s.end))), tuple(starts)
 
     def predict(self, docs: Iterable[Document]) -> Iterator[tuple[Span, ...]]:
@@ -185,6 +188,22 @@ def _looks_like_a_name(ent: Any) -> bool:
         return True
     words = [tok for tok in ent if tok.pos_ not in ("DET", "ADP", "PUNCT")]
     return bool(words) and words[0].lower_.split("'")[-1] in _word_lists()["institution_heads"]
+
+
+def harmonize_labels(spans: Sequence[Span]) -> list[Span]:
+    """One label per entity text within a document (pure): when the same text (case-folded) was
+    predicted with several labels, every mention takes the label it got most often; a tie keeps
+    each mention's own label. ("Huawei" ORG ×5, PER ×1 → ORG ×6.)"""
+    votes: dict[str, Counter] = {}
+    for s in spans:
+        votes.setdefault(s.text.casefold(), Counter())[s.label] += 1
+    out = []
+    for s in spans:
+        ranked = votes[s.text.casefold()].most_common()
+        if len(ranked) > 1 and ranked[0][1] > ranked[1][1] and ranked[0][0] != s.label:
+            s = replace(s, label=ranked[0][0])
+        out.append(s)
+    return out
 
 
 def _shift(span: Span, offset: int) -> Span:
@@ -461,6 +480,7 @@ __all__ = [
     "LABEL_MAP",
     "NEEDED_COMPONENTS",
     "bio_tags",
+    "harmonize_labels",
     "load_model",
     "repair_spans",
     "tokenize",

@@ -243,3 +243,10 @@ def test_an_entity_is_split_at_a_lower_case_verb(recognizer: entities.EntityReco
     doc = nlp("Hier, Éric Halphen interroge Francis Poullain à Paris.")
     ent = doc[2:7]  # "Éric Halphen interroge Francis Poullain"
     assert [p.text for p in entities._split_at_verbs(ent)] == ["Éric Halphen", "Francis Poullain"]
+
+
+def test_labels_are_harmonized_within_a_document() -> None:
+    spans = [Span(0, 6, "ORG", "Huawei"), Span(10, 16, "PER", "Huawei"), Span(20, 26, "ORG", "HUAWEI"),
+             Span(30, 34, "LOC", "Nice"), Span(40, 44, "PER", "Nice")]
+    out = entities.harmonize_labels(spans)
+    assert [s.label for s in out] == ["ORG", "ORG", "ORG", "LOC", "PER"]  # a tie keeps each label
