@@ -138,7 +138,7 @@ class EntityRecognizer:
                 if label is None:
                     continue
                 for part in _split_at_verbs(ent) if has_pos else (ent,):
-                    if has_pos and not _looks_like_a_name(part):
+                    if has_pos and not (_looks_like_a_name(part) or label == "ORG" and _ACRONYM.match(part.text)):
                         continue
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
             per_doc_spans[i].extend(_shift(s, start) for s in repair_spans(text, raw))
@@ -268,6 +268,9 @@ def _leading_junk(ch: str) -> bool:
 
 
 # one token mixing digits with at most 3 letters: "5G", "P450", "4K", "A380" (not "REPLACE-2")
+#: An acronym ("MJC", "CAUE", "RPR"): the morphologizer tags them NOUN, but when the NER says ORG
+#: they are right more often than not (Deep Sequoia dev: 20 correct, 9 spurious).
+_ACRONYM = re.compile(r"^[A-ZÀ-Ý]{2,6}$")
 _PRODUCT_CODE = re.compile(r"^(?=.*\d)(?!(?:[^A-Za-zÀ-ÿ]*[A-Za-zÀ-ÿ]){4})[\w\-./]+$")
 _ABBREV_END = re.compile(r"(?:\b\w\.|\.\w+\.|\b[A-Z][a-z]{0,2}\.)$")  # "B.C.E.", "J.", "Inc.", "Co."
 
