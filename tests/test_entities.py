@@ -250,3 +250,17 @@ def test_labels_are_harmonized_within_a_document() -> None:
              Span(30, 34, "LOC", "Nice"), Span(40, 44, "PER", "Nice")]
     out = entities.harmonize_labels(spans)
     assert [s.label for s in out] == ["ORG", "ORG", "ORG", "LOC", "PER"]  # a tie keeps each label
+
+
+words = st.sampled_from(["Paris", "la", "Chine", "M.", "Mme", "Dupont", "5G", "🎉", "𝔸", "\n", " ", ".", "«", "»",
+                         "Les", "Etats-Unis", "Jean", "Mike\nPence", "l'Institut", "12\u00a0000", "!"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(words, max_size=25).map(" ".join))
+def test_predicted_spans_are_in_bounds_on_arbitrary_text(recognizer: entities.EntityRecognizer, text: str) -> None:
+    ((spans, starts),) = list(recognizer.analyze([make_doc(text, ())]))
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.text and "\n" not in s.text
+    assert all(0 <= s < len(text) for s in starts)
