@@ -284,6 +284,16 @@ def test_main_text_decides_and_cues_override_it() -> None:
     assert label_of(pairs, "Menu") == "navigation"
 
 
+def test_headline_is_content_in_plain_text_and_metadata_outside_the_html_main_text() -> None:
+    paragraph = ("Le conseil municipal a voté mardi soir la construction de deux pistes cyclables protégées "
+                 "le long de la rue principale, après un an de concertation avec les commerçants du centre.")  # fmt: skip
+    text = "\n".join(["Menu", "Vélo : la ville trace ses pistes", "Par Jean Dupont", paragraph])
+    plain = labelled(make_doc(text, "fr"))
+    assert [label for _, label in plain] == ["navigation", None, "metadata", None]
+    html = labelled(make_doc(text, "fr", main_text=paragraph))
+    assert [label for _, label in html] == ["navigation", "metadata", "metadata", None]
+
+
 def test_repeated_title_and_lead_with_credit_are_duplicates() -> None:
     lead = ("Le groupe a annoncé mercredi la fermeture de deux usines en Lorraine, qui emploient au total "
             "quatre cents personnes, en invoquant la baisse durable de la demande européenne.")  # fmt: skip
