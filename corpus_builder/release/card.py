@@ -1,0 +1,170 @@
+"""The dataset card ``README.md`` of a release: YAML front matter read by ``datasets`` and the Hub
+(``configs`` with exact ``data_files`` per split) and a human description built from the manifest.
+
+The ``data_files`` list the exact, content-addressed file names (``<split>-00000-of-00001-<first 16
+hex of the file's sha256>.parquet``), never glob patterns: ``datasets`` (5.2) caches a local folder
+by its last path component and the card's ``data_files``, so two releases that share a version
+number but differ in content get different cache entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..records import BOILERPLATE_LABELS, ENTITY_LABELS, NER_TAGS
+from .features import CONFIGS, SPLITS
+
+CARD_FILE = "README.md"
+DEFAULT_CONFIG = "sentences"
+
+_ROW_MEANING = {
+    "documents": "one document: cleaned text, blocks (content/boilerplate), entity spans (document offsets)",
+    "sentences": "one sentence (document offsets), its block's boilerplate label, entity spans (sentence offsets)",
+    "ner": "one content sentence as tokens with IOB2 `ner_tags` (ClassLabel)",
+}
+
+
+def front_matter(manifest: Mapping[str, Any], languages: list[str]) -> dict[str, Any]:
+    """The card's YAML metadata: languages, pretty name, tasks and ``configs`` (``sentences`` is
+    the default) with the exact data files of every split that has files, from ``manifest["files"]``."""
+    configs = []
+    for config in CONFIGS:
+        entry: dict[str, Any] = {"config_name": config}
+        if config == DEFAULT_CONFIG:
+            entry["default"] = True
+        entry["data_files"] = []
+        for split in SPLITS:
+            paths = [f["path"] for f in manifest["files"] if f["config"] == config and f["split"] == split]
+            if paths:  # an empty split has no file and is left out (datasets cannot load it)
+                entry["data_files"].append({"split": split, "path": paths})
+        configs.append(entry)
+    return {
+        "language": languages,
+        "pretty_name": f"{manifest['name']} {manifest['version']}",
+        "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "configs": configs,
+    }
+
+
+def card_data_files(card_text: str) -> dict[str, dict[str, list[str]]]:
+    """Parse a card's front matter into ``{config: {split: [path, ...]}}`` (raises ``ValueError``
+    when the card has no YAML front matter)."""
+    if not card_text.startswith("---\n"):
+        raise ValueError("the card does not start with a YAML front matter block ('---')")
+    end = card_text.index("\n---\n", 4)
+    meta = yaml.safe_load(card_text[4:end]) or {}
+    out: dict[str, dict[str, list[str]]] = {}
+    for entry in meta.get("configs") or []:
+        files = {}
+        for df in entry.get("data_files") or []:
+            path = df["path"]
+            files[df["split"]] = [path] if isinstance(path, str) else list(path)
+        out[entry["config_name"]] = files
+    return out
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _score_row(name: str, s: Mapping[str, Any]) -> list[Any]:
+    support = s.get("support", s.get("tp", 0) + s.get("fn", 0))
+    return [name, s.get("precision", ""), s.get("recall", ""), s.get("f1", ""), support]
+
+
+def _quality_section(quality: Mapping[str, Any] | None) -> str:
+    """The pre-annotation quality report as tables: entity scores per label and micro, and
+    boilerplate block scores; any other key of the report is shown as YAML."""
+    if not quality:
+        return "No pre-annotation quality report: no document has been reviewed in Label Studio."
+    parts, rest = [], {}
+    header = ["precision", "recall", "F1", "support (human)"]
+    for key, value in quality.items():
+        if key == "entities" and isinstance(value, Mapping) and isinstance(value.get("per_label"), Mapping):
+            rows = [_score_row(lb, s) for lb, s in value["per_label"].items()]
+            if isinstance(value.get("micro"), Mapping):
+                rows.append(_score_row("**micro**", value["micro"]))
+            parts.append("Entities (exact start, end and label):\n\n" + _table(["label", *header], rows))
+        elif key == "boilerplate" and isinstance(value, Mapping) and "f1" in value:
+            acc = value.get("category_accuracy")
+            note = f" Category accuracy on blocks both call boilerplate: {acc}." if acc is not None else ""
+            parts.append("Boilerplate blocks:" + note + "\n\n" + _table(["", *header], [_score_row("boilerplate", value)]))
+        else:
+            rest[key] = value
+    if rest:
+        parts.append("```yaml\n" + yaml.safe_dump(rest, sort_keys=False, allow_unicode=True).strip() + "\n```")
+    return "\n\n".join(parts)
+
+
+def render_card(manifest: Mapping[str, Any], languages: list[str], description: str | None = None) -> str:
+    """The full ``README.md`` text of a release: front matter, then description, how to load it,
+    counts per config and split, label distribution, boilerplate share, review status, the
+    pre-annotation quality report and how the release was built. Deterministic (no timestamp)."""
+    c = manifest["counts"]
+    name, version = manifest["name"], manifest["version"]
+    fm = yaml.safe_dump(front_matter(manifest, languages), sort_keys=False, allow_unicode=True)
+    description = description or (
+        f"`{name}` is a corpus of {c['documents']['total']} documents ({', '.join(languages) or 'no language'}) "
+        "cleaned, cut into blocks labelled content or boilerplate, split into sentences and annotated with "
+        f"entity spans ({', '.join(ENTITY_LABELS)}). Built with corpus-builder."
+    )
+    review = manifest["review"]
+    entity_rows = [[lb, c["entities_by_label"].get(lb, 0), c["predictions_by_label"].get(lb, 0)] for lb in ENTITY_LABELS]
+    entity_rows += [[lb, n, c["predictions_by_label"].get(lb, 0)] for lb, n in c["entities_by_label"].items() if lb not in ENTITY_LABELS]
+    bp_rows = [[lb, c["sentences_by_boilerplate_label"].get(lb, 0)] for lb in BOILERPLATE_LABELS]
+    rejects: dict[str, int] = {}
+    for r in manifest["rejects"]:
+        rejects[r["reason"]] = rejects.get(r["reason"], 0) + 1
+    fr = manifest["split"]["fractions"]
+    sections = [
+        f"---\n{fm}---",
+        f"# {name} {version}\n\n{description}",
+        "## Load it\n\n```python\nfrom datasets import load_dataset\n\n"
+        'sentences = load_dataset("path/to/this/folder")  # default config: sentences\n'
+        'documents = load_dataset("path/to/this/folder", "documents")\n'
+        'ner = load_dataset("path/to/this/folder", "ner")  # ner_tags: ClassLabel\n```\n\n'
+        "Splits are per document; a split without rows is left out. "
+        f"`ner_tags` names (IOB2, conll2003 order): {', '.join(NER_TAGS)}. Offsets are Unicode code points, "
+        "end-exclusive: `documents.text[start:end]` is a block or span of a document, "
+        "`sentences.text == documents.text[start:end]`, and sentence spans are offsets into the sentence text.",
+        "## Configs and counts\n\n"
+        + _table(
+            ["config", *SPLITS, "total", "a row is"],
+            [[cf, *(c[cf][s] for s in SPLITS), c[cf]["total"], _ROW_MEANING[cf]] for cf in CONFIGS],
+        ),
+        "## Label distribution\n\nEntity spans (`entities`; `predictions` are the machine's spans kept apart on reviewed documents):\n\n"
+        + _table(["label", "entities", "predictions"], entity_rows)
+        + f"\n\nBoilerplate: {c['boilerplate_sentences']} of {c['sentences']['total']} sentences "
+        f"(share {c['boilerplate_share']:.4f}), {c['boilerplate_blocks']} of {c['blocks']} blocks. "
+        "Boilerplate sentences by category:\n\n"
+        + _table(["category", "sentences"], bp_rows)
+        + f"\n\nSpans in no sentence: {c['spans_outside_sentences']}; spans whose boundaries cut a token "
+        f"(tagged by overlap in `ner`): {c['spans_misaligned_with_tokens']}.",
+        "## Review\n\n"
+        f"Documents reviewed by a person: {review['documents_reviewed']} (by {review['annotators']} annotators); "
+        f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
+        "On reviewed documents `entities` hold the human annotation and `predictions` the machine's spans.\n\n"
+        "### Pre-annotation quality\n\n" + _quality_section(review.get("pre_annotation_quality")),
+        "## How it was built\n\n"
+        + _table(["component", "version"], [[k, v] for k, v in manifest["components"].items()])
+        + f"\n\nRecord schema version: {manifest['schema_version']}. Inputs: {len(manifest['inputs'])} "
+        f"(sha256 of each in `manifest.json`). Rejected inputs: {len(manifest['rejects'])}"
+        + (" (" + ", ".join(f"{k}: {v}" for k, v in sorted(rejects.items())) + ")" if rejects else "")
+        + ".\n\n"
+        f"Split (train {fr['train']}, validation {fr['validation']}, test {fr['test']}): {manifest['split']['rule']}.\n\n"
+        "Every data file is listed in `manifest.json` with its sha256 and row count; "
+        "`corpus-builder validate <this folder>` checks them, the row schemas and every offset.",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def read_card(release: Path) -> str:
+    """The text of ``<release>/README.md``."""
+    return (Path(release) / CARD_FILE).read_text(encoding="utf-8")

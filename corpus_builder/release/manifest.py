@@ -1,0 +1,29 @@
+"""``manifest.json``: what a release holds and how it was built (schema ``manifest.schema.json``).
+
+The manifest holds no wall-clock time, so a rebuild from the same inputs and version is
+byte-identical, manifest included. Keys: ``format``, ``name``, ``version``, ``schema_version``
+(:data:`corpus_builder.records.SCHEMA_VERSION`), ``components`` (name → version of everything
+that changes output), ``inputs`` (as given, each with its ``sha256``), ``rejects`` (source, reason,
+detail), ``split`` (rule and fractions), ``files`` (path, config, split, sha256, rows, bytes),
+``counts`` and ``review`` (reviewed/predicted documents, annotator count, pre-annotation quality),
+plus any extra top-level keys of the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+MANIFEST_FILE = "manifest.json"
+FORMAT = "corpus-builder-release"
+
+
+def dumps(manifest: dict[str, Any]) -> str:
+    """The manifest as written: UTF-8 JSON, 2-space indent, key order as built, final newline."""
+    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_manifest(release: Path) -> dict[str, Any]:
+    """Parse ``<release>/manifest.json`` (raises ``FileNotFoundError``/``json.JSONDecodeError``)."""
+    return json.loads((Path(release) / MANIFEST_FILE).read_text(encoding="utf-8"))

@@ -1,0 +1,383 @@
+"""Write a release: ``<releases_dir>/<name>/<version>/`` with the dataset card, the manifest and
+the Parquet shards of the ``documents``, ``sentences`` and ``ner`` configs.
+
+Contract (issue 2, "The release"):
+
+- every row is checked against its JSON Schema and its offsets before it is written
+  (:class:`ReleaseError` names the document and field otherwise);
+- shards are written with the config's explicit Arrow schema (:mod:`.features`) and pinned
+  Parquet writer options, and named ``<split>-<i:05d>-of-<n:05d>-<sha16>.parquet`` where
+  ``sha16`` is the first 16 hex digits of the file's sha256 (content-addressed: the card's exact
+  file list is the release's cache identity in ``datasets``);
+- a split with no rows gets no file and is left out of the card (``datasets`` 5.2 cannot load an
+  empty split: "Instruction ... corresponds to no data"), so a small corpus may have fewer than
+  three splits; a config with no row at all keeps one empty train shard (no row group) so that its
+  schema is published;
+- nothing in a release depends on the clock or on where it is written: the same documents, options
+  and version give byte-identical files (card and manifest included) with the same pyarrow;
+- the release is assembled in a hidden temporary folder next to the target and renamed at the end;
+  an existing version is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import __version__
+from ..errors import ConfigError, ReleaseError
+from ..records import SCHEMA_VERSION, Document, Reject
+from . import card as card_mod
+from .checks import document_problems, ner_problems, sentence_problems
+from .features import CONFIGS, SPLITS, arrow_schema
+from .jsonschemas import row_errors
+from .manifest import FORMAT, MANIFEST_FILE, dumps
+from .rows import SPLIT_RULE, ner_row, sentence_rows, split_of, document_row
+
+VERSION_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+#: Parquet writer options, pinned so that a rebuild is byte-identical (with the same pyarrow).
+PARQUET_OPTIONS: dict[str, Any] = {
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "use_compliant_nested_type": True,
+    "store_schema": True,
+    "write_page_index": False,
+    "write_page_checksum": False,
+}
+#: Rows per Parquet row group, per config (documents are long; sentences and ner rows short).
+ROW_GROUP_ROWS = {"documents": 1_000, "sentences": 10_000, "ner": 10_000}
+#: Manifest keys set by the writer; ``extra_manifest`` may not replace them (``review`` is merged).
+RESERVED_KEYS = ("format", "name", "version", "schema_version", "components", "inputs", "rejects", "split", "files", "counts")
+
+Tokenizer = Callable[[str], list[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What :func:`write_release` wrote: ``path`` of the release folder, ``counts`` and ``review``
+    as in the manifest, ``files`` (path relative to the release, config, split, sha256, rows, bytes)
+    and the whole ``manifest``."""
+
+    path: Path
+    name: str
+    version: str
+    counts: dict[str, Any]
+    review: dict[str, Any]
+    files: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def check_version(version: str) -> str:
+    """Return ``version`` if it is ``X.Y.Z`` (semantic versioning, no prefix/suffix), else raise
+    :class:`ConfigError`."""
+    if not VERSION_RE.match(version or ""):
+        raise ConfigError(f"release version {version!r} is not X.Y.Z (semantic versioning, e.g. 1.0.0); pass --version 1.0.0")
+    return version
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it is a safe folder name (letters, digits, ``.``, ``_``, ``-``; not
+    starting with a dot or dash), else raise :class:`ConfigError`."""
+    if not NAME_RE.match(name or ""):
+        raise ConfigError(f"release name {name!r} must be letters, digits, '.', '_' or '-' and start with a letter or digit")
+    return name
+
+
+def check_split(split: Sequence[float]) -> tuple[float, float, float]:
+    """Return ``split`` as ``(train, validation, test)`` fractions if they are three non-negative
+    numbers summing to 1 (±1e-9), else raise :class:`ConfigError`."""
+    if len(split) != 3 or any(f < 0 for f in split) or abs(sum(split) - 1.0) > 1e-9:
+        raise ConfigError(f"split fractions {tuple(split)} must be three non-negative numbers (train, validation, test) summing to 1, e.g. 0.8 0.1 0.1")
+    return (float(split[0]), float(split[1]), float(split[2]))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _ShardSet:
+    """The shards of one (config, split): rows are buffered and flushed every ``shard_rows`` rows
+    to temporary files, renamed to their final content-addressed names by :meth:`finish`."""
+
+    def __init__(self, folder: Path, config: str, split: str, shard_rows: int):
+        self.folder, self.config, self.split, self.shard_rows = folder, config, split, shard_rows
+        self.schema = arrow_schema(config)
+        self.buffer: list[dict[str, Any]] = []
+        self.parts: list[tuple[Path, int]] = []
+        self.rows = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.buffer.append(row)
+        self.rows += 1
+        if len(self.buffer) >= self.shard_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        path = self.folder / f".{self.split}-part{len(self.parts):05d}.tmp"
+        # An empty shard has no row group at all: datasets (5.2) fails on a zero-row row group
+        # ("BatchSize must be greater than 0") but reads a file without row groups as 0 rows.
+        with pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS) as writer:
+            if self.buffer:
+                table = pa.Table.from_pylist(self.buffer, schema=self.schema)
+                writer.write_table(table, row_group_size=ROW_GROUP_ROWS[self.config])
+        self.parts.append((path, len(self.buffer)))
+        self.buffer = []
+
+    def finish(self, release: Path, keep_empty: bool = False) -> list[dict[str, Any]]:
+        """Write the last shard and rename every shard to its final name. A split without rows
+        gets no file (``datasets`` cannot load an empty split), unless ``keep_empty``."""
+        if self.buffer or (keep_empty and not self.parts):
+            self._flush()
+        n = len(self.parts)
+        files = []
+        for i, (tmp, rows) in enumerate(self.parts):
+            digest = _sha256(tmp)
+            final = self.folder / f"{self.split}-{i:05d}-of-{n:05d}-{digest[:16]}.parquet"
+            os.replace(tmp, final)
+            files.append(
+                {
+                    "path": final.relative_to(release).as_posix(),
+                    "config": self.config,
+                    "split": self.split,
+                    "sha256": digest,
+                    "rows": rows,
+                    "bytes": final.stat().st_size,
+                }
+            )
+        return files
+
+
+def _fail(problems: list[str]) -> None:
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ReleaseError("release rows do not satisfy the release contract: " + "; ".join(problems[:5]) + more)
+
+
+def write_release(
+    documents: Iterable[Document],
+    *,
+    name: str,
+    version: str,
+    releases_dir: Path,
+    rejects: Sequence[Reject] = (),
+    inputs: Sequence[dict] = (),
+    components: dict[str, str] | None = None,
+    split: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    tokenize: Tokenizer,
+    shard_rows: int = 100_000,
+    extra_manifest: dict | None = None,
+) -> ReleaseInfo:
+    """Write ``documents`` as release ``<releases_dir>/<name>/<version>/`` and return its :class:`ReleaseInfo`.
+
+    ``documents`` is consumed once, in order (rows keep that order inside each split); each is
+    assigned a split by :func:`~corpus_builder.release.rows.split_of` with ``split`` = (train,
+    validation, test) fractions. ``tokenize(sentence_text)`` returns token ``(start, end)`` code
+    point offsets for the ``ner`` config (the pipeline passes the entity tokenizer, so tokens and
+    entity boundaries agree). ``rejects`` and ``inputs`` (dicts with at least ``sha256``, e.g.
+    ``{"path": ..., "sha256": ...}``) go into the manifest as given; ``components`` (name →
+    version) are added to ``corpus-builder``, ``pyarrow`` and ``datasets``. ``shard_rows``: rows per
+    Parquet file. ``extra_manifest``: further top-level manifest keys, except that
+
+    - ``review`` is merged into the computed ``review`` (documents reviewed/predicted, sentences
+      reviewed, annotators = distinct span annotators of reviewed documents). The pre-annotation
+      quality report (precision/recall/F1 of predictions against the human labels, issue 3) is
+      computed by the Label Studio merge and passed here, either as
+      ``review["pre_annotation_quality"]`` or as the whole ``review`` when it has the shape of
+      :func:`corpus_builder.studio.quality.quality_report` (``entities``/``boilerplate`` keys); it
+      lands in ``manifest.review.pre_annotation_quality`` (``None`` when not given) and in the card;
+      its ``annotators`` count, when present, replaces the computed one;
+    - ``description`` also replaces the card's default description.
+
+    Raises :class:`ConfigError` for a bad name, version, split or shard size or a reserved
+    ``extra_manifest`` key, and :class:`ReleaseError` when the version already exists (never
+    overwritten), a document id repeats, or a row breaks its JSON Schema or an offset rule. On any
+    error nothing is left behind.
+    """
+    check_name(name)
+    check_version(version)
+    fractions = check_split(split)
+    if shard_rows < 1:
+        raise ConfigError(f"shard_rows must be at least 1 (got {shard_rows})")
+    for i, item in enumerate(inputs):
+        if not isinstance(item, dict) or not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256", ""))):
+            raise ConfigError(f"inputs[{i}] = {item!r} needs a 'sha256' (64 lowercase hex digits of the input's bytes)")
+    extra = dict(extra_manifest or {})
+    clash = sorted(set(extra) & set(RESERVED_KEYS))
+    if clash:
+        raise ConfigError(f"extra_manifest may not set {', '.join(clash)}: the writer computes them")
+    target = Path(releases_dir) / name / version
+    if target.exists():
+        raise ReleaseError(
+            f"release {target} already exists and is never overwritten; choose a new version (e.g. bump {version}) or delete that folder yourself"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=target.parent))
+    try:
+        manifest, languages = _write_contents(
+            staging, documents, name=name, version=version, rejects=rejects, inputs=inputs,
+            components=components, fractions=fractions, tokenize=tokenize, shard_rows=shard_rows, extra=extra,
+        )
+        if target.exists():
+            raise ReleaseError(f"release {target} appeared while this one was being written; it is left untouched")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ReleaseInfo(
+        path=target, name=name, version=version, counts=manifest["counts"], review=manifest["review"],
+        files=manifest["files"], manifest=manifest,
+    )
+
+
+def _write_contents(
+    release: Path,
+    documents: Iterable[Document],
+    *,
+    name: str,
+    version: str,
+    rejects: Sequence[Reject],
+    inputs: Sequence[dict],
+    components: dict[str, str] | None,
+    fractions: tuple[float, float, float],
+    tokenize: Tokenizer,
+    shard_rows: int,
+    extra: dict[str, Any],
+) -> tuple[dict[str, Any], list[str]]:
+    for config in CONFIGS:
+        (release / config).mkdir()
+    shards = {(c, s): _ShardSet(release / c, c, s, shard_rows) for c in CONFIGS for s in SPLITS}
+    seen: set[str] = set()
+    entities_by_label: Counter[str] = Counter()
+    predictions_by_label: Counter[str] = Counter()
+    bp_by_label: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    annotators: set[str] = set()
+    n = Counter()
+    for doc in documents:
+        where = f"document {doc.doc_id!r} (source {doc.source!r})"
+        if doc.doc_id in seen:
+            raise ReleaseError(f"{where}: doc_id repeats; every document of a release needs its own doc_id")
+        seen.add(doc.doc_id)
+        for i, s in enumerate(doc.sentences):
+            if not 0 <= s.block_index < len(doc.blocks):
+                raise ReleaseError(f"{where}: sentences[{i}].block_index {s.block_index} names no block ({len(doc.blocks)} blocks)")
+        split_name = split_of(doc.doc_id, fractions)
+        row = document_row(doc)
+        _fail(row_errors("release_document", row, where) + document_problems(row, where))
+        shards["documents", split_name].add(row)
+        languages[doc.lang] += 1
+        n["blocks"] += len(doc.blocks)
+        n["boilerplate_blocks"] += sum(1 for b in doc.blocks if b.is_boilerplate)
+        entities_by_label.update(s.label for s in doc.entities)
+        if doc.status == "reviewed":
+            n["documents_reviewed"] += 1
+            predictions_by_label.update(s.label for s in doc.predictions)
+            # a merged span may carry several annotators joined by "," (studio merge rules)
+            annotators.update(a for s in doc.entities if s.annotator for a in s.annotator.split(","))
+        sents = sentence_rows(doc)
+        n["spans_outside_sentences"] += len(sents.spans_outside)
+        for srow in sents.rows:
+            swhere = f"{where} sentence {srow['sent_index']}"
+            _fail(row_errors("release_sentence", srow, swhere) + sentence_problems(srow, doc.text, swhere))
+            shards["sentences", split_name].add(srow)
+            if doc.status == "reviewed":
+                n["sentences_reviewed"] += 1
+            if srow["is_boilerplate"]:
+                n["boilerplate_sentences"] += 1
+                bp_by_label[srow["boilerplate_label"]] += 1
+                continue
+            nr = ner_row(srow, tokenize)
+            n["spans_misaligned_with_tokens"] += nr.misaligned
+            _fail(row_errors("release_ner", nr.row, swhere) + ner_problems(nr.row, swhere))
+            shards["ner", split_name].add(nr.row)
+
+    if not seen:
+        raise ReleaseError("no documents to release: the workspace or input is empty (check the rejects of the run)")
+    files = []
+    for c in CONFIGS:
+        # A config without any row keeps one empty train shard, so its schema is still published.
+        empty_config = all(shards[c, s].rows == 0 for s in SPLITS)
+        for s in SPLITS:
+            files += shards[c, s].finish(release, keep_empty=empty_config and s == SPLITS[0])
+    per_split = {
+        c: {**{s: shards[c, s].rows for s in SPLITS}, "total": sum(shards[c, s].rows for s in SPLITS)} for c in CONFIGS
+    }
+    n_sentences = per_split["sentences"]["total"]
+    counts = {
+        **per_split,
+        "entities_by_label": dict(sorted(entities_by_label.items())),
+        "predictions_by_label": dict(sorted(predictions_by_label.items())),
+        "sentences_by_boilerplate_label": dict(sorted(bp_by_label.items())),
+        "blocks": n["blocks"],
+        "boilerplate_blocks": n["boilerplate_blocks"],
+        "boilerplate_sentences": n["boilerplate_sentences"],
+        "boilerplate_share": round(n["boilerplate_sentences"] / n_sentences, 4) if n_sentences else 0.0,
+        "spans_outside_sentences": n["spans_outside_sentences"],
+        "spans_misaligned_with_tokens": n["spans_misaligned_with_tokens"],
+    }
+    review: dict[str, Any] = {
+        "documents_reviewed": n["documents_reviewed"],
+        "documents_predicted": per_split["documents"]["total"] - n["documents_reviewed"],
+        "sentences_reviewed": n["sentences_reviewed"],
+        "annotators": len(annotators - {"unknown"}),
+        "pre_annotation_quality": None,
+    }
+    extra_review = dict(extra.pop("review", None) or {})
+    quality = extra_review.pop("pre_annotation_quality", None)
+    if quality is None and ("entities" in extra_review or "boilerplate" in extra_review):
+        # the shape of corpus_builder.studio.quality.quality_report: the whole report is the slot
+        quality, extra_review = extra_review, {}
+    if isinstance(quality, dict):
+        review["pre_annotation_quality"] = quality
+        if isinstance(quality.get("annotators"), int):  # the merge knows annotators of blocks too
+            review["annotators"] = quality["annotators"]
+    review.update(extra_review)
+    description = extra.pop("description", None)
+    all_components = {"corpus-builder": __version__, "pyarrow": pa.__version__, "datasets": datasets.__version__}
+    all_components.update(components or {})
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "name": name,
+        "version": version,
+        "schema_version": SCHEMA_VERSION,
+        "components": all_components,
+        "inputs": [dict(i) for i in inputs],
+        "rejects": [r.to_dict() for r in rejects],
+        "split": {"rule": SPLIT_RULE, "fractions": dict(zip(SPLITS, fractions))},
+        "files": files,
+        "counts": counts,
+        "review": review,
+        **extra,
+    }
+    if description is not None:
+        manifest["description"] = description
+    _fail(row_errors("manifest", manifest, MANIFEST_FILE))
+    langs = [lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
+    (release / card_mod.CARD_FILE).write_text(card_mod.render_card(manifest, langs, description), encoding="utf-8")
+    (release / MANIFEST_FILE).write_text(dumps(manifest), encoding="utf-8")
+    return manifest, langs

@@ -1,0 +1,292 @@
+"""Sentence splitting inside blocks (stage 4): French-aware rules, optionally guided by a model.
+
+A sentence never crosses a block (a line of the cleaned text), never cuts an entity span, and
+carries no leading or trailing whitespace; the sentences of a block cover every non-space
+character of the block exactly once (they *tile* it). Offsets are Unicode code points into
+``Document.text``, end-exclusive.
+
+How boundaries are chosen (block-relative positions where a new sentence starts):
+
+* **Rules** (always): after a run of terminal punctuation (``.``, ``!``, ``?``, ``…``, ``...``)
+  plus any closing quotes/brackets (``»``, ``”``, a closing ``"``, ``)``), when a space follows and
+  the next character can start a sentence (a capital letter, a digit, an opening quote or bracket,
+  a dash, a symbol). No boundary before a lower-case letter ("« Pourquoi ? » demande-t-il", "etc.
+  et"), nor after an abbreviation of ``data/segment/abbreviations.txt`` ("M. Dupont", "av. J.-C."),
+  nor after an initial ("J. Chirac", "J.-C."), nor inside a URL, an e-mail or a number ("3.5",
+  "2.700.000 F" have no space after the dot).
+* **Quotes**: a boundary may fall inside « » or "…" when the quote itself holds complete
+  sentences, as the Sequoia gold does ("parce que … histoire. | La présence … à créer\\"."): the
+  closing quote always stays with the sentence it ends, and a short quote followed by lower case
+  ("« Oui. » dit-il.") is one sentence.
+* **Model** (optional ``model_starts``, e.g. from spaCy ``senter`` via
+  :meth:`corpus_builder.entities.EntityRecognizer.analyze`): the model's sentence starts are used
+  for what rules cannot see: a headline without final punctuation followed by its text on the same
+  line (accepted when the previous character is a letter, digit or closing bracket/quote and the
+  next one is a capital), and abbreviations that may end a sentence
+  (``ambiguous_abbreviations.txt``: "etc.", "J.-C.", "U.S."). A model start after ``,`` ``;``
+  ``:`` or a dash is refused, so a dateline "VARSOVIE (Reuters) - Le groupe…" stays one sentence.
+* **Entities**: no boundary strictly inside an entity span.
+* **Punctuation-only pieces** (no letter or digit) are attached to the previous sentence (or to
+  the next one at the start of a block).
+
+Measured (see the README's evaluation section): boundary F1 on Sequoia annodis.er dev and EWT dev.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Sequence
+
+from .records import Block, Sentence, Span
+
+_TERMINAL = re.compile(r"(?:\.{2,}|[.!?…‽]+)")
+_CLOSERS = "»”’)]}\"'"
+_OPENERS = "«“‘([{\"'¿¡"
+_DASHES = "-–—"
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\b[\w-]+(?:\.[a-z]{2,6})+/\S*", re.I)
+_INITIAL = re.compile(r"^(?:[A-ZÀ-Ý]\.)(?:-?[A-ZÀ-Ý]\.)*$")  # "J.", "J.-C.", "J.-P."
+_ACRONYM = re.compile(r"^(?:[A-Za-zÀ-ÿ]\.){2,}$")  # "U.S.", "B.C.E.", "e.g."
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("corpus_builder").joinpath("data", "segment", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
+    """(never-final, maybe-final) abbreviations, case-folded, each with its final dot."""
+    return frozenset(_data_lines("abbreviations.txt")), frozenset(_data_lines("ambiguous_abbreviations.txt"))
+
+
+def _token_before(text: str, end: int) -> str:
+    """The whitespace-delimited token ending at ``end`` (without leading opening punctuation)."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end].lstrip(_OPENERS)
+
+
+def _starts_sentence(ch: str) -> bool:
+    """Can ``ch`` be the first character of a sentence? (Not lower case, not mid-sentence punct.)"""
+    if ch.isalpha():
+        return not ch.islower()
+    if ch.isdigit() or ch in _OPENERS or ch in _DASHES or ch in "•*¶§#@":
+        return True
+    cat = unicodedata.category(ch)
+    return cat[0] == "S"  # emoji, symbols
+
+
+def _dot_kind(block: str, dot: int) -> str:
+    """Classify the single "." at ``dot``: "abbrev" (never final), "ambiguous", or "final"."""
+    token = _token_before(block, dot + 1)
+    never, maybe = _abbreviations()
+    folded = token.casefold()
+    if folded in maybe:
+        return "ambiguous"
+    if folded in never:
+        return "abbrev"
+    if _INITIAL.match(token):
+        return "abbrev"
+    if _ACRONYM.match(token):
+        return "ambiguous"
+    return "final"
+
+
+def _boundary_after_terminal(block: str, start: int, end: int, quote_open: bool) -> tuple[int | None, str]:
+    """For terminal punctuation at ``block[start:end]``: (position of the next sentence, kind).
+
+    kind is "final", "ambiguous" or "none"; position is ``None`` when no sentence can start.
+    """
+    run = block[start:end]
+    kind = "final"
+    if run == ".":
+        kind = _dot_kind(block, start)
+        if kind == "abbrev":
+            return None, "none"
+    j = end
+    n = len(block)
+    # absorb closing quotes/brackets (with French spacing before them)
+    while True:
+        k = j
+        while k < n and block[k] == " ":
+            k += 1
+        if k < n and block[k] in _CLOSERS and (block[k] != '"' or quote_open) and block[k] != "'":
+            if block[k] == '"':
+                quote_open = False
+            j = k + 1
+            continue
+        break
+    if j < n and not block[j].isspace():
+        return None, "none"  # "3.5", "www.x.fr", "?!)" glued to a word
+    k = j
+    while k < n and block[k].isspace():
+        k += 1
+    if k >= n:
+        return None, "none"
+    if not _starts_sentence(block[k]):
+        return None, "none"
+    return k, kind
+
+
+def _protected(block: str, entities: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for m in _URL.finditer(block)]
+    spans.extend(entities)
+    return spans
+
+
+def rule_boundaries(block: str) -> dict[int, str]:
+    """Candidate sentence starts in ``block`` (block-relative code points) → kind ("final" or
+    "ambiguous"); pure rules, no model. See the module docstring for the rules."""
+    out: dict[int, str] = {}
+    quotes, pos = 0, 0
+    for m in _TERMINAL.finditer(block):
+        quotes += block.count('"', pos, m.start())
+        pos = m.start()
+        quote_open = quotes % 2 == 1  # straight quotes: open when an odd number precede
+        at, kind = _boundary_after_terminal(block, m.start(), m.end(), quote_open)
+        if at is not None:
+            out[at] = kind
+    return out
+
+
+@lru_cache(maxsize=None)
+def _stop_words() -> frozenset[str]:
+    """French and English function words (spaCy's lists): a headline does not end with one."""
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    return frozenset(w.casefold() for w in FR | EN)
+
+
+def _model_start_ok(block: str, at: int) -> bool:
+    """Accept a model sentence start at ``at`` (block-relative) where the rules made none.
+
+    After terminal punctuation (not an abbreviation or initial): accepted whatever follows, except
+    mid-sentence punctuation (the model knows "… existait. à peu près …" where a capital was lost).
+    After ";": accepted before a letter (the Sequoia/UD convention splits some ";" lists).
+    After a word (a headline glued to its text): accepted before a capital, unless the previous
+    word is a function word ("because", "avec"). After ",", ":", a dash or an opening bracket:
+    refused (dateline "VARSOVIE (Reuters) - Le groupe…"), and so is any start inside an open
+    parenthesis.
+    """
+    if at <= 0 or at >= len(block) or not block[at - 1].isspace() or block[at].isspace():
+        return False
+    if block.count("(", 0, at) > block.count(")", 0, at):
+        return False  # inside an open parenthesis: "(Anna Koper, Janis Laizans; Jean-Stéphane Brosse)"
+    nxt = block[at]
+    k = at
+    while k > 0 and block[k - 1].isspace():
+        k -= 1
+    if k == 0:
+        return False
+    prev = block[k - 1]
+    if prev in ".!?…‽":
+        if prev == "." and block[k - 2 : k] != ".." and _dot_kind(block, k - 1) == "abbrev":
+            return False
+        return nxt not in ",;:)]}»”"
+    if prev == ";":
+        return nxt.isalpha()
+    if prev.isalnum() or prev in ")]»”":
+        if not nxt.isupper():
+            return False
+        return _token_before(block, k).strip("\"'’”»)]").casefold() not in _stop_words()
+    return False
+
+
+@lru_cache(maxsize=None)
+def _openers() -> frozenset[str]:
+    return frozenset(_data_lines("sentence_openers.txt"))
+
+
+_WORD = re.compile(r"\S+")
+
+
+def headline_boundaries(block: str, cuts: Iterable[int]) -> set[int]:
+    """Starts of sentences that follow a headline without punctuation on the same line.
+
+    Looks at the first 7 words after the block start and after each cut; see
+    ``data/segment/sentence_openers.txt`` for the rule. Pure; block-relative offsets.
+    """
+    openers = _openers()
+    stops = _stop_words()
+    out: set[int] = set()
+    for begin in sorted({0, *cuts}):
+        words = [m for _, m in zip(range(9), _WORD.finditer(block, begin))]
+        for i in range(1, min(len(words) - 1, 7)):
+            w, prev, nxt = words[i].group(), words[i - 1].group(), words[i + 1].group()
+            elided = w[:2] in ("L'", "L’") and len(w) > 2
+            if w not in openers and not elided:
+                continue
+            if not prev[-1].isalnum() or prev.casefold() in stops or prev[0].isdigit() and len(words) < 3:
+                continue
+            follower = w[2:] if elided else nxt
+            if w in ("M.", "Mme", "MM.") or (follower[:1].isalpha() and follower[:1].islower()):
+                out.add(words[i].start())
+                break
+    return out
+
+
+def split_sentences(
+    text: str,
+    block: Block,
+    block_index: int,
+    entities: Sequence[Span] = (),
+    model_starts: Iterable[int] | None = None,
+) -> list[Sentence]:
+    """Split one block of ``text`` into sentences (pure).
+
+    ``text``: the document text; ``block``: the block to split (document offsets); ``block_index``:
+    its index in ``Document.blocks`` (copied into each sentence). ``entities``: spans with document
+    offsets (those outside the block are ignored); no boundary falls inside one. ``model_starts``:
+    optional document offsets where a sentence model starts a sentence (spaCy ``senter``, see
+    :meth:`corpus_builder.entities.EntityRecognizer.analyze`); offsets outside the block are
+    ignored. Returns sentences in order with document offsets, trimmed of whitespace, tiling the
+    block's non-space characters; an all-whitespace block gives ``[]``.
+    """
+    b0 = block.start
+    chunk = text[block.start : block.end]
+    if not chunk.strip():
+        return []
+    cuts = {at for at, kind in rule_boundaries(chunk).items() if kind == "final"}
+    cuts |= headline_boundaries(chunk, cuts)
+    if model_starts is not None:
+        for start in model_starts:
+            at = start - b0
+            if not 0 < at < len(chunk):
+                continue
+            if at not in cuts and _model_start_ok(chunk, at):
+                cuts.add(at)
+    protected = _protected(chunk, [(e.start - b0, e.end - b0) for e in entities if e.start < block.end and e.end > b0])
+    if protected:
+        inside = bytearray(len(chunk) + 1)  # 1 where a boundary would cut a protected span
+        for s, e in protected:
+            lo, hi = max(s + 1, 0), min(e, len(chunk))
+            if hi > lo:
+                inside[lo:hi] = b"\x01" * (hi - lo)
+        cuts = {c for c in cuts if not inside[c]}
+
+    pieces: list[tuple[int, int]] = []
+    edges = [0, *sorted(cuts), len(chunk)]
+    for s, e in zip(edges, edges[1:]):
+        piece = chunk[s:e]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if lead == len(piece):
+            continue
+        pieces.append((s + lead, e - trail))
+    merged: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if merged and not any(ch.isalnum() for ch in chunk[s:e]):
+            merged[-1] = (merged[-1][0], e)  # punctuation-only: attach to the previous sentence
+        elif merged and not any(ch.isalnum() for ch in chunk[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], e)  # a leading punctuation-only piece joins the next one
+        else:
+            merged.append((s, e))
+    return [Sentence(b0 + s, b0 + e, block_index) for s, e in merged]
+
+
+__all__ = ["rule_boundaries", "split_sentences"]

@@ -1,0 +1,132 @@
+"""``corpus-builder studio ...``: a typer sub-app over :mod:`.commands` and :mod:`.server`.
+
+Each command parses options, calls one library function and prints a one-line summary; a
+:class:`~corpus_builder.errors.CorpusBuilderError` becomes one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import CorpusBuilderError
+from . import commands
+from .merge import POLICIES
+
+studio_app = typer.Typer(help="Label Studio round-trip: pre-annotations out, human corrections back in.", no_args_is_help=True)
+
+_URL = typer.Option(None, "--url", envvar="LABEL_STUDIO_URL", help="Label Studio URL, e.g. http://127.0.0.1:8080 (default: $LABEL_STUDIO_URL).", show_envvar=False)
+_KEY = typer.Option(
+    None, "--api-key", envvar="LABEL_STUDIO_API_KEY", help="Label Studio API key, legacy token or personal access token (default: $LABEL_STUDIO_API_KEY; never printed).",
+    show_default=False, show_envvar=False,
+)  # fmt: skip
+_WS = typer.Option(..., "--workspace", "-w", help="Workspace folder written by `corpus-builder prepare`.")
+_PROJECT = typer.Option(..., "--project", "-p", help="Label Studio project title (created by push when missing).")
+_POLICY = typer.Option("ground-truth-latest", "--policy", help=f"How to choose among several annotations of a task: {' or '.join(POLICIES)}.")
+
+
+def _fail(e: CorpusBuilderError) -> None:
+    typer.echo(f"error: {e}", err=True)
+    raise typer.Exit(1)
+
+
+def _check_policy(policy: str) -> None:
+    if policy not in POLICIES:
+        typer.echo(f"error: --policy must be one of {', '.join(POLICIES)} (got {policy!r})", err=True)
+        raise typer.Exit(2)
+
+
+@studio_app.command()
+def serve(
+    port: int = typer.Option(8080, "--port", help="Port on 127.0.0.1 for the local Label Studio."),
+    data_dir: Path = typer.Option(Path("label-studio-data"), "--data-dir", help="Folder for Label Studio's SQLite database, media and the generated login."),
+    timeout: float = typer.Option(240.0, "--timeout", help="Seconds to wait for the server to become healthy."),
+) -> None:
+    """Start a local Label Studio on 127.0.0.1, create the user and API token if needed, print the URL and login."""
+    from .server import serve as run
+
+    try:
+        code = run(data_dir, port=port, timeout=timeout, echo=typer.echo)
+    except CorpusBuilderError as e:
+        _fail(e)
+    raise typer.Exit(code)
+
+
+@studio_app.command()
+def config() -> None:
+    """Print the labeling config (entity labels and boilerplate categories on one <Text> tag), validated."""
+    from .config import labeling_config
+
+    try:
+        typer.echo(labeling_config())
+    except CorpusBuilderError as e:
+        _fail(e)
+
+
+@studio_app.command()
+def push(
+    workspace: Path = _WS,
+    project: str = _PROJECT,
+    url: Optional[str] = _URL,
+    api_key: Optional[str] = _KEY,
+    batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again."""
+    try:
+        s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
+    except CorpusBuilderError as e:
+        _fail(e)
+    typer.echo(
+        f"project {project!r} (id {s['project_id']}{', created' if s['project_created'] else ''}): {s['documents']} documents, "
+        f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text (model_version {s['model_version']})"
+    )
+
+
+@studio_app.command()
+def pull(
+    workspace: Path = _WS,
+    project: str = _PROJECT,
+    url: Optional[str] = _URL,
+    api_key: Optional[str] = _KEY,
+    policy: str = _POLICY,
+) -> None:
+    """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
+    _check_policy(policy)
+    try:
+        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key)
+    except CorpusBuilderError as e:
+        _fail(e)
+    typer.echo(commands.format_summary(s))
+
+
+@studio_app.command("export-tasks")
+def export_tasks(
+    workspace: Path = _WS,
+    out: Path = typer.Option(..., "--out", "-o", help="JSON file to write (a list of tasks with predictions, for Label Studio's import)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+) -> None:
+    """Write the tasks with predictions to a JSON file, for teams that import files by hand."""
+    try:
+        n = commands.export_tasks(workspace, out, model_version=model_version)
+    except CorpusBuilderError as e:
+        _fail(e)
+    typer.echo(f"{n} tasks written to {out}; create the project with the output of `corpus-builder studio config`")
+
+
+@studio_app.command("import-annotations")
+def import_annotations(
+    file: Path = typer.Argument(..., help="Label Studio full JSON export (not JSON_MIN), or a workspace's annotations.jsonl to re-apply."),
+    workspace: Path = _WS,
+    policy: str = _POLICY,
+) -> None:
+    """Merge an exported annotation file into the workspace (same rules and summary as pull)."""
+    _check_policy(policy)
+    try:
+        s = commands.import_annotations(workspace, file, policy=policy)
+    except CorpusBuilderError as e:
+        _fail(e)
+    typer.echo(commands.format_summary(s))

@@ -1,0 +1,140 @@
+"""A small, retrying wrapper around label-studio-sdk 2.x (``label_studio_sdk.LabelStudio``).
+
+Connection: ``url``/``api_key`` arguments, else the ``LABEL_STUDIO_URL`` / ``LABEL_STUDIO_API_KEY``
+environment variables. The API key may be a legacy token (sent as ``Authorization: Token …``) or a
+personal access token (a JWT refresh token, exchanged for access tokens by the SDK); the SDK tells
+them apart itself.
+
+Reliability: every call is retried on connection errors, timeouts and HTTP 5xx/429/408 with
+exponential backoff (``backoff * 2**attempt`` seconds, ``retries`` extra attempts), then a one-line
+:class:`~corpus_builder.errors.StudioError` names the URL and what to check. The API key is never
+put in a message, a log record or a file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import httpx
+
+from ..errors import ConfigError, StudioError
+
+T = TypeVar("T")
+
+URL_ENV = "LABEL_STUDIO_URL"
+API_KEY_ENV = "LABEL_STUDIO_API_KEY"
+_RETRY_STATUS = frozenset({408, 429}) | frozenset(range(500, 600))
+
+
+class StudioClient:
+    """Label Studio at ``url`` (``http://host:port``), authenticated with ``api_key``.
+
+    ``timeout``: seconds per HTTP request. ``retries``: extra attempts after a transient failure;
+    ``backoff``: first wait in seconds (doubled each time). Raises :class:`ConfigError` when no URL
+    or key is given and none is in the environment.
+    """
+
+    def __init__(self, url: str | None = None, api_key: str | None = None, *, timeout: float = 60.0, retries: int = 4, backoff: float = 1.0):
+        self.url = (url or os.environ.get(URL_ENV) or "").rstrip("/")
+        key = api_key or os.environ.get(API_KEY_ENV)
+        if not self.url:
+            raise ConfigError(f"no Label Studio URL: pass --url or set {URL_ENV} (e.g. http://127.0.0.1:8080, as printed by `corpus-builder studio serve`)")
+        if not self.url.startswith(("http://", "https://")):
+            raise ConfigError(f"Label Studio URL {self.url!r} must start with http:// or https://")
+        if not key:
+            raise ConfigError(f"no Label Studio API key: pass --api-key or set {API_KEY_ENV} (Account & Settings → Access Token in Label Studio)")
+        self.retries, self.backoff = retries, backoff
+        from label_studio_sdk import LabelStudio
+
+        try:
+            self._ls = LabelStudio(base_url=self.url, api_key=key, timeout=timeout, max_retries=0)
+        except Exception as e:  # the SDK decodes JWT keys here and refuses expired ones
+            raise StudioError(f"Label Studio API key refused before any request ({type(e).__name__}); check {API_KEY_ENV} for {self.url}") from None
+
+    # --- the retry loop ----------------------------------------------------------------------
+    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(*args, **kwargs)`` (an SDK call described by ``what``) with retries; map failures to :class:`StudioError`."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        attempt = 0
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except (httpx.TransportError, ApiError) as e:
+                status = getattr(e, "status_code", None)
+                if status in (401, 403):
+                    raise StudioError(
+                        f"Label Studio at {self.url} refused the API key while trying to {what} (HTTP {status}); check {API_KEY_ENV} "
+                        "(a legacy token or a personal access token of a user of this server)"
+                    ) from None
+                transient = status is None or status in _RETRY_STATUS
+                if not transient:
+                    raise StudioError(f"Label Studio at {self.url} refused to {what} (HTTP {status}: {_short(getattr(e, 'body', ''))})") from None
+                if attempt >= self.retries:
+                    reason = f"HTTP {status}" if status else type(e).__name__
+                    raise StudioError(
+                        f"Label Studio at {self.url} did not answer while trying to {what} after {attempt + 1} attempts ({reason}); "
+                        f"check that the server is running (`corpus-builder studio serve`) and that {URL_ENV}/--url is right"
+                    ) from None
+                time.sleep(self.backoff * 2**attempt)
+                attempt += 1
+
+    # --- operations --------------------------------------------------------------------------
+    def find_project(self, title: str) -> int | None:
+        """Id of the project titled ``title`` (exact match), or ``None``."""
+        projects = self.call("list projects", lambda: list(self._ls.projects.list(title=title)))
+        for p in projects:
+            if p.title == title:
+                return int(p.id)
+        return None
+
+    def project_config(self, project_id: int) -> str:
+        """The labeling config XML of project ``project_id``."""
+        return self.call(f"read project {project_id}", self._ls.projects.get, project_id).label_config or ""
+
+    def create_project(self, title: str, label_config: str, description: str = "") -> int:
+        """Create a project with ``label_config``; return its id."""
+        p = self.call(f"create project {title!r}", self._ls.projects.create, title=title, label_config=label_config, description=description)
+        return int(p.id)
+
+    def task_keys(self, project_id: int) -> set[tuple[str, str]]:
+        """``(doc_id, text_sha256)`` of every task already in the project."""
+        from .tasks import task_key
+
+        tasks = self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500)))
+        return {task_key({"data": t.data}) for t in tasks}
+
+    def count_tasks(self, project_id: int) -> int:
+        return len(self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500))))
+
+    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> int:
+        """Import ``tasks`` (with predictions) into the project; return the number of tasks created."""
+        r = self.call(f"import {len(tasks)} tasks into project {project_id}", self._ls.projects.import_tasks, project_id, request=tasks, return_task_ids=True)
+        return int(r.task_count or 0)
+
+    def export_json(self, project_id: int) -> list[dict[str, Any]]:
+        """The project's full JSON export (every task, with annotations; not JSON_MIN)."""
+        data = self.call(
+            f"export project {project_id}",
+            lambda: self._ls.projects.exports.as_json(project_id),
+        )
+        return list(data)
+
+    def create_annotation(self, task_id: int, result: list[dict[str, Any]], **kwargs: Any) -> int:
+        """Create an annotation on a task (as the key's user); return its id. Used by tests and scripts."""
+        a = self.call(f"annotate task {task_id}", self._ls.annotations.create, task_id, result=result, **kwargs)
+        return int(a.id)
+
+    def tasks(self, project_id: int) -> Iterable[Any]:
+        return self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="all", page_size=500)))
+
+    def whoami(self) -> Any:
+        return self.call("read the current user", self._ls.users.whoami)
+
+
+def _short(body: Any, n: int = 200) -> str:
+    text = str(body)
+    return text if len(text) <= n else text[:n] + "…"

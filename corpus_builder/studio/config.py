@@ -1,0 +1,136 @@
+"""The Label Studio labeling config, generated from the label sets in :mod:`corpus_builder.records`.
+
+One task per document: a plain ``<Text name="text" value="$text"/>`` object tag carries the whole
+cleaned document text, and two ``<Labels>`` control tags point at it:
+
+- ``label``: entity labels (:data:`~corpus_builder.records.ENTITY_LABELS`: PER, ORG, LOC, MISC);
+- ``boilerplate``: boilerplate categories (:data:`~corpus_builder.records.BOILERPLATE_LABELS`),
+  drawn over whole blocks (lines). A block without a boilerplate region is content.
+
+:func:`parse_config` reads any config back into a :class:`LabelingConfig`, which :mod:`.merge` uses
+to reject results whose ``from_name``/``to_name``/label the config does not define.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import ConfigError
+from ..records import BOILERPLATE_LABELS, ENTITY_LABELS
+
+#: ``name`` of the object tag (``to_name`` of every result) and the task data key holding the text.
+TEXT_NAME = "text"
+#: ``from_name`` of entity regions.
+ENTITY_FROM_NAME = "label"
+#: ``from_name`` of boilerplate regions.
+BOILERPLATE_FROM_NAME = "boilerplate"
+
+#: Region colours, so entities and boilerplate look different in the editor (cosmetic only).
+_ENTITY_COLOURS = {"PER": "#e76f51", "ORG": "#2a9d8f", "LOC": "#457b9d", "MISC": "#e9c46a"}
+_BOILERPLATE_COLOUR = "#bbbbbb"
+
+#: Object tags whose results carry DOM node paths instead of text offsets: never accepted.
+NODE_PATH_TAGS = frozenset({"hypertext", "html", "richtext"})
+
+
+@dataclass(frozen=True)
+class LabelingConfig:
+    """A parsed labeling config: ``controls`` maps a control ``name`` to ``(to_name, tag, labels)``;
+    ``objects`` maps an object tag ``name`` to its lower-cased tag and ``value``."""
+
+    xml: str
+    controls: dict[str, tuple[str, str, frozenset[str]]] = field(default_factory=dict)
+    objects: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def labels_of(self, from_name: str) -> frozenset[str]:
+        return self.controls[from_name][2]
+
+
+def labeling_config(
+    entity_labels: Sequence[str] = ENTITY_LABELS, boilerplate_labels: Sequence[str] = BOILERPLATE_LABELS
+) -> str:
+    """Return the labeling config XML for ``entity_labels`` and ``boilerplate_labels`` (validated).
+
+    Raises :class:`ConfigError` when a label set is empty, has duplicates, or the two sets overlap.
+    """
+    view = ET.Element("View")
+    ET.SubElement(view, "Header", value="Entités (PER, ORG, LOC, MISC)")
+    ents = ET.SubElement(view, "Labels", name=ENTITY_FROM_NAME, toName=TEXT_NAME)
+    for lab in entity_labels:
+        ET.SubElement(ents, "Label", value=lab, background=_ENTITY_COLOURS.get(lab, "#8ecae6"))
+    ET.SubElement(view, "Header", value="Boilerplate (bloc entier)")
+    bp = ET.SubElement(view, "Labels", name=BOILERPLATE_FROM_NAME, toName=TEXT_NAME)
+    for lab in boilerplate_labels:
+        ET.SubElement(bp, "Label", value=lab, background=_BOILERPLATE_COLOUR)
+    ET.SubElement(view, "Text", name=TEXT_NAME, value="$" + TEXT_NAME)
+    ET.indent(view)
+    xml = ET.tostring(view, encoding="unicode")
+    validate_config(xml, entity_labels, boilerplate_labels)
+    return xml
+
+
+def parse_config(xml: str) -> LabelingConfig:
+    """Parse a labeling config into a :class:`LabelingConfig`.
+
+    Raises :class:`ConfigError` if the XML is malformed, a control has no ``name``/``toName``, two
+    tags share a name, or a control points at an object tag that does not exist.
+    """
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as e:
+        raise ConfigError(f"labeling config is not well-formed XML ({e}); regenerate it with `corpus-builder studio config`") from e
+    controls: dict[str, tuple[str, str, frozenset[str]]] = {}
+    objects: dict[str, tuple[str, str]] = {}
+    for el in root.iter():
+        tag = el.tag.lower()
+        name = el.get("name")
+        value = el.get("value", "")
+        if name is None:
+            continue
+        if name in controls or name in objects:
+            raise ConfigError(f"labeling config: two tags are named {name!r}; tag names must be unique")
+        to_name = el.get("toName")
+        if to_name is not None:
+            labels = [c.get("value") for c in el if c.tag.lower() == "label"]
+            if any(v is None for v in labels):
+                raise ConfigError(f"labeling config: a <Label> under {name!r} has no value attribute")
+            if len(set(labels)) != len(labels):
+                raise ConfigError(f"labeling config: control {name!r} lists a label twice")
+            controls[name] = (to_name, tag, frozenset(labels))  # type: ignore[arg-type]
+        elif value.startswith("$"):
+            objects[name] = (tag, value)
+    for cname, (to_name, _, _) in controls.items():
+        for target in to_name.split(","):
+            if target not in objects:
+                raise ConfigError(f"labeling config: control {cname!r} has toName={target!r} but no object tag has that name")
+    return LabelingConfig(xml=xml, controls=controls, objects=objects)
+
+
+def validate_config(
+    xml: str, entity_labels: Sequence[str] = ENTITY_LABELS, boilerplate_labels: Sequence[str] = BOILERPLATE_LABELS
+) -> LabelingConfig:
+    """Check that ``xml`` is the config this tool needs and return it parsed.
+
+    Required: one ``<Text name="text" value="$text"/>``; a ``<Labels name="label" toName="text">``
+    holding exactly ``entity_labels``; a ``<Labels name="boilerplate" toName="text">`` holding
+    exactly ``boilerplate_labels``; the two label sets disjoint and non-empty.
+    Raises :class:`ConfigError` naming what is wrong.
+    """
+    cfg = parse_config(xml)
+    if cfg.objects.get(TEXT_NAME) != ("text", "$" + TEXT_NAME):
+        raise ConfigError(f'labeling config needs <Text name="{TEXT_NAME}" value="${TEXT_NAME}"/> (one task per document)')
+    if set(entity_labels) & set(boilerplate_labels):
+        raise ConfigError(f"entity and boilerplate labels overlap: {sorted(set(entity_labels) & set(boilerplate_labels))}")
+    for name, want in ((ENTITY_FROM_NAME, entity_labels), (BOILERPLATE_FROM_NAME, boilerplate_labels)):
+        if not want:
+            raise ConfigError(f"labeling config: the {name!r} label set is empty")
+        got = cfg.controls.get(name)
+        if got is None or got[1] != "labels" or got[0] != TEXT_NAME:
+            raise ConfigError(f'labeling config needs <Labels name="{name}" toName="{TEXT_NAME}">')
+        if got[2] != frozenset(want):
+            raise ConfigError(
+                f"labeling config: {name!r} has labels {sorted(got[2])}, expected {sorted(want)}; regenerate it with `corpus-builder studio config`"
+            )
+    return cfg

@@ -1,0 +1,504 @@
+"""Label Studio full JSON export → merged workspace Documents (human annotation wins).
+
+Merging rules (issue 3), applied per task by :func:`merge_tasks`:
+
+1. **Which document.** ``data.doc_id`` names the workspace document; the task's
+   ``data.text_sha256`` and the sha256 of ``data.text`` must both equal the sha256 of the
+   workspace document's text. Otherwise the task is *reported, not merged* (the text changed since
+   push: re-run ``studio push`` so the annotators see the current text).
+2. **Which annotation.** Cancelled/skipped annotations (``was_cancelled``) never win. A task with
+   no usable annotation is *skipped* (the document stays ``predicted``). Among the usable ones the
+   policy decides (:data:`POLICIES`):
+
+   - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
+     the most recent (``updated_at``, then ``created_at``, then ``id``). Its whole result is used.
+   - ``majority``: per entity span ``(start, end, label)``, kept when a strict majority of the
+     usable annotations has it; per block, the boilerplate label (or content) chosen by a strict
+     majority, else the ``ground-truth-latest`` winner's choice (reported as "no majority").
+
+3. **Every result is checked** against the labeling config: unknown ``from_name``/``to_name``/label,
+   result types other than ``labels``, and HyperText/node-path results (``xpath``,
+   ``startOffset``, ``globalOffsets``) are *rejected* (reported; the other results still merge).
+4. **Every span is checked**: ``text[start:end]`` must equal the region's ``text``. If it does not,
+   the offsets are read as UTF-16 code units (browser counting after emoji) and converted; if that
+   does not fit either, the span is re-anchored only when the region text occurs exactly once within
+   :data:`REANCHOR_WINDOW` code points of where it claimed to be; otherwise it is *reported* and left
+   out. Entity spans are trimmed of edge whitespace; a span crossing a line break, or overlapping an
+   earlier kept span, is reported and left out.
+5. **Boilerplate regions** label every block whose non-blank extent they cover by more than half;
+   a region touching a block less than that is reported. Blocks without a region are content.
+6. **The merged document**: ``entities`` = the human spans (``source="annotation"``, ``annotator`` =
+   Label Studio user id(s)), ``predictions`` = the machine spans (``source="prediction"``),
+   blocks relabelled with ``source="annotation"``, the machine's boilerplate blocks kept in
+   ``meta["studio"]["predicted_blocks"]``, sentences recomputed per block never cutting an entity,
+   ``status="reviewed"``. Merging the same export twice gives the same documents.
+
+A JSON_MIN export (flattened, no ``annotations`` list) is refused as a whole: it has no
+annotation ids, cancel flags or ground-truth flags, so the rules above cannot be applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import InputError, StudioError
+from ..records import Block, Document, Sentence, Span
+from .config import BOILERPLATE_FROM_NAME, ENTITY_FROM_NAME, NODE_PATH_TAGS, LabelingConfig, labeling_config, parse_config
+from .tasks import DOC_ID_KEY, TEXT_SHA_KEY, OffsetMap, machine_blocks, machine_spans, text_sha256
+
+Policy = Literal["ground-truth-latest", "majority"]
+#: Multi-annotation policies (see the module docstring).
+POLICIES: tuple[str, ...] = ("ground-truth-latest", "majority")
+#: How far (code points, each side of the claimed offsets) a region text is searched for when its
+#: offsets fit neither as code points nor as UTF-16 units. Our choice: a few words of drift.
+REANCHOR_WINDOW = 40
+_NODE_PATH_KEYS = ("xpath", "startOffset", "endOffset", "globalOffsets")
+
+#: Report kinds that are information (the span was merged) rather than problems.
+INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed"})
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One reported event of a merge. ``kind``: ``not-merged`` (a whole task: text hash mismatch,
+    unknown doc_id), ``rejected`` (a result the labeling config does not allow), ``reported`` (a
+    span, region or vote that did not fit and was left out), ``skipped`` (a task with no usable
+    annotation), or an information kind (:data:`INFO_KINDS`: the span was merged)."""
+
+    kind: str
+    reason: str
+    task_id: Any = None
+    doc_id: str | None = None
+    annotation_id: Any = None
+    result_id: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class MergeResult:
+    """What :func:`merge_tasks` produced: merged documents by ``doc_id``, the raw tasks they came from
+    (kept in ``annotations.jsonl``), and every report item."""
+
+    documents: dict[str, Document] = field(default_factory=dict)
+    merged_tasks: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[ReportItem] = field(default_factory=list)
+    tasks_seen: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """Counts: tasks seen, documents merged, tasks skipped / not merged, and report items by kind."""
+        kinds = Counter(r.kind for r in self.reports)
+        return {
+            "tasks": self.tasks_seen,
+            "merged": len(self.documents),
+            "skipped": kinds.get("skipped", 0),
+            "not_merged": kinds.get("not-merged", 0),
+            "reported": kinds.get("reported", 0),
+            "results_rejected": kinds.get("rejected", 0),
+            "utf16_converted": kinds.get("utf16-converted", 0),
+            "reanchored": kinds.get("reanchored", 0),
+            "trimmed": kinds.get("trimmed", 0),
+        }
+
+
+# --- reading exports ---------------------------------------------------------------------------
+def is_json_min(item: Any) -> bool:
+    """True for a JSON_MIN / CSV-like export row (flattened: no ``annotations`` list, no ``data``)."""
+    return isinstance(item, dict) and "annotations" not in item and "data" not in item
+
+
+def check_full_export(tasks: Any, where: str) -> list[dict[str, Any]]:
+    """Return ``tasks`` if it is a Label Studio full JSON export (list of tasks with ``data`` and
+    ``annotations``); raise :class:`StudioError` naming ``where`` otherwise (JSON_MIN gets its own message)."""
+    if isinstance(tasks, dict) and "data" in tasks:
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise StudioError(f"{where}: not a Label Studio JSON export (expected a list of tasks)")
+    for i, t in enumerate(tasks):
+        if is_json_min(t):
+            raise StudioError(
+                f"{where}: item {i} looks like a JSON_MIN export (flattened, no 'annotations'); it lacks annotation ids, "
+                "cancel and ground-truth flags, so it cannot be merged safely: export again with the full 'JSON' format"
+            )
+        if not isinstance(t, dict) or not isinstance(t.get("data"), dict) or not isinstance(t.get("annotations", []), list):
+            raise StudioError(f"{where}: item {i} is not a Label Studio task (needs a 'data' object and an 'annotations' list)")
+    return tasks
+
+
+@lru_cache(maxsize=1)
+def _task_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("corpus_builder").joinpath("schemas/studio_task.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def task_schema_error(task: Any) -> str | None:
+    """The first violation of ``schemas/studio_task.schema.json`` by ``task`` (path and message), else ``None``."""
+    err = next(iter(sorted(_task_validator().iter_errors(task), key=lambda e: list(e.absolute_path))), None)
+    if err is None:
+        return None
+    path = "/".join(str(p) for p in err.absolute_path) or "(task)"
+    return f"{path}: {err.message}"
+
+
+def load_export(path: Path | str) -> list[dict[str, Any]]:
+    """Read a full JSON export (``.json``: a list of tasks) or a JSON Lines file of tasks (``.jsonl``,
+    e.g. a workspace's ``annotations.jsonl``). Raises :class:`InputError` for unreadable files and
+    :class:`StudioError` for JSON_MIN or non-task content."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the annotation file ({e.strerror})") from e
+    try:
+        if path.suffix == ".jsonl":
+            data: Any = [json.loads(line) for line in raw.splitlines() if line.strip()]
+        else:
+            data = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}); CSV/TSV exports are not accepted, export 'JSON'") from e
+    return check_full_export(data, str(path))
+
+
+# --- spans -------------------------------------------------------------------------------------
+def locate_span(text: str, omap: OffsetMap, start: Any, end: Any, region_text: Any) -> tuple[int, int, str] | None:
+    """Find where a region really is in ``text``: ``(start, end, how)`` in code points, with ``how`` =
+    ``"codepoint"`` (fits as sent), ``"utf16"`` (fits once read as UTF-16 units) or ``"reanchored"``
+    (region text found exactly once within :data:`REANCHOR_WINDOW`); ``None`` when nothing fits."""
+    if not isinstance(region_text, str) or not region_text or not isinstance(start, int) or not isinstance(end, int):
+        return None
+    if 0 <= start < end <= len(text) and text[start:end] == region_text:
+        return start, end, "codepoint"
+    if omap.has_astral:
+        try:
+            s, e = omap.to_codepoint(start), omap.to_codepoint(end)
+        except ValueError:
+            pass
+        else:
+            if text[s:e] == region_text:
+                return s, e, "utf16"
+    lo, hi = max(0, min(start, end) - REANCHOR_WINDOW), min(len(text), max(start, end) + REANCHOR_WINDOW)
+    window = text[lo:hi]
+    hits, i = [], window.find(region_text)
+    while i >= 0:
+        hits.append(i)
+        i = window.find(region_text, i + 1)
+    if len(hits) == 1:
+        return lo + hits[0], lo + hits[0] + len(region_text), "reanchored"
+    return None
+
+
+@dataclass(frozen=True)
+class _Region:
+    from_name: str
+    start: int
+    end: int
+    label: str
+    result_id: str | None
+
+
+@dataclass
+class _Ctx:
+    task_id: Any
+    doc_id: str
+    reports: list[ReportItem]
+
+    def add(self, kind: str, reason: str, annotation_id: Any = None, result_id: Any = None, detail: str = "") -> None:
+        self.reports.append(
+            ReportItem(kind, reason, self.task_id, self.doc_id, annotation_id, None if result_id is None else str(result_id), detail)
+        )
+
+
+def _parse_result(r: Any, cfg: LabelingConfig, text: str, omap: OffsetMap, ctx: _Ctx, ann_id: Any) -> _Region | None:
+    if not isinstance(r, dict):
+        ctx.add("rejected", "result is not an object", ann_id, "?")
+        return None
+    rid = r.get("id", "?")
+    value = r.get("value") if isinstance(r.get("value"), dict) else {}
+    from_name, to_name, rtype = r.get("from_name"), r.get("to_name"), str(r.get("type", "")).lower()
+    obj = cfg.objects.get(to_name) if isinstance(to_name, str) else None
+    if rtype.startswith("hypertext") or any(k in value for k in _NODE_PATH_KEYS) or (obj and obj[0] in NODE_PATH_TAGS):
+        ctx.add("rejected", "HyperText/node-path result: its offsets are DOM node paths, not text offsets; "
+                "annotate with the generated config (plain <Text> tag)", ann_id, rid)
+        return None
+    if from_name not in cfg.controls:
+        ctx.add("rejected", f"unknown from_name {from_name!r}: the labeling config defines {sorted(cfg.controls)}", ann_id, rid)
+        return None
+    if to_name != cfg.controls[from_name][0]:
+        ctx.add("rejected", f"unknown to_name {to_name!r} for from_name {from_name!r}: expected {cfg.controls[from_name][0]!r}", ann_id, rid)
+        return None
+    if rtype != "labels":
+        ctx.add("rejected", f"result type {rtype!r} is not supported (only 'labels' regions)", ann_id, rid)
+        return None
+    labels = value.get("labels")
+    if not isinstance(labels, list) or len(labels) != 1:
+        ctx.add("rejected", f"region must carry exactly one label, got {labels!r}", ann_id, rid)
+        return None
+    if labels[0] not in cfg.labels_of(from_name):
+        ctx.add("rejected", f"unknown label {labels[0]!r} for {from_name!r}: allowed {sorted(cfg.labels_of(from_name))}", ann_id, rid)
+        return None
+    found = locate_span(text, omap, value.get("start"), value.get("end"), value.get("text"))
+    if found is None:
+        ctx.add("reported", "span does not fit the text: text[start:end] differs from the region text, as code points and as "
+                "UTF-16 units, and the region text is not found once nearby", ann_id, rid,
+                f"start={value.get('start')!r} end={value.get('end')!r} text={value.get('text')!r}")
+        return None
+    s, e, how = found
+    if how == "utf16":
+        ctx.add("utf16-converted", "offsets were UTF-16 code units; converted to code points", ann_id, rid, f"{value['start']}-{value['end']} -> {s}-{e}")
+    elif how == "reanchored":
+        ctx.add("reanchored", "offsets did not fit; region text found once nearby", ann_id, rid, f"{value['start']}-{value['end']} -> {s}-{e}")
+    return _Region(from_name, s, e, labels[0], None if rid is None else str(rid))
+
+
+def _clean_entities(text: str, regions: Iterable[_Region], ctx: _Ctx, ann_id: Any) -> list[_Region]:
+    """Trim edge whitespace, drop (and report) spans across a line break or overlapping a kept span."""
+    trimmed: list[_Region] = []
+    for r in regions:
+        s, e = r.start, r.end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s == e:
+            ctx.add("reported", "entity span is only whitespace", ann_id, r.result_id)
+            continue
+        if (s, e) != (r.start, r.end):
+            ctx.add("trimmed", "entity span trimmed of edge whitespace", ann_id, r.result_id, f"{r.start}-{r.end} -> {s}-{e}")
+        if "\n" in text[s:e]:
+            ctx.add("reported", "entity span crosses a line break (entities stay inside one block)", ann_id, r.result_id, repr(text[s:e]))
+            continue
+        trimmed.append(replace(r, start=s, end=e))
+    kept: list[_Region] = []
+    for r in sorted(set(trimmed), key=lambda r: (r.start, -(r.end - r.start), r.label)):
+        clash = next((k for k in kept if r.start < k.end and k.start < r.end), None)
+        if clash is not None:
+            ctx.add("reported", f"entity span overlaps span {clash.start}-{clash.end} {clash.label} kept before it", ann_id, r.result_id,
+                    f"{r.start}-{r.end} {r.label} {text[r.start:r.end]!r}")
+            continue
+        kept.append(r)
+    return kept
+
+
+def _block_labels(text: str, blocks: tuple[Block, ...], regions: Iterable[_Region], ctx: _Ctx, ann_id: Any) -> list[str | None]:
+    """Per block: the boilerplate label of the region covering more than half of its non-blank extent, else ``None``."""
+    best: list[tuple[int, str | None]] = [(0, None)] * len(blocks)
+    for r in regions:
+        touched = False
+        for i, b in enumerate(blocks):
+            bs, be = _strip_extent(text, b.start, b.end)
+            ov = min(be, r.end) - max(bs, r.start)
+            if ov <= 0:
+                continue
+            touched = True
+            if 2 * ov > be - bs:
+                if best[i][1] not in (None, r.label):
+                    ctx.add("reported", f"block {i} is covered by boilerplate regions with different labels; kept the larger overlap",
+                            ann_id, r.result_id, f"{best[i][1]} vs {r.label}")
+                if ov > best[i][0]:
+                    best[i] = (ov, r.label)
+            else:
+                ctx.add("reported", f"boilerplate region covers only part of block {i}; not applied to that block", ann_id, r.result_id,
+                        f"covers {ov} of {be - bs} code points")
+        if not touched:
+            ctx.add("reported", "boilerplate region covers no block", ann_id, r.result_id)
+    return [lab for _, lab in best]
+
+
+def _strip_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    seg = text[start:end]
+    s = start + (len(seg) - len(seg.lstrip()))
+    e = end - (len(seg) - len(seg.rstrip()))
+    return (s, e) if s < e else (start, end)
+
+
+# --- sentences ---------------------------------------------------------------------------------
+def _split_block(text: str, block: Block, block_index: int, entities: list[Span]) -> list[Sentence]:
+    """Sentences of one block: :func:`corpus_builder.segment.split_sentences` when present, else the
+    block's non-blank extent as one sentence (this is the one call site)."""
+    try:
+        from ..segment import split_sentences  # type: ignore[attr-defined]
+    except ModuleNotFoundError as e:  # only while the segment stage is not installed
+        if e.name != f"{__package__.rsplit('.', 1)[0]}.segment":
+            raise
+        s, e = _strip_extent(text, block.start, block.end)
+        return [Sentence(s, e, block_index)] if text[s:e].strip() else []
+    return list(split_sentences(text, block, block_index, entities))
+
+
+def recompute_sentences(text: str, blocks: tuple[Block, ...], entities: tuple[Span, ...]) -> tuple[Sentence, ...]:
+    """Sentences of every block, recomputed from the corrected blocks and entities; adjacent sentences
+    are joined where a boundary would cut an entity (so no sentence ever cuts a corrected entity)."""
+    out: list[Sentence] = []
+    for i, b in enumerate(blocks):
+        ents = [e for e in entities if b.start <= e.start and e.end <= b.end]
+        sents = _split_block(text, b, i, ents)
+        joined: list[Sentence] = []
+        for s in sents:
+            if joined and any(joined[-1].start < e.start < joined[-1].end < e.end for e in ents):
+                joined[-1] = Sentence(joined[-1].start, s.end, i)
+            else:
+                joined.append(s)
+        out.extend(joined)
+    return tuple(out)
+
+
+# --- annotations and policies ------------------------------------------------------------------
+def annotator_id(annotation: Mapping[str, Any]) -> str:
+    """The annotator of an annotation: the Label Studio user id as a string (``completed_by`` is an
+    id in the full export, or an object with ``id`` when exported with user details)."""
+    cb = annotation.get("completed_by")
+    if isinstance(cb, dict):
+        cb = cb.get("id", cb.get("email"))
+    return "unknown" if cb is None else str(cb)
+
+
+def usable_annotations(annotations: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Annotations that may win: not cancelled/skipped (``was_cancelled``)."""
+    return [a for a in annotations if isinstance(a, Mapping) and not a.get("was_cancelled") and isinstance(a.get("result", []), list)]
+
+
+def _recency(a: Mapping[str, Any]) -> tuple[bool, str, int]:
+    aid = a.get("id")
+    return (bool(a.get("ground_truth")), str(a.get("updated_at") or a.get("created_at") or ""), aid if isinstance(aid, int) else -1)
+
+
+def pick_annotation(annotations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The ``ground-truth-latest`` winner among usable annotations, or ``None`` if there is none."""
+    usable = usable_annotations(annotations)
+    return max(usable, key=_recency) if usable else None
+
+
+@dataclass
+class _Parsed:
+    ann: Mapping[str, Any]
+    entities: list[_Region]
+    blocks: list[str | None]
+
+
+def _parse_annotation(doc: Document, ann: Mapping[str, Any], cfg: LabelingConfig, omap: OffsetMap, ctx: _Ctx) -> _Parsed:
+    aid = ann.get("id")
+    regions = [r for r in (_parse_result(r, cfg, doc.text, omap, ctx, aid) for r in ann.get("result") or []) if r is not None]
+    ents = _clean_entities(doc.text, [r for r in regions if r.from_name == ENTITY_FROM_NAME], ctx, aid)
+    blocks = _block_labels(doc.text, doc.blocks, [r for r in regions if r.from_name == BOILERPLATE_FROM_NAME], ctx, aid)
+    return _Parsed(ann, ents, blocks)
+
+
+def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, policy: str, reports: list[ReportItem]) -> Document | None:
+    """Merge one exported task into its document (rules in the module docstring); ``None`` when the
+    task is skipped or not merged (the reason is appended to ``reports``)."""
+    if policy not in POLICIES:
+        raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    ctx = _Ctx(task.get("id"), doc.doc_id, reports)
+    data = task.get("data") or {}
+    want = text_sha256(doc.text)
+    if data.get(TEXT_SHA_KEY) != want or ("text" in data and text_sha256(str(data["text"])) != want):
+        ctx.add("not-merged", "text hash mismatch: the task's text is not the workspace document's text (changed since push, "
+                "or edited in the export); task not merged, re-run `studio push` to send the current text")
+        return None
+    usable = usable_annotations(task.get("annotations") or [])
+    if not usable:
+        n = len(task.get("annotations") or [])
+        ctx.add("skipped", "no usable annotation" + (f" ({n} cancelled/skipped)" if n else ""))
+        return None
+    omap = OffsetMap(doc.text)
+    if policy == "ground-truth-latest":
+        winner = pick_annotation(usable)
+        assert winner is not None
+        p = _parse_annotation(doc, winner, cfg, omap, ctx)
+        who = annotator_id(winner)
+        ents = [(r, who) for r in p.entities]
+        block_labels = p.blocks
+        used = [winner]
+    else:
+        parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for a in usable]
+        n = len(parsed)
+        votes: dict[tuple[int, int, str], list[str]] = {}
+        for p in parsed:
+            for r in {(r.start, r.end, r.label) for r in p.entities}:
+                votes.setdefault(r, []).append(annotator_id(p.ann))
+        ents = []
+        for (s, e, lab), voters in sorted(votes.items()):
+            if 2 * len(voters) > n:
+                ents.append((_Region(ENTITY_FROM_NAME, s, e, lab, None), ",".join(sorted(set(voters)))))
+            else:
+                ctx.add("reported", f"entity span without majority ({len(voters)} of {n} annotations); left out", None, None,
+                        f"{s}-{e} {lab} {doc.text[s:e]!r}")
+        fallback = next(p for p in parsed if p.ann is pick_annotation(usable))
+        block_labels = []
+        for i in range(len(doc.blocks)):
+            (lab, cnt), = Counter(p.blocks[i] for p in parsed).most_common(1)
+            if 2 * cnt <= n:
+                lab = fallback.blocks[i]
+                ctx.add("reported", f"block {i}: no majority on its boilerplate label; used the ground-truth/latest annotation's ({lab})")
+            block_labels.append(lab)
+        used = [p.ann for p in parsed]
+    entities = tuple(
+        Span(r.start, r.end, r.label, doc.text[r.start:r.end], source="annotation", annotator=who) for r, who in ents
+    )
+    blocks = tuple(
+        replace(b, is_boilerplate=lab is not None, boilerplate_label=lab, source="annotation") for b, lab in zip(doc.blocks, block_labels)
+    )
+    predictions = tuple(replace(s, source="prediction", annotator=None) for s in machine_spans(doc))
+    studio_meta = {
+        "task_id": task.get("id"),
+        "policy": policy,
+        "annotation_ids": sorted((a.get("id") for a in used), key=str),
+        "annotators": sorted({annotator_id(a) for a in used}),
+        "predicted_blocks": [list(b) for b in machine_blocks(doc)],
+    }
+    return replace(
+        doc,
+        blocks=blocks,
+        entities=entities,
+        predictions=predictions,
+        sentences=recompute_sentences(doc.text, blocks, entities),
+        status="reviewed",
+        meta={**doc.meta, "studio": studio_meta},
+    )
+
+
+def merge_tasks(
+    documents: Mapping[str, Document],
+    tasks: Iterable[Mapping[str, Any]],
+    policy: str = "ground-truth-latest",
+    config_xml: str | None = None,
+) -> MergeResult:
+    """Merge exported tasks into ``documents`` (by ``doc_id``); return a :class:`MergeResult`.
+
+    ``config_xml``: the project's labeling config (results are checked against it); default the
+    config :func:`~corpus_builder.studio.config.labeling_config` generates. Raises
+    :class:`StudioError` for an unknown ``policy``. Tasks whose ``doc_id`` is not in ``documents``
+    are reported, not merged, and so are tasks that do not match ``schemas/studio_task.schema.json`` (e.g.
+    a task added by hand without ``doc_id``/``text_sha256``). Input documents are not modified.
+    """
+    if policy not in POLICIES:
+        raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    cfg = parse_config(config_xml or labeling_config())
+    out = MergeResult()
+    for task in tasks:
+        out.tasks_seen += 1
+        doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
+        problem = task_schema_error(task)
+        if problem:
+            out.reports.append(ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id))
+            continue
+        doc = out.documents.get(doc_id) or documents.get(doc_id)
+        if doc is None:
+            out.reports.append(ReportItem("not-merged", "task names a doc_id that is not in the workspace; not merged", task.get("id"), doc_id))
+            continue
+        merged = merge_task(doc, task, cfg, policy, out.reports)
+        if merged is not None:
+            out.documents[doc_id] = merged
+            out.merged_tasks.append({k: v for k, v in task.items() if k != "drafts"})
+    return out

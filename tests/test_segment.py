@@ -1,0 +1,179 @@
+"""Sentence splitting inside blocks: French rules, model guidance, tiling."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_builder.records import Block, Span
+from corpus_builder.segment import split_sentences
+
+
+def split(text: str, entities=(), model_starts=None) -> list[str]:
+    sents = split_sentences(text, Block(0, len(text)), 0, entities, model_starts)
+    return [text[s.start : s.end] for s in sents]
+
+
+def test_french_quotes_around_two_sentences() -> None:
+    # Decided from the Sequoia gold: a quote holding complete sentences is split inside, and the
+    # closing quote stays with the sentence it ends.
+    text = "Il a dit : « Il vient. Il part. » Puis il s'en est allé."
+    assert split(text) == ["Il a dit : « Il vient.", "Il part. »", "Puis il s'en est allé."]
+
+
+def test_a_short_quote_followed_by_lower_case_is_not_split() -> None:
+    assert split("« Pourquoi ? » demande-t-il. « Oui ! » dit-elle.") == [
+        "« Pourquoi ? » demande-t-il.",
+        "« Oui ! » dit-elle.",
+    ]
+
+
+def test_straight_quotes_keep_the_closing_quote() -> None:
+    text = 'Il a précisé : "C\'est une vieille histoire. Elle continue". Ensuite il est parti.'
+    assert split(text) == ['Il a précisé : "C\'est une vieille histoire.', 'Elle continue".', "Ensuite il est parti."]
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+def test_dateline_stays_one_sentence(with_model: bool) -> None:
+    text = "VARSOVIE (Reuters) - Le groupe Orlen a annoncé jeudi une hausse de ses bénéfices."
+    starts = [0, text.index("Le groupe"), text.index("(Reuters)")] if with_model else None
+    assert split(text, model_starts=starts) == [text]
+
+
+def test_headline_without_final_punctuation_is_one_sentence() -> None:
+    assert split("Une nouvelle école pour la commune") == ["Une nouvelle école pour la commune"]
+
+
+def test_headline_glued_to_its_text_is_split_before_a_sentence_opener() -> None:
+    text = "Cyclisme Les cyclistes se retrouvent demain. Le départ est à 9 h."
+    assert split(text) == ["Cyclisme", "Les cyclistes se retrouvent demain.", "Le départ est à 9 h."]
+    assert split("Il lit le journal Le Monde tous les jours.") == ["Il lit le journal Le Monde tous les jours."]
+
+
+def test_a_model_start_after_a_headline_word_is_used() -> None:
+    text = "Amélioration de la sécurité Le maire a invité le conseil."
+    assert split(text, model_starts=[0, text.index("Le maire")]) == [
+        "Amélioration de la sécurité",
+        "Le maire a invité le conseil.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "M. Dupont et Mme Durand ont vu le Dr Martin hier.",
+        "Le site date du IIe siècle av. J.-C. selon les fouilles.",
+        "Il achète des pommes, des poires, etc. et des prunes.",
+        "J. Chirac et J.-P. Raffarin étaient présents.",
+        "Le taux passe de 3.5 % à 2.700.000 F cette année.",
+        "Voir https://www.exemple.fr/a.b?c=1. et le site www.exemple.org aussi.",
+        "Il attend... puis il repart.",
+        "Écrivez à jean.dupont@exemple.fr pour en savoir plus.",
+    ],
+)
+def test_no_boundary_after_abbreviations_initials_numbers_urls(text: str) -> None:
+    assert split(text) == [text]
+
+
+def test_ellipses_end_sentences_before_a_capital() -> None:
+    assert split("Il attend… Puis il part. Il revient... Enfin !") == [
+        "Il attend…",
+        "Puis il part.",
+        "Il revient...",
+        "Enfin !",
+    ]
+
+
+def test_ambiguous_abbreviation_ends_a_sentence_only_when_the_model_says_so() -> None:
+    text = "Le site date de 50 av. J.-C. Les fouilles continuent."
+    assert split(text) == [text]
+    assert split(text, model_starts=[0, text.index("Les")]) == ["Le site date de 50 av. J.-C.", "Les fouilles continuent."]
+
+
+def test_english_paragraph() -> None:
+    text = (
+        "Mr. Smith went to Washington. He met Dr. Jones at 5 p.m. on Monday. "
+        "The U.S. Army was there, e.g. Gen. Miller! Was it fun? Yes."
+    )
+    assert split(text) == [
+        "Mr. Smith went to Washington.",
+        "He met Dr. Jones at 5 p.m. on Monday.",
+        "The U.S. Army was there, e.g. Gen. Miller!",
+        "Was it fun?",
+        "Yes.",
+    ]
+
+
+def test_punctuation_only_piece_is_attached_to_the_previous_sentence() -> None:
+    assert split("Il a gagné. (!) Bravo.") == ["Il a gagné. (!)", "Bravo."]
+    assert split("Il a gagné. Bravo. ...", model_starts=[0, 12, 19]) == ["Il a gagné.", "Bravo. ..."]
+
+
+def test_no_boundary_inside_an_entity() -> None:
+    text = "Le groupe Yahoo! Inc. a annoncé des résultats."
+    ent = Span(text.index("Yahoo"), text.index(" a annoncé"), "ORG", "Yahoo! Inc.")
+    assert split(text) != [text]  # the rules alone would cut after "Yahoo!"
+    assert split(text, entities=[ent]) == [text]
+
+
+def test_sentences_carry_document_offsets_and_block_index() -> None:
+    text = "Titre\n🎉 Il pleut. Il vente.\n"
+    block = Block(6, len(text) - 1)
+    sents = split_sentences(text, block, 1)
+    assert [(text[s.start : s.end], s.block_index) for s in sents] == [("🎉 Il pleut.", 1), ("Il vente.", 1)]
+    assert split_sentences(text, Block(0, 0), 0) == []
+
+
+def test_model_starts_outside_the_block_are_ignored() -> None:
+    text = "Premier Bloc Ici\nIl pleut beaucoup Aujourd'hui"
+    block = Block(17, len(text))
+    sents = split_sentences(text, block, 1, model_starts=[0, 8, 17, len(text) + 3])
+    assert [text[s.start : s.end] for s in sents] == ["Il pleut beaucoup Aujourd'hui"]
+    sents = split_sentences(text, block, 1, model_starts=[text.index("Aujourd")])
+    assert [text[s.start : s.end] for s in sents] == ["Il pleut beaucoup", "Aujourd'hui"]
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+chars = st.sampled_from(list("aZé .!?…\"«»()-,;:'\t") + ["🎉", "𝔸", "M.", "etc.", " Le ", "...", "http://x.fr/a.b", "3.5"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(chars, max_size=50).map("".join), st.data())
+def test_sentences_tile_their_block(body: str, data: st.DataObject) -> None:
+    text = "xx\n" + body + "\nyy"
+    block = Block(3, 3 + len(body))
+    n = len(text)
+    model = data.draw(st.one_of(st.none(), st.lists(st.integers(0, n), max_size=8)))
+    ents = []
+    for _ in range(data.draw(st.integers(0, 2))):
+        a = data.draw(st.integers(block.start, block.end))
+        b = data.draw(st.integers(a, block.end))
+        if text[a:b].strip() == text[a:b] != "":  # entities carry no outer whitespace (repair_spans)
+            ents.append(Span(a, b, "PER", text[a:b]))
+    sents = split_sentences(text, block, 7, ents, model)
+    covered = []
+    prev_end = block.start
+    for s in sents:
+        assert block.start <= prev_end <= s.start < s.end <= block.end
+        piece = text[s.start : s.end]
+        assert piece == piece.strip() and piece
+        assert s.block_index == 7
+        assert text[prev_end : s.start].strip() == ""  # nothing but whitespace between sentences
+        covered.append(piece)
+        prev_end = s.end
+    assert text[prev_end : block.end].strip() == ""
+    assert "".join("".join(p.split()) for p in covered) == "".join(body.split())
+    for e in ents:  # no boundary strictly inside an entity
+        assert not any(e.start < s.start < e.end for s in sents)
+
+
+def test_no_model_boundary_inside_parentheses() -> None:
+    text = "(Anna Koper, Janis Laizans; Jean-Stéphane Brosse pour le service français)"
+    assert split(text, model_starts=[0, text.index("Jean")]) == [text]
+    text = "Le comité : président, Luc Stéfann ; trésorière, Marie Joyot."
+    assert split(text, model_starts=[0, text.index("trésorière")]) == [
+        "Le comité : président, Luc Stéfann ;",
+        "trésorière, Marie Joyot.",
+    ]
