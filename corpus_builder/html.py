@@ -165,7 +165,7 @@ def _parse(html: str) -> lxml.etree._Element | None:
         encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
     )
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
 
