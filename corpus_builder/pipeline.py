@@ -423,10 +423,12 @@ def prepare(
 
 
 def component_versions(model: str) -> dict[str, str]:
-    """Versions of what changes output: corpus-builder, spaCy, the model, ftfy, trafilatura."""
+    """Versions of what changes output: corpus-builder, rule sets, spaCy and the model, ftfy, trafilatura..."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"corpus-builder": __version__, "model": model}
+    from .boilerplate import RULES_VERSION as boilerplate_rules
+
+    out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
     for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer"):
         try:
             out[pkg] = version(pkg)
