@@ -317,7 +317,8 @@ def prepare(
     ``inputs``: files or folders (recursive) of ``.txt``, ``.html``/``.htm``, ``.jsonl`` (each
     optionally ``.gz``). ``progress_factory(description, total)`` returns a callback advanced by
     the number of documents done (the CLI passes a rich progress bar). Re-running on the same
-    inputs is idempotent; an interrupted run resumes from its completed shards.
+    inputs is idempotent; an interrupted run resumes from its completed shards. Human annotations
+    already pulled into the workspace (``annotations.jsonl``) are merged again at the end.
 
     Raises :class:`InputError` for a missing input path, and for any reject when
     ``options.strict`` (the workspace is then not written).
@@ -406,18 +407,22 @@ def prepare(
     os.replace(new_docs_dir, ws.documents_dir)
     shutil.rmtree(old, ignore_errors=True)
     ws.write_rejects(rejects)
+    info = {
+        "schema_version": SCHEMA_VERSION,
+        "components": component_versions(options.model),
+        "inputs": input_records,
+        "options": {"model": options.model, "shard_size": options.shard_size},
+    }
+    ws.write_info(info)
+    if ws.annotations_path.is_file():
+        # Human labels pulled earlier survive a re-run: merge them again (changed texts are reported).
+        from .studio.commands import reapply_annotations
+
+        reapply_annotations(ws.root)
 
     summary = RunSummary.from_documents(ws.iter_documents(), rejects)
     summary.documents_in = plan["documents_in"]
-    ws.write_info(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "components": component_versions(options.model),
-            "inputs": input_records,
-            "options": {"model": options.model, "shard_size": options.shard_size},
-            "summary": summary.to_dict(),
-        }
-    )
+    ws.write_info({**info, "summary": summary.to_dict()})
     shutil.rmtree(staging, ignore_errors=True)
     return summary
 
