@@ -397,15 +397,7 @@ def prepare(
     # Publish: annotated shards become the workspace documents (atomic folder swap).
     rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
     input_records = list(read_jsonl(staging / "inputs.jsonl"))
-    new_docs_dir = ws.root / "documents.new"
-    shutil.rmtree(new_docs_dir, ignore_errors=True)
-    shutil.copytree(out_dir, new_docs_dir)
-    old = ws.root / "documents.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if ws.documents_dir.exists():
-        os.replace(ws.documents_dir, old)
-    os.replace(new_docs_dir, ws.documents_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    ws.publish_documents(out_dir)
     ws.write_rejects(rejects)
     info = {
         "schema_version": SCHEMA_VERSION,
