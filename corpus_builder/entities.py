@@ -290,6 +290,7 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     """Repair predicted entity spans over ``text`` (pure; offsets are code points into ``text``).
 
     Rules, in order, for each span:
+    0. split where an abbreviated honorific starts a second mention ("Guy Hosneld M. Hosneld");
     1. cut at the first line break (a span never crosses ``\\n``);
     2. strip leading punctuation/spaces and leading determiners (``data/entities/determiners.txt``:
        "la Chine" → "Chine", "l'Institut" → "Institut"); a capitalised determiner ("Les Etats-Unis")
@@ -313,7 +314,7 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     """
     words = _word_lists()
     out: list[Span] = []
-    for span in spans:
+    for span in _split_at_inner_honorifics(text, spans):
         start, end = span.start, span.end
         start, end = max(0, start), min(len(text), end)
         nl = text.find("\n", start, end)
@@ -390,6 +391,24 @@ def _at_sentence_start(text: str, pos: int) -> bool:
     sentence-final punctuation (so a capitalised "Les", "The" there is not part of a name)."""
     before = text[:pos].rstrip(" \t\"'«“‘(")
     return not before or before[-1] in ".!?…:\n"
+
+
+_INNER_HONORIFIC = re.compile(r"\s(?=(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|Mr|Mrs|Ms)\.?\s+[A-ZÀ-Ý])")
+
+
+def _split_at_inner_honorific_one(text: str, span: Span) -> list[Span]:
+    start, end = max(0, span.start), min(len(text), span.end)
+    cuts = [m.start() for m in _INNER_HONORIFIC.finditer(text, start, end) if m.start() > start]
+    if not cuts:
+        return [span]
+    edges = [start, *cuts, end]
+    return [replace(span, start=a, end=b, text=text[a:b]) for a, b in zip(edges, edges[1:])]
+
+
+def _split_at_inner_honorifics(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Split a span where an abbreviated honorific starts a second mention inside it ("Guy Hosneld
+    M. Hosneld" → "Guy Hosneld", "M. Hosneld", whose "M." is then stripped)."""
+    return [piece for span in spans for piece in _split_at_inner_honorific_one(text, span)]
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

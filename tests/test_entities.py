@@ -158,6 +158,12 @@ def test_repairs_drop_non_entities(text: str, predicted: str) -> None:
     assert entities.repair_spans(text, [span(text, predicted, "MISC")]) == ()
 
 
+def test_repairs_split_a_span_at_an_inner_honorific() -> None:
+    text = "Décès de Guy Hosneld M. Hosneld avait 44 ans."
+    out = entities.repair_spans(text, [span(text, "Guy Hosneld M. Hosneld", "PER")])
+    assert [(s.text, s.label) for s in out] == [("Guy Hosneld", "PER"), ("Hosneld", "PER")]
+
+
 def test_repairs_cut_a_span_at_a_line_break_and_keep_source() -> None:
     text = "Mike\nPence"
     (out,) = entities.repair_spans(text, [Span(0, len(text), "PER", text, source="annotation")])
