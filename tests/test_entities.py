@@ -170,6 +170,22 @@ def test_repairs_cut_a_span_at_a_line_break_and_keep_source() -> None:
     assert (out.text, out.source) == ("Mike", "annotation")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Les patientes traitées par Zolenta ont guéri.", "Zolenta 5 mg, solution pour perfusion.",
+     "Comment Zolenta est-il utilisé ?", "Le risque associé à l'utilisation d'Zolenta est faible."],
+)
+def test_repairs_relabel_products_from_their_context(text: str) -> None:
+    (out,) = entities.repair_spans(text, [span(text, "Zolenta", "PER")])
+    assert out.label == "MISC"
+
+
+def test_repairs_keep_the_label_without_a_product_context() -> None:
+    text = "Zolenta est arrivée à Lyon."
+    (out,) = entities.repair_spans(text, [span(text, "Zolenta", "PER")])
+    assert out.label == "PER"
+
+
 def test_repairs_relabel_from_type_cues_and_resolve_overlaps() -> None:
     text = "L'Association des amis de Nancy organise."
     a = span(text, "Association des amis de Nancy", "LOC")
