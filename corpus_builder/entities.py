@@ -44,9 +44,12 @@ from .records import ENTITY_LABELS, NER_TAGS, Document, Span
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-#: Components the stages use; everything else in the model is disabled. ``morphologizer`` (with the
-#: ``tok2vec`` it listens to) gives the part of speech used by the proper-noun filter.
-NEEDED_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer", "senter", "ner")
+#: Components run over every block by ``nlp.pipe``; everything else in the model is disabled.
+NEEDED_COMPONENTS: tuple[str, ...] = ("senter", "ner")
+
+#: Components run only on short windows around the entities (:meth:`EntityRecognizer._tag_entities`):
+#: the part of speech used by the proper-noun filter. They stay loaded but disabled in ``nlp``.
+POS_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer")
 
 #: spaCy label → our label (fr_core_news_sm uses PER/ORG/LOC/MISC already; English models differ).
 LABEL_MAP: dict[str, str] = {
@@ -99,6 +102,17 @@ def load_model(name: str = "fr_core_news_sm") -> "Language":
     return nlp
 
 
+def _receptive_field(nlp: "Language") -> int:
+    """Tokens either side that the shared ``tok2vec`` encoder sees (depth × window size of a
+    ``MaxoutWindowEncoder``/``MishWindowEncoder``: 4 for fr_core_news_sm 3.8); 8 when the
+    config does not say."""
+    try:
+        enc = nlp.config["components"]["tok2vec"]["model"]["encode"]
+        return int(enc["depth"]) * int(enc["window_size"])
+    except (KeyError, TypeError, ValueError):
+        return 8
+
+
 def _block_texts(doc: Document) -> list[tuple[int, str]]:
     """(start offset, text) of each block of ``doc``; the "\\n"-separated lines if it has none."""
     if doc.blocks:
@@ -123,6 +137,9 @@ class EntityRecognizer:
         self.model_name = model
         self.model_version = str(self.nlp.meta.get("version", "unknown"))
         self.batch_size = batch_size
+        names = self.nlp.component_names
+        self._pos_pipes = [self.nlp.get_pipe(n) for n in POS_COMPONENTS] if all(n in names for n in POS_COMPONENTS) else None
+        self.pos_context = _receptive_field(self.nlp)
 
     def analyze(self, docs: Iterable[Document]) -> Iterator[tuple[tuple[Span, ...], tuple[int, ...]]]:
         """One ``(spans, sentence_starts)`` per document, in order, from one ``nlp.pipe`` pass.
@@ -141,24 +158,59 @@ class EntityRecognizer:
         per_doc_spans: list[list[Span]] = [[] for _ in docs]
         per_doc_starts: list[list[int]] = [[] for _ in docs]
         has_senter = "senter" in self.nlp.pipe_names
-        has_pos = "morphologizer" in self.nlp.pipe_names or "tagger" in self.nlp.pipe_names
-        texts = (text for _, _, text in items)
-        for (i, start, text), sdoc in zip(items, self.nlp.pipe(texts, batch_size=self.batch_size)):
-            raw = []
-            for ent in sdoc.ents:
-                label = LABEL_MAP.get(ent.label_)
-                if label is None:
-                    continue
-                for part in _split_at_verbs(ent) if has_pos else (ent,):
-                    if has_pos and not (_looks_like_a_name(part) or label == "ORG" and _ACRONYM.match(part.text)):
+        has_pos = self._pos_pipes is not None
+        chunk = self.batch_size * 4  # blocks whose entities are POS-tagged together
+        for c in range(0, len(items), chunk):
+            group = items[c : c + chunk]
+            sdocs = list(self.nlp.pipe((text for _, _, text in group), batch_size=self.batch_size))
+            if has_pos:
+                self._tag_entities(sdocs)
+            for (i, start, text), sdoc in zip(group, sdocs):
+                raw = []
+                for ent in sdoc.ents:
+                    label = LABEL_MAP.get(ent.label_)
+                    if label is None:
                         continue
-                    raw.append(Span(part.start_char, part.end_char, label, part.text))
-            per_doc_spans[i].extend(_shift(s, start) for s in repair_spans(text, raw))
-            if has_senter:
-                per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
+                    for part in _split_at_verbs(ent) if has_pos else (ent,):
+                        if has_pos and not (_looks_like_a_name(part) or label == "ORG" and _ACRONYM.match(part.text)):
+                            continue
+                        raw.append(Span(part.start_char, part.end_char, label, part.text))
+                per_doc_spans[i].extend(_shift(s, start) for s in repair_spans(text, raw))
+                if has_senter:
+                    per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
         for spans, starts in zip(per_doc_spans, per_doc_starts):
             spans = harmonize_labels(spans)
             yield tuple(sorted(spans, key=lambda s: (s.start, s.end))), tuple(starts)
+
+    def _tag_entities(self, sdocs: Sequence[Any]) -> None:
+        """Set ``pos`` on the tokens of every entity of ``sdocs`` (in place) by running the
+        :data:`POS_COMPONENTS` on windows of :attr:`pos_context` tokens either side of each entity
+        (overlapping windows merged), not on the whole text.
+
+        The tags are the ones a whole-text run gives: the shared tok2vec of fr_core_news_sm is a
+        window CNN (``MaxoutWindowEncoder`` depth 4 × window 1: a token sees 4 tokens either
+        side) over context-free token features, and the morphologizer reads one token's vector.
+        """
+        ctx = self.pos_context
+        windows, targets = [], []
+        for sdoc in sdocs:
+            spans: list[list[int]] = []
+            for ent in sdoc.ents:
+                a, b = max(0, ent.start - ctx), min(len(sdoc), ent.end + ctx)
+                if spans and a <= spans[-1][1]:
+                    spans[-1][1] = max(spans[-1][1], b)
+                else:
+                    spans.append([a, b])
+            for a, b in spans:
+                windows.append(sdoc[a:b].as_doc())
+                targets.append((sdoc, a))
+        if not windows:
+            return
+        for pipe in self._pos_pipes:
+            windows = list(pipe.pipe(windows, batch_size=self.batch_size))
+        for wdoc, (sdoc, a) in zip(windows, targets):
+            for tok in wdoc:
+                sdoc[a + tok.i].pos = tok.pos
 
     def predict(self, docs: Iterable[Document]) -> Iterator[tuple[Span, ...]]:
         """One tuple of repaired entity spans per document (document offsets, ``source="prediction"``)."""
