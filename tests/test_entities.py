@@ -262,10 +262,14 @@ def test_common_nouns_without_a_proper_noun_are_not_entities(recognizer: entitie
 
 
 def test_an_entity_is_split_at_a_lower_case_verb(recognizer: entities.EntityRecognizer) -> None:
+    from spacy.tokens import Span as SpacySpan
+
     nlp = entities.load_model()
     doc = nlp("Hier, Éric Halphen interroge Francis Poullain à Paris.")
-    ent = doc[2:7]  # "Éric Halphen interroge Francis Poullain"
-    assert [p.text for p in entities._split_at_verbs(ent)] == ["Éric Halphen", "Francis Poullain"]
+    doc.ents = [SpacySpan(doc, 2, 7, "PER")]  # "Éric Halphen interroge Francis Poullain"
+    recognizer._tag_entities([doc], [0])  # part of speech on the entity and its neighbours only
+    assert doc[4].pos_ == "VERB"
+    assert [p.text for p in entities._split_at_verbs(doc.ents[0])] == ["Éric Halphen", "Francis Poullain"]
 
 
 def test_labels_are_harmonized_within_a_document() -> None:
