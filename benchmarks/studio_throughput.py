@@ -206,20 +206,34 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     return out, dt, _PEAKS[-1]
 
 
-class ExportTimer:
-    """Wraps ``client.export_json`` to measure the export's share of a pull."""
+def stop_words_import_seconds() -> float:
+    """Seconds of the first ``corpus_builder.segment._stop_words()`` call in a fresh process (it
+    imports ``spacy.lang.fr``; the first merged task of a pull pays it)."""
+    code = ("import time; from corpus_builder import segment; t = time.perf_counter(); segment._stop_words(); "
+            "print(time.perf_counter() - t)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    return float(r.stdout) if r.returncode == 0 else float("nan")
 
-    def __init__(self, client: StudioClient):
+
+class MethodTimer:
+    """Replaces ``client.<name>`` by a wrapper that adds up the seconds spent in it (to split a push or
+    pull into its server request and its local work); ``take()`` returns the total and resets it."""
+
+    def __init__(self, client: StudioClient, name: str):
         self.seconds = 0.0
-        self._orig = client.export_json
-        client.export_json = self  # type: ignore[method-assign]
+        self._orig = getattr(client, name)
+        setattr(client, name, self)
 
-    def __call__(self, project_id: int) -> list[dict[str, Any]]:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
         try:
-            return self._orig(project_id)
+            return self._orig(*args, **kwargs)
         finally:
-            self.seconds = time.perf_counter() - t0
+            self.seconds += time.perf_counter() - t0
+
+    def take(self) -> float:
+        out, self.seconds = self.seconds, 0.0
+        return out
 
 
 def main() -> None:
@@ -229,6 +243,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="prepare --workers")
     ap.add_argument("--batch-size", type=int, default=commands.DEFAULT_BATCH_SIZE, help="tasks per import request of the batched push")
     ap.add_argument("--baseline-docs", type=int, default=200, help="tasks pushed one request per task (baseline)")
+    ap.add_argument("--compare-batch", type=int, default=500, help="also push every task with this batch size into a third project (0: skip)")
     ap.add_argument("--annotate", type=int, default=200, help="annotations created through the SDK before pull")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (workspace, server data and log)")
     args = ap.parse_args()
@@ -248,6 +263,7 @@ def main() -> None:
           f"{n_docs - n_prep} digit-shifted copies), {n_chars:,} characters, {n_ents:,} predicted entities; in {tmp}")
 
     rows: list[tuple[str, str, str, str]] = []
+    t_sw = stop_words_import_seconds()
     t0 = time.perf_counter()
     server = start_server(tmp / "label-studio", port=free_port())
     t_start = time.perf_counter() - t0
@@ -255,16 +271,18 @@ def main() -> None:
         print(f"Label Studio {server.url} started in {t_start:.0f} s (pid {server.process.pid})", flush=True)
         client = StudioClient(server.url, server.api_key, timeout=300)
         base_rss = peak_rss_mib()
+        listing, importing, export = (MethodTimer(client, m) for m in ("task_keys", "import_tasks", "export_json"))
 
         s1, dt, rss = timed(lambda: commands.push(ws_path, "bench", client=client, batch_size=args.batch_size, progress=False))
         assert s1["pushed"] == n_docs, s1
         push_tps = s1["pushed"] / dt
         rows.append((f"push {n_docs} tasks, batch {args.batch_size}", f"{push_tps:,.1f} tasks/s", f"{dt:.1f} s",
-                     f"{s1['pushed']} pushed in {-(-n_docs // args.batch_size)} requests; RSS {rss:.0f} MiB"))
+                     f"{s1['pushed']} pushed in {-(-n_docs // args.batch_size)} requests (import {importing.take():.1f} s); RSS {rss:.0f} MiB"))
+        listing.take()
 
         s2, dt, rss = timed(lambda: commands.push(ws_path, "bench", client=client, batch_size=args.batch_size, progress=False))
         rows.append(("push again (idempotent)", f"{s2['pushed']} new tasks", f"{dt:.1f} s",
-                     f"{s2['already_there']} already there, {s2['changed']} changed; RSS {rss:.0f} MiB"))
+                     f"{s2['already_there']} already there, {s2['changed']} changed (listing the tasks {listing.take():.1f} s); RSS {rss:.0f} MiB"))
 
         nb = min(args.baseline_docs, n_docs)
         sub = subset_workspace(ws, tmp / "ws-baseline", nb)
@@ -278,19 +296,28 @@ def main() -> None:
         (n_ann, dta), _, _ = timed(lambda: annotate_sample(client, pid, ws, args.annotate))
         rows.append((f"annotate {n_ann} tasks via SDK (not timed in pull)", f"{n_ann / dta:,.1f} ann/s", f"{dta:.1f} s", "one request per annotation"))
 
-        export = ExportTimer(client)
+        export.take()
         p1, dt, rss = timed(lambda: commands.pull(ws_path, "bench", client=client))
         digest1 = docs_digest(ws)
         rows.append((f"pull {p1['tasks']} tasks (full JSON export + merge)", f"{p1['tasks'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
-                     f"export {export.seconds:.1f} s, merge+write {dt - export.seconds:.1f} s; merged {p1['merged']}, "
+                     f"export {export.seconds:.1f} s, merge+write {dt - export.take():.1f} s; merged {p1['merged']}, "
                      f"skipped {p1['skipped']}, reported {p1['reported']}; RSS {rss:.0f} MiB"))
+        rows.append(("  of which: spaCy stop-word import (segment)", "", f"{t_sw:.1f} s",
+                     "one-time, first merge in a process: segment._stop_words imports spacy.lang.fr (measured in a child process)"))
 
         p2, dt, rss = timed(lambda: commands.pull(ws_path, "bench", client=client))
         same = docs_digest(ws) == digest1
         keys = ("tasks", "merged", "skipped", "not_merged", "reported", "results_rejected")
         rows.append(("pull again (idempotent)", f"{p2['tasks'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
+                     f"export {export.seconds:.1f} s, merge+write {dt - export.take():.1f} s; "
                      f"{'same' if all(p1[k] == p2[k] for k in keys) else 'DIFFERENT'} counts, "
                      f"{'identical' if same else 'DIFFERENT'} workspace documents; RSS {rss:.0f} MiB"))
+
+        if args.compare_batch:
+            importing.take()
+            s3, dt, rss = timed(lambda: commands.push(ws_path, "bench-batch", client=client, batch_size=args.compare_batch, progress=False))
+            rows.append((f"push {n_docs} tasks, batch {args.compare_batch} (other project)", f"{s3['pushed'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
+                         f"{s3['pushed']} pushed in {-(-n_docs // args.compare_batch)} requests (import {importing.take():.1f} s); RSS {rss:.0f} MiB"))
 
         srv_now, srv_peak = server_rss_mib(server.process.pid)
         rows.append(("peak RSS, this process (client)", f"{max(_PEAKS):,.0f} MiB", "",
