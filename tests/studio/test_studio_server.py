@@ -1,14 +1,19 @@
 """The round-trip against a real Label Studio server (session fixture ``ls_server``): push a
-workspace of small French documents, annotate through the API as a person would, pull, and check
-that the workspace holds exactly the corrected labels with the predictions kept apart; re-push and
-re-pull change nothing."""
+workspace of small French documents, annotate through the API as a person would, pull, release,
+and check that the workspace and the release hold exactly the corrected labels with the
+predictions kept apart; re-push and re-pull change nothing."""
 
 from __future__ import annotations
 
+import json
+
+import pyarrow.parquet as pq
 import pytest
 from studio_helpers import EXPECTED_BOILERPLATE, EXPECTED_ENTITIES, build_workspace, corrected_results, sample_documents
 
 from corpus_builder.errors import StudioError
+from corpus_builder.pipeline import release_workspace
+from corpus_builder.release import validate_release
 from corpus_builder.studio import commands
 from corpus_builder.studio.client import StudioClient
 from corpus_builder.studio.quality import quality_report
@@ -66,16 +71,38 @@ def test_push_annotate_pull_round_trip(ls_server, tmp_path):
     assert ws.annotations_path.read_text(encoding="utf-8") == saved_before
     assert (client.count_tasks(pid), _annotation_count(client, pid)) == (n_tasks, n_annotations)
 
-    # the API key is nowhere in the workspace
-    for path in ws.root.rglob("*"):
+    # the release holds exactly the corrected labels, with the predictions kept apart
+    info = release_workspace(ws.root, name="presse-test", version="1.0.0", releases_dir=tmp_path / "releases")
+    assert validate_release(info.path) == []
+    rows = {r["doc_id"]: r for f in sorted((info.path / "documents").glob("*.parquet")) for r in pq.read_table(f).to_pylist()}
+    for doc_id, want in EXPECTED_ENTITIES.items():
+        row = rows[doc_id]
+        assert row["status"] == "reviewed"
+        assert {(e["text"], e["label"], e["source"]) for e in row["entities"]} == {(t, lab, "annotation") for t, lab in want}
+        assert {(p["text"], p["label"], p["source"]) for p in row["predictions"]} == {(s.text, s.label, "prediction") for s in docs[doc_id].entities}
+        assert {i: b["boilerplate_label"] for i, b in enumerate(row["blocks"]) if b["is_boilerplate"]} == EXPECTED_BOILERPLATE[doc_id]
+    assert rows["doc-plain"]["status"] == "predicted" and rows["doc-plain"]["predictions"] == []
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    review = manifest["review"]
+    assert (review["documents_reviewed"], review["annotators"]) == (2, 1)
+    assert review["pre_annotation_quality"]["entities"]["micro"]["tp"] == 4
+
+    # the API key is nowhere in the workspace or the release
+    for path in [*ws.root.rglob("*"), *info.path.rglob("*")]:
         if path.is_file():
-            assert ls_server.api_key not in path.read_text(encoding="utf-8", errors="replace"), path
+            assert ls_server.api_key.encode() not in path.read_bytes(), path
 
 
-def test_pull_of_a_missing_project_and_a_wrong_key(ls_server, tmp_path):
+def test_keys_missing_project_and_wrong_key(ls_server, tmp_path):
     ws = build_workspace(tmp_path / "ws")
+    legacy = StudioClient(ls_server.url, ls_server.api_key)
     with pytest.raises(StudioError, match="no project titled"):
-        commands.pull(ws.root, "nope", client=StudioClient(ls_server.url, ls_server.api_key))
+        commands.pull(ws.root, "nope", client=legacy)
+    # a personal access token (JWT refresh token, Label Studio >= 1.20) works as well as the legacy token
+    pat = legacy.call("create a personal access token", legacy.sdk.tokens.create).token
+    assert pat.count(".") == 2  # a JWT
+    pushed = commands.push(ws.root, "PAT project", url=ls_server.url, api_key=pat, progress=False)
+    assert pushed["pushed"] == 3
     with pytest.raises(StudioError, match="refused the API key") as e:
         commands.push(ws.root, PROJECT, url=ls_server.url, api_key="not-the-right-key-0000")
     assert "not-the-right-key-0000" not in str(e.value)
