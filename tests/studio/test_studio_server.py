@@ -110,3 +110,94 @@ def test_keys_missing_project_and_wrong_key(ls_server, tmp_path):
 
 def ls_server_user_id(client: StudioClient) -> int:
     return int(client.whoami().id)
+
+
+# --- the same round-trip on a workspace made by `prepare` from raw files --------------------------
+RAW_FILES = {
+    # an emoji before the entities: browsers count offsets after it in UTF-16 units
+    "a.txt": "Visite officielle 😀 à Paris : Emmanuel Macron reçoit Olaf Scholz à l'Élysée.\n\n"
+    "La Commission européenne salue l'accord signé à Bruxelles.\nPartager\n".encode("utf-8"),
+    # CRLF line ends in the raw source
+    "b.txt": "Le ministre Bruno Le Maire était à Lyon mardi.\r\nIl a rencontré les dirigeants de Renault et de Michelin "
+    "à Clermont-Ferrand.\r\nPublié le 3 mars 2024\r\n".encode("utf-8"),
+}
+_OTHER_LABEL = {"PER": "ORG", "ORG": "LOC", "LOC": "MISC", "MISC": "PER"}
+
+
+def _corrections(doc, unit):
+    """Generic annotator corrections of whatever was predicted: delete the last entity, change the
+    first one's label, move the second one's end one character left, add ``Emmanuel Macron`` /
+    ``Bruno Le Maire`` (PER, replacing any overlapping prediction), relabel the first content block
+    as footer. Returns (results, expected entities {(start, end, label)}, expected {block: label})."""
+    from corpus_builder.studio.tasks import OffsetMap, block_region
+
+    ents = sorted(doc.entities, key=lambda s: s.start)
+    assert len(ents) >= 3, "the model should predict at least three entities here"
+    want = {(s.start, s.end, s.label) for s in ents[1:-1]}
+    want.add((ents[0].start, ents[0].end, _OTHER_LABEL[ents[0].label]))
+    s1 = ents[1]
+    want.discard((s1.start, s1.end, s1.label))
+    want.add((s1.start, s1.end - 1, s1.label))
+    added = "Emmanuel Macron" if "Emmanuel Macron" in doc.text else "Bruno Le Maire"
+    a = doc.text.index(added)
+    want = {w for w in want if w[1] <= a or w[0] >= a + len(added)} | {(a, a + len(added), "PER")}
+    blocks = {i: b.boilerplate_label for i, b in enumerate(doc.blocks) if b.is_boilerplate}
+    first_content = next(i for i, b in enumerate(doc.blocks) if not b.is_boilerplate)
+    blocks[first_content] = "footer"
+    m = OffsetMap(doc.text)
+    conv = (lambda x: m.to_utf16(x)) if unit == "utf16" else (lambda x: x)
+    results = [
+        {"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": conv(s), "end": conv(e), "text": doc.text[s:e], "labels": [lab]}}
+        for i, (s, e, lab) in enumerate(sorted(want))
+    ]
+    for i, lab in blocks.items():
+        r = block_region(doc.text, doc.blocks[i].start, doc.blocks[i].end, lab, f"b{i}")
+        r["value"]["start"], r["value"]["end"] = conv(r["value"]["start"]), conv(r["value"]["end"])
+        results.append(r)
+    return results, want, blocks
+
+
+def test_prepared_workspace_round_trip_to_release(ls_server, tmp_path):
+    from corpus_builder.pipeline import PrepareOptions, prepare
+    from corpus_builder.workspace import Workspace
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, raw in RAW_FILES.items():
+        (inputs / name).write_bytes(raw)
+    ws = Workspace(tmp_path / "ws")
+    prepare([inputs], ws.root, PrepareOptions(workers=1))
+    predicted = {d.source: d for d in ws.iter_documents()}
+    assert set(predicted) == {"a.txt", "b.txt"} and "\r" not in predicted["b.txt"].text
+
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Prepared FR (test)"
+    assert commands.push(ws.root, project, client=client, progress=False)["pushed"] == 2
+    tasks = {t.data["doc_id"]: t for t in client.tasks(client.find_project(project))}
+    expected = {}
+    for source, doc in predicted.items():
+        unit = "utf16" if source == "a.txt" else "cp"  # the emoji document comes back in browser units
+        results, want, blocks = _corrections(doc, unit)
+        client.create_annotation(tasks[doc.doc_id].id, results)
+        expected[doc.doc_id] = (want, blocks)
+
+    s = commands.pull(ws.root, project, client=client)
+    assert (s["merged"], s["not_merged"], s["reported"], s["results_rejected"]) == (2, 0, 0, 0)
+    assert s["utf16_converted"] > 0
+    info = release_workspace(ws.root, name="prepared-test", version="1.0.0", releases_dir=tmp_path / "releases")
+    assert validate_release(info.path) == []
+    rows = {r["doc_id"]: r for f in sorted((info.path / "documents").glob("*.parquet")) for r in pq.read_table(f).to_pylist()}
+    for doc_id, (want, blocks) in expected.items():
+        row = rows[doc_id]
+        assert row["status"] == "reviewed"
+        assert {(e["start"], e["end"], e["label"]) for e in row["entities"]} == want
+        assert all(e["source"] == "annotation" for e in row["entities"])
+        doc = next(d for d in predicted.values() if d.doc_id == doc_id)
+        assert {(p["start"], p["end"], p["label"]) for p in row["predictions"]} == {(e.start, e.end, e.label) for e in doc.entities}
+        assert {i: b["boilerplate_label"] for i, b in enumerate(row["blocks"]) if b["is_boilerplate"]} == blocks
+    sentences = [r for f in sorted((info.path / "sentences").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    for r in sentences:  # no sentence cuts a corrected entity: each entity lies inside its sentence
+        assert all(0 <= e["start"] < e["end"] <= len(r["text"]) and r["text"][e["start"] : e["end"]] == e["text"] for e in r["entities"])
+    n_entities = sum(len(r["entities"]) for r in sentences)
+    assert n_entities == sum(len(w) for w, _ in expected.values())
