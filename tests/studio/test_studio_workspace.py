@@ -113,3 +113,51 @@ def test_server_down_gives_one_line_error_without_the_key():
     msg = str(e.value)
     assert url in msg and "after 3 attempts" in msg and "studio serve" in msg
     assert secret not in msg and "\n" not in msg
+
+
+class _Flaky:
+    """A tiny HTTP server on 127.0.0.1 answering ``fail`` times 503, then an empty project list."""
+
+    def __init__(self, fail: int):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.requests = 0
+        self.fail = fail
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                outer.requests += 1
+                ok = outer.requests > outer.fail
+                body = json.dumps({"count": 0, "next": None, "previous": None, "results": []} if ok else {"detail": "busy"}).encode()
+                self.send_response(200 if ok else 503)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_http_5xx_is_retried_then_reported():
+    flaky = _Flaky(fail=2)
+    try:
+        assert StudioClient(flaky.url, "k" * 20, retries=3, backoff=0.0).find_project("x") is None
+        assert flaky.requests == 3  # two 503s, then the answer
+        flaky.requests, flaky.fail = 0, 100
+        with pytest.raises(StudioError, match=r"after 3 attempts \(HTTP 503\)"):
+            StudioClient(flaky.url, "k" * 20, retries=2, backoff=0.0).find_project("x")
+        assert flaky.requests == 3
+    finally:
+        flaky.close()
