@@ -98,20 +98,24 @@ def push(
     pid, created = _project_id(client, project, create=True)
     existing = client.task_keys(pid)
     known_ids = {doc_id for doc_id, _ in existing}
-    todo, already, changed, n_docs = [], 0, 0, 0
-    for doc in ws.iter_documents():
-        n_docs += 1
-        key = (doc.doc_id, text_sha256(doc.text))
-        if key in existing:
-            already += 1
-            continue
-        changed += doc.doc_id in known_ids
-        todo.append(document_to_task(doc, mv))
-    pushed = 0
-    with _progress(progress) as bar:
-        job = bar.add_task(f"push → {project}", total=len(todo))
-        for i in range(0, len(todo), max(1, batch_size)):
-            batch = todo[i : i + batch_size]
+    total = sum(1 for _ in ws.iter_documents())
+    already = changed = n_docs = pushed = 0
+    batch: list[dict[str, Any]] = []
+    with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
+        job = bar.add_task(f"push → {project}", total=total)
+        for doc in ws.iter_documents():
+            n_docs += 1
+            if (doc.doc_id, text_sha256(doc.text)) in existing:
+                already += 1
+                bar.advance(job)
+                continue
+            changed += doc.doc_id in known_ids
+            batch.append(document_to_task(doc, mv))
+            if len(batch) >= max(1, batch_size):
+                pushed += client.import_tasks(pid, batch)
+                bar.advance(job, len(batch))
+                batch = []
+        if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
     return {"project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed, "pushed": pushed, "model_version": mv}
