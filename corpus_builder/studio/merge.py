@@ -7,7 +7,8 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    workspace document's text. Otherwise the task is *reported, not merged* (the text changed since
    push: re-run ``studio push`` so the annotators see the current text).
 2. **Which annotation.** Cancelled/skipped annotations (``was_cancelled``) never win. A task with
-   no usable annotation is *skipped* (the document stays ``predicted``). Among the usable ones the
+   no usable annotation is *skipped* (its document is left as it is: still ``predicted``, or
+   ``reviewed`` from an earlier merge). Among the usable ones the
    policy decides (:data:`POLICIES`):
 
    - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
