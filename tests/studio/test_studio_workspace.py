@@ -161,3 +161,31 @@ def test_http_5xx_is_retried_then_reported():
         assert flaky.requests == 3
     finally:
         flaky.close()
+
+
+def test_start_server_refuses_a_busy_port(tmp_path):
+    import socket
+
+    from corpus_builder.studio.server import start_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(ConfigError, match=f"port {s.getsockname()[1]} .* already in use"):
+            start_server(tmp_path / "ls", port=s.getsockname()[1])
+
+
+def test_generated_login_is_private_and_reused(tmp_path, monkeypatch):
+    import stat
+
+    from corpus_builder.studio.server import _credentials
+
+    for var in ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_USER_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    first = _credentials(tmp_path)
+    assert _credentials(tmp_path) == first  # the next start reuses them
+    for name in ("username", "password", "api-key"):
+        assert stat.S_IMODE((first[3] / name).stat().st_mode) == 0o600
+    monkeypatch.setenv("LABEL_STUDIO_USER_TOKEN", "abc")
+    with pytest.raises(ConfigError, match="longer than 5"):
+        _credentials(tmp_path)
