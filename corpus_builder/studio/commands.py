@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import StudioError
+from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..workspace import Workspace, read_jsonl, write_jsonl_atomic
 from .client import StudioClient
 from .config import labeling_config, validate_config
@@ -39,7 +39,7 @@ def default_model_version(workspace: Workspace) -> str:
     parts = [f"corpus-builder-{__version__}"]
     try:
         info = workspace.read_info()
-    except Exception:
+    except (CorpusBuilderError, OSError, ValueError):
         info = {}
     comps = info.get("components") or {}
     if isinstance(comps, dict) and comps.get("model"):
@@ -51,7 +51,13 @@ def default_model_version(workspace: Workspace) -> str:
 
 def _progress(enabled: bool):
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -64,7 +70,7 @@ def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, 
     if pid is not None:
         try:
             validate_config(client.project_config(pid))
-        except Exception as e:
+        except ConfigError as e:
             raise StudioError(
                 f"project {project!r} at {client.url} has a labeling config this tool cannot use ({e}); "
                 "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another --project"

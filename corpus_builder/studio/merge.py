@@ -42,17 +42,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
-from importlib import resources
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import InputError, StudioError
 from ..records import Block, Document, Sentence, Span
-from .config import BOILERPLATE_FROM_NAME, ENTITY_FROM_NAME, NODE_PATH_TAGS, LabelingConfig, labeling_config, parse_config
-from .tasks import DOC_ID_KEY, TEXT_SHA_KEY, OffsetMap, machine_blocks, machine_spans, text_sha256
+from .config import (
+    BOILERPLATE_FROM_NAME,
+    ENTITY_FROM_NAME,
+    NODE_PATH_TAGS,
+    LabelingConfig,
+    labeling_config,
+    parse_config,
+)
+from .tasks import (
+    DOC_ID_KEY,
+    TEXT_SHA_KEY,
+    OffsetMap,
+    machine_blocks,
+    machine_spans,
+    text_sha256,
+)
 
 Policy = Literal["ground-truth-latest", "majority"]
 #: Multi-annotation policies (see the module docstring).

@@ -9,7 +9,13 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from studio_helpers import EXPECTED_BOILERPLATE, EXPECTED_ENTITIES, build_workspace, corrected_results, sample_documents
+from studio_helpers import (
+    EXPECTED_BOILERPLATE,
+    EXPECTED_ENTITIES,
+    build_workspace,
+    corrected_results,
+    sample_documents,
+)
 
 from corpus_builder.errors import StudioError
 from corpus_builder.pipeline import release_workspace
@@ -116,10 +122,10 @@ def ls_server_user_id(client: StudioClient) -> int:
 RAW_FILES = {
     # an emoji before the entities: browsers count offsets after it in UTF-16 units
     "a.txt": "Visite officielle 😀 à Paris : Emmanuel Macron reçoit Olaf Scholz à l'Élysée.\n\n"
-    "La Commission européenne salue l'accord signé à Bruxelles.\nPartager\n".encode("utf-8"),
+    "La Commission européenne salue l'accord signé à Bruxelles.\nPartager\n".encode(),
     # CRLF line ends in the raw source
     "b.txt": "Le ministre Bruno Le Maire était à Lyon mardi.\r\nIl a rencontré les dirigeants de Renault et de Michelin "
-    "à Clermont-Ferrand.\r\nPublié le 3 mars 2024\r\n".encode("utf-8"),
+    "à Clermont-Ferrand.\r\nPublié le 3 mars 2024\r\n".encode(),
 }
 _OTHER_LABEL = {"PER": "ORG", "ORG": "LOC", "LOC": "MISC", "MISC": "PER"}
 

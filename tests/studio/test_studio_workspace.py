@@ -5,9 +5,16 @@ the client's errors when the server is down."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from studio_helpers import EXPECTED_ENTITIES, annotation, corrected_results, exported_task, sample_documents
+from studio_helpers import (
+    EXPECTED_ENTITIES,
+    annotation,
+    corrected_results,
+    exported_task,
+    sample_documents,
+)
 from typer.testing import CliRunner
 
 from corpus_builder.errors import ConfigError, StudioError
@@ -63,7 +70,7 @@ def test_import_then_reapply_after_prepare(workspace, tmp_path):
     docs = {d.doc_id: d for d in workspace.iter_documents()}
     assert {(s.text, s.label) for s in docs["doc-emoji"].entities} == EXPECTED_ENTITIES["doc-emoji"]
     assert docs["doc-plain"].status == "predicted"
-    report = json.loads(open(summary["report"], encoding="utf-8").read())
+    report = json.loads(Path(summary["report"]).read_text(encoding="utf-8"))
     assert report["summary"]["merged"] == 2 and report["items"][0]["kind"] == "skipped"
     saved = [json.loads(line) for line in workspace.annotations_path.read_text(encoding="utf-8").splitlines()]
     assert [t["data"]["doc_id"] for t in saved] == ["doc-emoji", "doc-crlf"]
@@ -127,7 +134,7 @@ class _Flaky:
         self.fail = fail
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 outer.requests += 1
                 ok = outer.requests > outer.fail
                 body = json.dumps({"count": 0, "next": None, "previous": None, "results": []} if ok else {"detail": "busy"}).encode()
