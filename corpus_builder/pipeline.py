@@ -153,11 +153,13 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) ->
 
     labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
     out = []
-    for doc, spans in zip(labelled, recognizer.predict(labelled)):
+    # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
+    # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
+    for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled)):
         sentences: list[Sentence] = []
         for i, block in enumerate(doc.blocks):
             inside = [e for e in spans if e.start >= block.start and e.end <= block.end]
-            sentences.extend(split_sentences(doc.text, block, i, inside))
+            sentences.extend(split_sentences(doc.text, block, i, inside, starts))
         out.append(replace(doc, entities=tuple(spans), sentences=tuple(sentences)))
     return out
 
