@@ -175,3 +175,26 @@ def test_issue_examples_end_to_end(tmp_path):
     assert ("Thomas Pesquet", "PER") in ents
     for e in doc.entities:
         assert doc.text[e.start : e.end] == e.text
+
+
+def test_rerunning_prepare_keeps_pulled_human_annotations(tmp_path):
+    from corpus_builder.studio import commands
+    from corpus_builder.studio.tasks import document_to_task
+
+    ws = tmp_path / "ws"
+    prepare([EXAMPLES], ws, PrepareOptions(workers=1))
+    doc = next(d for d in Workspace(ws).iter_documents() if d.doc_id == "breve-rennes-001")
+    task = document_to_task(doc, "test")
+    kept = [r for r in task["predictions"][0]["result"] if r["from_name"] == "label"][1:]  # the annotator deletes one entity
+    export = [{"id": 1, "data": task["data"], "predictions": [], "drafts": [], "annotations": [
+        {"id": 7, "completed_by": 3, "result": kept, "was_cancelled": False, "ground_truth": False,
+         "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z"}]}]
+    (tmp_path / "export.json").write_text(__import__("json").dumps(export, ensure_ascii=False), encoding="utf-8")
+    assert commands.import_annotations(ws, tmp_path / "export.json")["merged"] == 1
+
+    prepare([EXAMPLES], ws, PrepareOptions(workers=1))  # the researcher re-runs prepare
+    again = next(d for d in Workspace(ws).iter_documents() if d.doc_id == "breve-rennes-001")
+    assert again.status == "reviewed"
+    assert len(again.entities) == len(kept) == len(doc.entities) - 1
+    assert all(e.source == "annotation" for e in again.entities)
+    assert {(e.start, e.end, e.label) for e in again.predictions} == {(e.start, e.end, e.label) for e in doc.entities}
