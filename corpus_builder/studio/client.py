@@ -54,6 +54,11 @@ class StudioClient:
         except Exception as e:  # the SDK decodes JWT keys here and refuses expired ones
             raise StudioError(f"Label Studio API key refused before any request ({type(e).__name__}); check {API_KEY_ENV} for {self.url}") from None
 
+    @property
+    def sdk(self) -> Any:
+        """The underlying ``label_studio_sdk.LabelStudio`` client (wrap calls in :meth:`call` for retries)."""
+        return self._ls
+
     # --- the retry loop ----------------------------------------------------------------------
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` (an SDK call described by ``what``) with retries; map failures to :class:`StudioError`."""
