@@ -92,11 +92,15 @@ def pull(
     url: str | None = _URL,
     api_key: str | None = _KEY,
     policy: str = _POLICY,
+    export_timeout: float | None = typer.Option(
+        None, "--export-timeout", help="Seconds Label Studio may take to build and send the export (default $CORPUS_BUILDER_EXPORT_TIMEOUT or 600)."
+    ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a status line and a progress bar."),
 ) -> None:
     """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
     _check_policy(policy)
     try:
-        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key)
+        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key, export_timeout=export_timeout, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(commands.format_summary(s))
