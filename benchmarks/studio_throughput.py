@@ -7,8 +7,9 @@ Builds a workspace of ``--docs`` documents, starts a local Label Studio (``corpu
 - the baseline in the same run: ``push`` with ``--batch-size 1`` (one import request per task) of a
   subset of ``--baseline-docs`` documents into another project, and the batched push's speed-up per task;
 - ``--annotate`` annotations created through the SDK on a sample of tasks (not part of the pull timing);
-- ``pull`` (full JSON export + merge + workspace rewrite; tasks/s, with the export and merge times) and a
-  second ``pull`` (same counts, same workspace bytes);
+- ``pull`` (full JSON export of the annotated tasks to a file + streaming merge + writing the changed
+  shards; tasks/s of the project, with the export and merge times) and a second ``pull`` (same counts,
+  same workspace bytes, nothing written);
 - peak RSS of this process (the studio client: push/pull/merge; ``prepare`` runs in a child process)
   per phase, and of the Label Studio server.
 
@@ -195,14 +196,35 @@ def annotate_sample(client: StudioClient, project_id: int, ws: Workspace, n: int
 _PEAKS: list[float] = []
 
 
+_GROWTH: list[float] = [0.0]
+
+
+def release_free_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc ``malloc_trim``), so that the
+    next call's growth is measured from what is really in use."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
-    """Run ``fn``; return (result, wall seconds, peak RSS MiB of this process during the call)."""
+    """Run ``fn``; return (result, wall seconds, peak RSS MiB of this process during the call). The
+    growth during the call (peak minus the RSS at its start, after :func:`release_free_memory`) is
+    left in ``_GROWTH[0]`` and printed as ``+N``."""
     _PEAKS.append(peak_rss_mib())
+    release_free_memory()
     reset_peak_rss()
+    start = _status_kib("self", "VmRSS") / 1024
     t0 = time.perf_counter()
     out = fn()
     dt = time.perf_counter() - t0
     _PEAKS.append(peak_rss_mib())
+    _GROWTH[0] = _PEAKS[-1] - start
     return out, dt, _PEAKS[-1]
 
 
@@ -271,18 +293,18 @@ def main() -> None:
         print(f"Label Studio {server.url} started in {t_start:.0f} s (pid {server.process.pid})", flush=True)
         client = StudioClient(server.url, server.api_key, timeout=300)
         base_rss = peak_rss_mib()
-        listing, importing, export = (MethodTimer(client, m) for m in ("task_keys", "import_tasks", "export_json"))
+        listing, importing, export = (MethodTimer(client, m) for m in ("task_keys", "import_tasks", "download_export"))
 
         s1, dt, rss = timed(lambda: commands.push(ws_path, "bench", client=client, batch_size=args.batch_size, progress=False))
         assert s1["pushed"] == n_docs, s1
         push_tps = s1["pushed"] / dt
         rows.append((f"push {n_docs} tasks, batch {args.batch_size}", f"{push_tps:,.1f} tasks/s", f"{dt:.1f} s",
-                     f"{s1['pushed']} pushed in {-(-n_docs // args.batch_size)} requests (import {importing.take():.1f} s); RSS {rss:.0f} MiB"))
+                     f"{s1['pushed']} pushed in {-(-n_docs // args.batch_size)} requests (import {importing.take():.1f} s); RSS {rss:.0f} MiB (+{_GROWTH[0]:.0f})"))
         listing.take()
 
         s2, dt, rss = timed(lambda: commands.push(ws_path, "bench", client=client, batch_size=args.batch_size, progress=False))
         rows.append(("push again (idempotent)", f"{s2['pushed']} new tasks", f"{dt:.1f} s",
-                     f"{s2['already_there']} already there, {s2['changed']} changed (listing the tasks {listing.take():.1f} s); RSS {rss:.0f} MiB"))
+                     f"{s2['already_there']} already there, {s2['changed']} changed (listing the tasks {listing.take():.1f} s); RSS {rss:.0f} MiB (+{_GROWTH[0]:.0f})"))
 
         nb = min(args.baseline_docs, n_docs)
         sub = subset_workspace(ws, tmp / "ws-baseline", nb)
@@ -297,27 +319,28 @@ def main() -> None:
         rows.append((f"annotate {n_ann} tasks via SDK (not timed in pull)", f"{n_ann / dta:,.1f} ann/s", f"{dta:.1f} s", "one request per annotation"))
 
         export.take()
-        p1, dt, rss = timed(lambda: commands.pull(ws_path, "bench", client=client))
+        p1, dt, rss = timed(lambda: commands.pull(ws_path, "bench", client=client, progress=False))
         digest1 = docs_digest(ws)
-        rows.append((f"pull {p1['tasks']} tasks (full JSON export + merge)", f"{p1['tasks'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
-                     f"export {export.seconds:.1f} s, merge+write {dt - export.take():.1f} s; merged {p1['merged']}, "
-                     f"skipped {p1['skipped']}, reported {p1['reported']}; RSS {rss:.0f} MiB"))
+        rows.append((f"pull {p1['tasks']} tasks (export of annotated tasks + merge)", f"{p1['tasks'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
+                     f"export {export.seconds:.1f} s ({p1['export_bytes'] / 1e6:.1f} MB), merge+write {dt - export.take():.1f} s; merged {p1['merged']}, "
+                     f"skipped {p1['skipped']}, reported {p1['reported']}; wrote {p1['written']['document_shards']} shards; RSS {rss:.0f} MiB (+{_GROWTH[0]:.0f})"))
         rows.append(("  of which: spaCy stop-word import (segment)", "", f"{t_sw:.1f} s",
                      "one-time, first merge in a process: segment._stop_words imports spacy.lang.fr (measured in a child process)"))
 
-        p2, dt, rss = timed(lambda: commands.pull(ws_path, "bench", client=client))
+        p2, dt, rss = timed(lambda: commands.pull(ws_path, "bench", client=client, progress=False))
         same = docs_digest(ws) == digest1
         keys = ("tasks", "merged", "skipped", "not_merged", "reported", "results_rejected")
         rows.append(("pull again (idempotent)", f"{p2['tasks'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
                      f"export {export.seconds:.1f} s, merge+write {dt - export.take():.1f} s; "
                      f"{'same' if all(p1[k] == p2[k] for k in keys) else 'DIFFERENT'} counts, "
-                     f"{'identical' if same else 'DIFFERENT'} workspace documents; RSS {rss:.0f} MiB"))
+                     f"{'identical' if same else 'DIFFERENT'} workspace documents, wrote {p2['written']['document_shards']} shards"
+                     f"{' + annotations.jsonl' if p2['written']['annotations'] else ''}; RSS {rss:.0f} MiB (+{_GROWTH[0]:.0f})"))
 
         if args.compare_batch:
             importing.take()
             s3, dt, rss = timed(lambda: commands.push(ws_path, "bench-batch", client=client, batch_size=args.compare_batch, progress=False))
             rows.append((f"push {n_docs} tasks, batch {args.compare_batch} (other project)", f"{s3['pushed'] / dt:,.1f} tasks/s", f"{dt:.1f} s",
-                         f"{s3['pushed']} pushed in {-(-n_docs // args.compare_batch)} requests (import {importing.take():.1f} s); RSS {rss:.0f} MiB"))
+                         f"{s3['pushed']} pushed in {-(-n_docs // args.compare_batch)} requests (import {importing.take():.1f} s); RSS {rss:.0f} MiB (+{_GROWTH[0]:.0f})"))
 
         srv_now, srv_peak = server_rss_mib(server.process.pid)
         rows.append(("peak RSS, this process (client)", f"{max(_PEAKS):,.0f} MiB", "",

@@ -217,8 +217,10 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
                     raise InputError(f"{path}:{lineno}: " + bad_json.format(getattr(e, "msg", e))) from e
                 yield _check_item(lineno - 1, item, where)
             return
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-        f.seek(0)
+        start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0  # a UTF-8 byte order mark (Windows editors)
+        f.seek(start)
+        head = f.read(4096).lstrip(b" \t\r\n")[:1]
+        f.seek(start)
         if head != b"[":  # one task, or not an export at all: small enough to read whole
             try:
                 data = json.loads(f.read().decode("utf-8"))
