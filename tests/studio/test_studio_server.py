@@ -6,6 +6,7 @@ predictions kept apart; re-push and re-pull change nothing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -50,8 +51,12 @@ def test_push_annotate_pull_round_trip(ls_server, tmp_path):
         client.create_annotation(tasks[doc_id].id, corrected_results(docs[doc_id]))
     client.create_annotation(tasks["doc-plain"].id, [], was_cancelled=True)
 
-    pulled = commands.pull(ws.root, PROJECT, client=client)
+    pulled = commands.pull(ws.root, PROJECT, client=client, progress=False)
     assert (pulled["tasks"], pulled["merged"], pulled["skipped"], pulled["not_merged"], pulled["reported"]) == (3, 2, 1, 0, 0)
+    # the annotated-only export still holds the task whose only annotation was cancelled: it is reported as skipped
+    items = json.loads(Path(pulled["report"]).read_text(encoding="utf-8"))["items"]
+    assert [(i["kind"], i["doc_id"], i["reason"]) for i in items] == [("skipped", "doc-plain", "no usable annotation (1 cancelled/skipped)")]
+    assert not list(ws.root.glob(".pull-*")) and not list(ws.root.glob(".merge-*"))
     merged = {d.doc_id: d for d in ws.iter_documents()}
     for doc_id, want in EXPECTED_ENTITIES.items():
         m = merged[doc_id]
@@ -72,7 +77,10 @@ def test_push_annotate_pull_round_trip(ls_server, tmp_path):
     assert (again["project_created"], again["pushed"], again["already_there"]) == (False, 0, 3)
     before = [d.to_dict() for d in ws.iter_documents()]
     saved_before = ws.annotations_path.read_text(encoding="utf-8")
-    commands.pull(ws.root, PROJECT, client=client)
+    files = {p: p.stat().st_mtime_ns for p in [*ws.document_shards(), ws.annotations_path]}
+    again_pulled = commands.pull(ws.root, PROJECT, client=client, progress=False)
+    assert again_pulled["written"] == {"document_shards": 0, "annotations": False}
+    assert {p: p.stat().st_mtime_ns for p in files} == files
     assert [d.to_dict() for d in ws.iter_documents()] == before
     assert ws.annotations_path.read_text(encoding="utf-8") == saved_before
     assert (client.count_tasks(pid), _annotation_count(client, pid)) == (n_tasks, n_annotations)
@@ -109,6 +117,10 @@ def test_keys_missing_project_and_wrong_key(ls_server, tmp_path):
     assert pat.count(".") == 2  # a JWT
     pushed = commands.push(ws.root, "PAT project", url=ls_server.url, api_key=pat, progress=False)
     assert pushed["pushed"] == 3
+    # nobody annotated: the export is empty, every task counts as skipped, nothing is written
+    pulled = commands.pull(ws.root, "PAT project", url=ls_server.url, api_key=pat, export_timeout=120, progress=False)
+    assert (pulled["tasks"], pulled["merged"], pulled["skipped"], pulled["export_bytes"]) == (3, 0, 3, 2)
+    assert pulled["written"] == {"document_shards": 0, "annotations": False}
     with pytest.raises(StudioError, match="refused the API key") as e:
         commands.push(ws.root, PROJECT, url=ls_server.url, api_key="not-the-right-key-0000")
     assert "not-the-right-key-0000" not in str(e.value)
