@@ -232,8 +232,12 @@ def merge_export(
 
     ``project_tasks``: the project's task count when ``tasks`` holds only its annotated tasks (as
     :func:`pull` exports them); the tasks left out (no annotation at all) are added to ``tasks``
-    and ``skipped`` and reported as one ``unannotated`` item. Raises :class:`StudioError` (unknown policy, JSON_MIN or non-task item:
-    before anything is written).
+    and ``skipped`` and reported as one ``unannotated`` item. The summary's ``written`` says what
+    was rewritten (``{"document_shards": int, "annotations": bool}``).
+
+    Raises :class:`StudioError` for an unknown policy, and for a JSON_MIN or non-task item (during
+    pass 1, so before anything is written); :class:`~corpus_builder.errors.InputError` for a file
+    that is not valid JSON.
     """
     ws = Workspace(workspace).require()
     if policy not in POLICIES:

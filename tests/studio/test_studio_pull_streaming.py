@@ -10,9 +10,16 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from studio_helpers import annotation, corrected_results, exported_task, region, sample_documents
+from studio_helpers import (
+    annotation,
+    corrected_results,
+    exported_task,
+    region,
+    sample_documents,
+)
 
 from corpus_builder.errors import ConfigError, InputError, StudioError
 from corpus_builder.studio import commands
@@ -222,10 +229,10 @@ def test_pull_downloads_into_the_workspace_and_merges_annotated_tasks(tmp_path):
 # --- the client's export download ---------------------------------------------------------------
 class _ExportHandler(BaseHTTPRequestHandler):
     delay = 0.0
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
     body = b"[]"
 
-    def do_GET(self):  # noqa: N802 (http.server API)
+    def do_GET(self):
         type(self).requests.append(self.path)
         time.sleep(self.delay)
         try:
@@ -255,7 +262,7 @@ def export_server():
 
 
 def test_download_export_streams_to_a_file(export_server, tmp_path):
-    server, url = export_server
+    _server, url = export_server
     _ExportHandler.delay, _ExportHandler.body = 0.0, json.dumps([{"id": i, "data": {}} for i in range(2000)]).encode()
     client = StudioClient(url, "token-0000", retries=0)
     seen = []
@@ -266,7 +273,7 @@ def test_download_export_streams_to_a_file(export_server, tmp_path):
 
 
 def test_timed_out_export_is_not_retried_and_says_what_to_do(export_server, tmp_path, monkeypatch):
-    server, url = export_server
+    _server, url = export_server
     _ExportHandler.delay, _ExportHandler.body = 1.5, b"[]"
     client = StudioClient(url, "token-0000", export_timeout=0.3, retries=3, backoff=0.01)
     with pytest.raises(StudioError, match="within 0.3 s") as e:
