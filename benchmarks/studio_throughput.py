@@ -11,7 +11,10 @@ Builds a workspace of ``--docs`` documents, starts a local Label Studio (``corpu
   shards; tasks/s of the project, with the export and merge times) and a second ``pull`` (same counts,
   same workspace bytes, nothing written);
 - peak RSS of this process (the studio client: push/pull/merge; ``prepare`` runs in a child process)
-  per phase, and of the Label Studio server.
+  per phase, with its growth during the call (``+N`` MiB), and of the Label Studio server;
+- ``--scale 10``: after the server is stopped, the pulled annotations merged offline (streaming
+  ``import_annotations``, fresh child process each) into 1x and 10x the workspace (copies with new
+  doc_ids), to show that the merge's peak memory does not grow with the workspace.
 
 The workspace: ``--prepare-docs`` documents are built like ``benchmarks/throughput.py`` (its
 ``build_corpus``, from ../shared/data) and prepared with ``corpus-builder prepare`` in a child process;
@@ -258,6 +261,68 @@ class MethodTimer:
         return out
 
 
+# --- merge memory vs workspace size (offline, child processes) ----------------------------------
+def merge_child(ws_path: str, export_path: str) -> None:
+    """``--merge-child``: merge ``export_path`` into ``ws_path`` (``import_annotations``) and print
+    JSON ``{"seconds", "rss_start", "rss_peak", "summary"}`` (MiB; start = after imports and the
+    stop-word list, so the growth is the merge's own)."""
+    import json
+
+    from corpus_builder import segment
+
+    segment._stop_words()
+    release_free_memory()
+    reset_peak_rss()
+    start = _status_kib("self", "VmRSS") / 1024
+    t0 = time.perf_counter()
+    s = commands.import_annotations(ws_path, export_path)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "rss_start": start, "rss_peak": peak_rss_mib(), "summary": s}))
+
+
+def merge_scaling(ws: Workspace, tmp: Path, factors: tuple[int, ...]) -> list[tuple[str, str, str, str]]:
+    """Peak memory of merging the pulled annotations into ``factor`` × the workspace (copies with a
+    ``~j`` doc_id suffix; every copy's saved tasks re-imported with new annotation ids, so every
+    annotated document changes and its shard is rewritten), each in a fresh child process."""
+    import copy
+    import json
+
+    from corpus_builder.workspace import read_jsonl
+
+    saved = list(read_jsonl(ws.annotations_path))
+    rows = []
+    for f in factors:
+        dst = Workspace(tmp / f"scale-{f}")
+        dst.root.mkdir(parents=True, exist_ok=True)
+        dst.write_info(ws.read_info())
+        n = dst.rewrite_documents(
+            (replace(d, doc_id=f"{d.doc_id}~{j}") if j else d for j in range(f) for d in ws.iter_documents()), shard_size=500
+        )
+        export = tmp / f"scale-{f}.jsonl"
+        with export.open("w", encoding="utf-8") as out:
+            for j in range(f):
+                for row in saved:
+                    t = copy.deepcopy(row)
+                    if j:
+                        t["data"][DOC_ID_KEY] = f"{t['data'][DOC_ID_KEY]}~{j}"
+                    for a in t["annotations"]:
+                        a["id"] = a["id"] + 10_000_000
+                    out.write(json.dumps(t, ensure_ascii=False) + "\n")
+        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--merge-child", str(dst.root), str(export)],
+                           capture_output=True, text=True, cwd=ROOT, check=False)
+        if r.returncode:
+            sys.exit(f"merge child failed:\n{r.stderr[-3000:]}")
+        m = json.loads(r.stdout.strip().splitlines()[-1])
+        s = m["summary"]
+        rows.append((f"merge {len(saved) * f} tasks into {n} documents (offline, x{f})", f"{s['tasks'] / m['seconds']:,.1f} tasks/s",
+                     f"{m['seconds']:.1f} s", f"merged {s['merged']}, wrote {s['written']['document_shards']} shards; "
+                     f"RSS {m['rss_peak']:.0f} MiB (+{m['rss_peak'] - m['rss_start']:.0f})"))
+        import shutil
+
+        shutil.rmtree(dst.root, ignore_errors=True)
+        export.unlink()
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000, help="documents (= tasks) pushed and pulled")
@@ -268,7 +333,12 @@ def main() -> None:
     ap.add_argument("--compare-batch", type=int, default=500, help="also push every task with this batch size into a third project (0: skip)")
     ap.add_argument("--annotate", type=int, default=200, help="annotations created through the SDK before pull")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (workspace, server data and log)")
+    ap.add_argument("--scale", type=int, default=10, help="also merge offline into 1x and this many x the workspace (0: skip)")
+    ap.add_argument("--merge-child", nargs=2, metavar=("WORKSPACE", "EXPORT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.merge_child:
+        merge_child(*args.merge_child)
+        return
     if args.docs < 1 or args.prepare_docs < 1:
         sys.exit("--docs and --prepare-docs must be >= 1")
 
@@ -346,6 +416,9 @@ def main() -> None:
         rows.append(("peak RSS, this process (client)", f"{max(_PEAKS):,.0f} MiB", "",
                      f"{base_rss:.0f} MiB before the first push (imports + workspace build)"))
         rows.append(("RSS, Label Studio server", f"{srv_peak:,.0f} MiB peak", "", f"{srv_now:.0f} MiB now"))
+        server.stop()
+        if args.scale > 1:
+            rows += merge_scaling(ws, tmp, (1, args.scale))
     finally:
         server.stop()
         if not args.keep:
