@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from corpus_builder.cli import app, parse_split
 from corpus_builder.errors import ConfigError
 
-from .conftest import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 EXAMPLES = PROJECT_ROOT / "examples" / "articles"
 runner = CliRunner()

@@ -12,7 +12,7 @@ from corpus_builder.errors import InputError
 from corpus_builder.pipeline import PrepareOptions, prepare
 from corpus_builder.workspace import Workspace
 
-from .conftest import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 EXAMPLES = PROJECT_ROOT / "examples" / "articles"
 

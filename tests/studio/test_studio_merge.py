@@ -186,7 +186,7 @@ def test_foreign_task_without_our_keys_is_reported_not_merged(docs):
     res = merge_tasks(d, [foreign, good])
     assert list(res.documents) == ["doc-plain"]
     (item,) = [r for r in res.reports if r.kind == "not-merged"]
-    assert item.task_id == 9 and "studio_task.json" in item.reason and "doc_id" in item.reason
+    assert item.task_id == 9 and "studio_task.schema.json" in item.reason and "doc_id" in item.reason
 
 
 def test_pushed_tasks_match_the_task_schema(docs):
