@@ -237,3 +237,14 @@ def test_markdown_report_lists_systems_labels_and_error_kinds():
     assert "| other | failed |" in md
     assert "| ours | 1 | 2 | 1 | 1 | 0 | 0 | 0 | 0 |" in md  # gold, pred, correct, spurious...
     assert "| set-fr-dev | ours | 1.000 | 1.000 | 0.900 |" in md
+
+
+def test_entity_scores_by_sub_corpus():
+    from corpus_builder.evaluate.run import _by_source, _source_of
+
+    assert _source_of("emea-fr-dev_00019") == "emea-fr-dev"
+    assert _source_of("frwiki_50.1000_00066") == "frwiki_50.1000"
+    assert _source_of("wikigold#3") == "wikigold"
+    rows = [("a_1", [_s(0, 3, "PER")], [_s(0, 3, "PER")]), ("b_1", [_s(0, 3, "LOC")], [_s(0, 3, "ORG")])]
+    by = _by_source(rows)
+    assert by["a"]["f1"] == 1.0 and by["b"]["f1"] == 0.0
