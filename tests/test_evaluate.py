@@ -67,7 +67,7 @@ def test_sequoia_ne_form_not_matching_text_is_an_input_error(tmp_path):
 
 def test_sequoia_space_after_no_must_agree_with_text(tmp_path):
     bad = tmp_path / "bad.dev"
-    row = lambda i, form, misc: "\t".join([str(i), form, "_", "X", "_", "_", "0", "dep", "_", misc, "*", "*"])  # noqa: E731
+    row = lambda i, form, misc: "\t".join([str(i), form, "_", "X", "_", "_", "0", "dep", "_", misc, "*", "*"])
     bad.write_text("# global.columns = ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC PARSEME:MWE FRSEMCOR:NOUN\n"
                    "# sent_id = x2\n# text = A B\n" + row(1, "A", "SpaceAfter=No") + "\n" + row(2, "B", "_") + "\n\n", encoding="utf-8")
     with pytest.raises(InputError, match="SpaceAfter=No"):

@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from ..errors import InputError
@@ -348,7 +349,7 @@ def read_sequoia_ne(path: Path, discontinuous: str = "drop") -> tuple[list[Entit
             if ne_type not in SEQUOIA_LABEL_MAP:
                 raise InputError(f"{path}:{first}: sentence {sent_id!r}: unknown NE type {ne_type!r} (known: {sorted(SEQUOIA_LABEL_MAP)})")
             word_ids = sorted(word_ids)
-            contiguous = all(b == a + 1 or offsets[b] == offsets[a] for a, b in zip(word_ids, word_ids[1:]))
+            contiguous = all(b == a + 1 or offsets[b] == offsets[a] for a, b in pairwise(word_ids))
             if not contiguous:
                 n_discontinuous += 1
                 surface = " ".join(text[offsets[w][0] : offsets[w][1]] for w in word_ids)
@@ -508,7 +509,7 @@ def _lang_of(name: str) -> str:
 
 
 def _data_files(folder: Path) -> list[Path]:
-    skip = re.compile(r"(LICENSE|README|NOTICE|MIRROR)", re.I)
+    skip = re.compile(r"(LICENSE|README|NOTICE|MIRROR)", re.IGNORECASE)
     return sorted(p for p in folder.iterdir() if p.is_file() and not skip.search(p.name))
 
 
@@ -540,7 +541,7 @@ def read_set(task: str, folder: Path) -> GoldSet:
                 items.extend(docs)
                 notes.extend(n)
                 kind = "sequoia-ne"
-            elif re.search(r"^\S+[ \t]+(O|[IB]-(PER|ORG|LOC|MISC))$", head, re.M):
+            elif re.search(r"^\S+[ \t]+(O|[IB]-(PER|ORG|LOC|MISC))$", head, re.MULTILINE):
                 items.extend(read_conll_io(p))
                 kind = "conll-io"
         if not items:
