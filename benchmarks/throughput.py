@@ -21,7 +21,6 @@ import hashlib
 import json
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile

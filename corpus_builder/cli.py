@@ -35,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True, soft_wrap=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 InputsArg = Annotated[
     list[Path],
@@ -47,6 +47,9 @@ WorkersOpt = Annotated[
 ]
 ShardOpt = Annotated[
     int, typer.Option("--shard-size", min=1, help="Documents per workspace shard (unit of parallel work and resume).")
+]
+ShardRowsOpt = Annotated[
+    int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file of the release (each config, each split).")
 ]
 EngineOpt = Annotated[
     str,
@@ -192,10 +195,13 @@ def release_cmd(
     version: VersionOpt,
     releases_dir: ReleasesDirOpt = Path("releases"),
     split: SplitOpt = "80/10/10",
+    shard_rows: ShardRowsOpt = 100_000,
 ) -> None:
     """Write a versioned Parquet release from a workspace (dataset card, manifest, 3 configs)."""
     with _errors_to_exit():
-        info = release_workspace(workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split))
+        info = release_workspace(
+            workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows
+        )
     _print_release(info)
 
 
@@ -206,6 +212,7 @@ def build_cmd(
     version: VersionOpt,
     releases_dir: ReleasesDirOpt = Path("releases"),
     split: SplitOpt = "80/10/10",
+    shard_rows: ShardRowsOpt = 100_000,
     model: ModelOpt = DEFAULT_MODEL,
     workers: WorkersOpt = None,
     shard_size: ShardOpt = 500,
@@ -214,7 +221,12 @@ def build_cmd(
     ray_address: RayAddressOpt = None,
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
+    from .release import check_name, check_version
+
     with _errors_to_exit():
+        # Everything that can be checked before the long prepare run is checked first.
+        check_name(name)
+        check_version(version)
         fractions = parse_split(split)
         target = releases_dir / name / version
         if target.exists():
@@ -223,7 +235,9 @@ def build_cmd(
         try:
             summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
             print_summary(summary, "prepare")
-            info = release_workspace(tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions)
+            info = release_workspace(
+                tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions, shard_rows=shard_rows
+            )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     _print_release(info)

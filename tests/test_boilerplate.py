@@ -11,6 +11,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from trafilatura.utils import decode_file
 
 from corpus_builder.boilerplate import (
@@ -69,6 +71,30 @@ def test_split_blocks_offsets_are_code_points_and_skip_blank_lines() -> None:
     assert blocks[1].start == len("Titre 🎉\n\n  \n")  # the emoji counts as one code point
     assert all(not b.is_boilerplate and b.boilerplate_label is None for b in blocks)
     assert split_blocks("") == () and split_blocks("\n \n") == ()
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), max_size=80),
+        st.sampled_from(["Partager", "Accueil", "© 2024 Site", "Lire aussi", "   ", "",
+                         "Le conseil municipal a voté mardi la construction de deux pistes cyclables."]),
+    ),
+    max_size=25,
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=_LINES, with_main=st.booleans(), lang=st.sampled_from(["fr", "en", "xx"]))
+def test_blocks_tile_the_non_blank_lines_and_labels_are_valid(lines: list[str], with_main: bool, lang: str) -> None:
+    text = "\n".join(lines)
+    blocks = split_blocks(text)
+    assert [text[b.start : b.end] for b in blocks] == [line for line in lines if line.strip()]
+    doc = Document(doc_id="d", source="t", text=text, lang=lang, raw_sha256="0", main_text=lines[-1] if with_main and lines else None)
+    labelled_blocks = label_blocks(doc)
+    assert [(b.start, b.end) for b in labelled_blocks] == [(b.start, b.end) for b in blocks]
+    for b in labelled_blocks:
+        assert b.is_boilerplate == (b.boilerplate_label is not None)
+        assert b.boilerplate_label is None or b.boilerplate_label in BOILERPLATE_LABELS
 
 
 # ------------------------------------------------------------------------------------------
@@ -256,6 +282,16 @@ def test_main_text_decides_and_cues_override_it() -> None:
     assert content_of(pairs) == ["Vélo : la ville trace ses pistes", paragraph]
     assert label_of(pairs, "Pour lire la suite") == "promo"
     assert label_of(pairs, "Menu") == "navigation"
+
+
+def test_headline_is_content_in_plain_text_and_metadata_outside_the_html_main_text() -> None:
+    paragraph = ("Le conseil municipal a voté mardi soir la construction de deux pistes cyclables protégées "
+                 "le long de la rue principale, après un an de concertation avec les commerçants du centre.")  # fmt: skip
+    text = "\n".join(["Menu", "Vélo : la ville trace ses pistes", "Par Jean Dupont", paragraph])
+    plain = labelled(make_doc(text, "fr"))
+    assert [label for _, label in plain] == ["navigation", None, "metadata", None]
+    html = labelled(make_doc(text, "fr", main_text=paragraph))
+    assert [label for _, label in html] == ["navigation", "metadata", "metadata", None]
 
 
 def test_repeated_title_and_lead_with_credit_are_duplicates() -> None:

@@ -112,3 +112,25 @@ def test_build_on_the_seed_and_the_french_gold_pages(shared_data, tmp_path):
             assert sum(len(s) for s in ds.values()) > 0
     docs = datasets.load_dataset(str(rel / "pages" / "0.1.0"), "documents", cache_dir=str(tmp_path / "cache"))
     assert sum(len(s) for s in docs.values()) == 13
+
+
+def test_sharded_release_loads_with_the_right_row_counts(tmp_path):
+    rel = tmp_path / "rel"
+    r = invoke("build", EXAMPLES, "--name", "sharded", "--version", "0.1.0", "--releases-dir", rel, "--shard-rows", "7",
+               "--split", "100/0/0", "--workers", "1")
+    assert r.exit_code == 0, r.output
+    path = rel / "sharded" / "0.1.0"
+    manifest = __import__("json").loads((path / "manifest.json").read_text())
+    files = [f for f in manifest["files"] if f["path"].startswith("sentences/")]
+    assert len(files) > 1  # 70-odd sentences in shards of 7 rows
+    card = (path / "README.md").read_text()
+    assert all(f["path"] in card for f in files)  # the card lists every shard
+    ds = datasets.load_dataset(str(path), "sentences", cache_dir=str(tmp_path / "cache"))
+    assert len(ds["train"]) == sum(f["rows"] for f in files)
+
+
+def test_build_checks_name_and_version_before_the_long_run(tmp_path):
+    for args in (("--name", "demo", "--version", "1.0"), ("--name", "bad/name", "--version", "1.0.0")):
+        r = invoke("build", EXAMPLES, *args, "--releases-dir", tmp_path)
+        assert r.exit_code == 1
+        assert "documents kept" not in r.output  # failed before prepare ran

@@ -127,6 +127,10 @@ def test_analyze_returns_sentence_starts_inside_blocks(recognizer: entities.Enti
         ("Vive Marseille 🎉", "Marseille 🎉", "LOC", "Marseille"),
         ("Il travaille chez Apple Inc. depuis 2010.", "Apple Inc.", "ORG", "Apple Inc."),
         ("Le général André est arrivé.", "général André", "PER", "André"),
+        ("Voir l'Affaire des HLM des Hauts-de-Seine.", "Affaire des HLM des", "MISC", "Affaire des HLM"),
+        ("Il pleut. Les Etats-Unis ont voté.", "Les Etats-Unis", "LOC", "Etats-Unis"),
+        ("In July the army left.", "In July", "MISC", "July"),
+        ("He went to Howe's Brigade.", "to Howe's Brigade", "ORG", "Howe's Brigade"),
     ],
 )
 def test_repairs_fix_span_boundaries(text: str, predicted: str, label: str, expected: str) -> None:
@@ -146,6 +150,7 @@ def test_repairs_fix_span_boundaries(text: str, predicted: str, label: str, expe
         ("Voir le point ...", "..."),
         ("Voir la figure B ci-dessous.", "B"),
         ("L'État doit agir.", "État"),
+        ("This is it.", "This"),
         ("CONDITIONS DE CONSERVATION DU MEDICAMENT", "MEDICAMENT"),
     ],
 )
@@ -153,10 +158,32 @@ def test_repairs_drop_non_entities(text: str, predicted: str) -> None:
     assert entities.repair_spans(text, [span(text, predicted, "MISC")]) == ()
 
 
+def test_repairs_split_a_span_at_an_inner_honorific() -> None:
+    text = "Décès de Guy Hosneld M. Hosneld avait 44 ans."
+    out = entities.repair_spans(text, [span(text, "Guy Hosneld M. Hosneld", "PER")])
+    assert [(s.text, s.label) for s in out] == [("Guy Hosneld", "PER"), ("Hosneld", "PER")]
+
+
 def test_repairs_cut_a_span_at_a_line_break_and_keep_source() -> None:
     text = "Mike\nPence"
     (out,) = entities.repair_spans(text, [Span(0, len(text), "PER", text, source="annotation")])
     assert (out.text, out.source) == ("Mike", "annotation")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Les patientes traitées par Zolenta ont guéri.", "Zolenta 5 mg, solution pour perfusion.",
+     "Comment Zolenta est-il utilisé ?", "Le risque associé à l'utilisation d'Zolenta est faible."],
+)
+def test_repairs_relabel_products_from_their_context(text: str) -> None:
+    (out,) = entities.repair_spans(text, [span(text, "Zolenta", "PER")])
+    assert out.label == "MISC"
+
+
+def test_repairs_keep_the_label_without_a_product_context() -> None:
+    text = "Zolenta est arrivée à Lyon."
+    (out,) = entities.repair_spans(text, [span(text, "Zolenta", "PER")])
+    assert out.label == "PER"
 
 
 def test_repairs_relabel_from_type_cues_and_resolve_overlaps() -> None:
@@ -231,3 +258,31 @@ def test_common_nouns_without_a_proper_noun_are_not_entities(recognizer: entitie
     assert "Grossesse" not in texts
     assert {"Jacques Delors", "Bruxelles"} <= texts
     assert any(s.text.startswith("Commission") and s.label == "ORG" for s in spans)
+
+
+def test_an_entity_is_split_at_a_lower_case_verb(recognizer: entities.EntityRecognizer) -> None:
+    nlp = entities.load_model()
+    doc = nlp("Hier, Éric Halphen interroge Francis Poullain à Paris.")
+    ent = doc[2:7]  # "Éric Halphen interroge Francis Poullain"
+    assert [p.text for p in entities._split_at_verbs(ent)] == ["Éric Halphen", "Francis Poullain"]
+
+
+def test_labels_are_harmonized_within_a_document() -> None:
+    spans = [Span(0, 6, "ORG", "Huawei"), Span(10, 16, "PER", "Huawei"), Span(20, 26, "ORG", "HUAWEI"),
+             Span(30, 34, "LOC", "Nice"), Span(40, 44, "PER", "Nice")]
+    out = entities.harmonize_labels(spans)
+    assert [s.label for s in out] == ["ORG", "ORG", "ORG", "LOC", "PER"]  # a tie keeps each label
+
+
+words = st.sampled_from(["Paris", "la", "Chine", "M.", "Mme", "Dupont", "5G", "🎉", "𝔸", "\n", " ", ".", "«", "»",
+                         "Les", "Etats-Unis", "Jean", "Mike\nPence", "l'Institut", "12\u00a0000", "!"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(words, max_size=25).map(" ".join))
+def test_predicted_spans_are_in_bounds_on_arbitrary_text(recognizer: entities.EntityRecognizer, text: str) -> None:
+    ((spans, starts),) = list(recognizer.analyze([make_doc(text, ())]))
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.text and "\n" not in s.text
+    assert all(0 <= s < len(text) for s in starts)

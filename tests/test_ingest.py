@@ -284,3 +284,21 @@ def test_unreadable_file_is_a_reject(tmp_path, monkeypatch):
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\ufeff", exclude_categories=("Cc",)) | st.sampled_from("\n\t\r")))
 def test_utf8_text_decodes_to_itself(text):
     assert decode_bytes(text.encode("utf-8"), "t.txt") == (text, "utf-8")
+
+
+def test_gold_pages_through_the_real_html_extractor(shared_data):
+    """The 13 French and 20 English gold pages (the English ones ``.html.gz``) with the real
+    ``corpus_builder.html.extract_html``: every page gives an HTML document whose cleaned text is
+    in the page's language, with trafilatura's main text inside the visible text."""
+    gold = shared_data / "gold" / "boilerplate"
+    for folder, lang, n_pages in (("trafilatura-fr-dev", "fr", 13), ("aeb-en-dev", "en", 20)):
+        items = list(iter_inputs([gold / folder / "pages"]))
+        assert len(items) == n_pages
+        for raw in items:
+            assert isinstance(raw, RawDocument) and raw.format == "html", raw
+            doc = to_document(raw)
+            assert doc.lang == lang, (raw.source, doc.lang)
+            assert clean_text(doc.text) == doc.text
+            assert doc.main_text, raw.source
+            first_line = doc.main_text.split("\n")[0]
+            assert first_line[:40] in doc.text, raw.source

@@ -177,3 +177,8 @@ def test_no_model_boundary_inside_parentheses() -> None:
         "Le comité : président, Luc Stéfann ;",
         "trésorière, Marie Joyot.",
     ]
+
+
+def test_lower_case_sentence_after_a_plain_word_and_a_period() -> None:
+    assert split("yeah, like mcdonald's. that may be too nice. ok") == ["yeah, like mcdonald's.", "that may be too nice.", "ok"]
+    assert split("Il a vu M. le maire, cf. le rapport, etc. et tout.") == ["Il a vu M. le maire, cf. le rapport, etc. et tout."]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..records import NER_TAGS, Document, Sentence, Span
-from .bio import bio_tags, is_aligned
+from ..entities import bio_tags
 from .features import SPLITS
 
 #: The split rule, as written into the manifest and the dataset card.
@@ -133,6 +133,12 @@ def sentence_rows(doc: Document) -> SentenceRows:
     return SentenceRows(rows, entities_out + predictions_out)
 
 
+def is_aligned(token_offsets: Sequence[tuple[int, int]], span: Span) -> bool:
+    """True when ``span`` starts at a token start and ends at a token end (no token is cut; a cut
+    token is tagged whole by :func:`corpus_builder.entities.bio_tags`, and counted in the manifest)."""
+    return span.start in {s for s, _ in token_offsets} and span.end in {e for _, e in token_offsets}
+
+
 @dataclass
 class NerRow:
     """A ``ner`` row and the number of its spans whose boundaries cut a token."""
@@ -144,7 +150,7 @@ class NerRow:
 def ner_row(sentence: dict[str, Any], tokenize: Tokenizer) -> NerRow:
     """The ``ner`` row of a content ``sentences`` row: ``tokenize(sentence text)`` gives token
     offsets (code points into the sentence text; whitespace-only tokens are dropped), tags come from
-    the sentence's ``entities`` (IOB2, :func:`~corpus_builder.release.bio.bio_tags`) as ClassLabel ids
+    the sentence's ``entities`` (IOB2, :func:`corpus_builder.entities.bio_tags`, the one IOB2 conversion) as ClassLabel ids
     in :data:`~corpus_builder.records.NER_TAGS` order."""
     text = sentence["text"]
     offsets = [(s, e) for s, e in tokenize(text) if text[s:e].strip()]
