@@ -128,9 +128,9 @@ def _pysbd(lang: str) -> Any:
 
 def _annotate(docs: Sequence[SentenceGoldDoc | EntityGoldDoc], lang: str) -> list[Document]:
     """Our stages exactly as the pipeline composes them:
-    :func:`corpus_builder.pipeline.annotate_documents` (blocks labelled, entities predicted by
-    ``EntityRecognizer(DEFAULT_MODEL)``, sentences split inside each block, never cutting an
-    entity), on the gold texts as :class:`Document` records whose blocks are the gold
+    :func:`corpus_builder.pipeline.annotate_documents` (blocks labelled, entities and model
+    sentence starts from ``EntityRecognizer(DEFAULT_MODEL)``, sentences split inside each block,
+    never cutting an entity), on the gold texts as :class:`Document` records whose blocks are the gold
     paragraphs/lines; no corpus statistics (``stats=None``)."""
     from ..pipeline import annotate_documents
 
