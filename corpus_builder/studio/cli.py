@@ -7,7 +7,6 @@ Each command parses options, calls one library function and prints a one-line su
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -69,10 +68,10 @@ def config() -> None:
 def push(
     workspace: Path = _WS,
     project: str = _PROJECT,
-    url: Optional[str] = _URL,
-    api_key: Optional[str] = _KEY,
+    url: str | None = _URL,
+    api_key: str | None = _KEY,
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
-    model_version: Optional[str] = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+    model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again."""
@@ -90,8 +89,8 @@ def push(
 def pull(
     workspace: Path = _WS,
     project: str = _PROJECT,
-    url: Optional[str] = _URL,
-    api_key: Optional[str] = _KEY,
+    url: str | None = _URL,
+    api_key: str | None = _KEY,
     policy: str = _POLICY,
 ) -> None:
     """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
@@ -107,7 +106,7 @@ def pull(
 def export_tasks(
     workspace: Path = _WS,
     out: Path = typer.Option(..., "--out", "-o", help="JSON file to write (a list of tasks with predictions, for Label Studio's import)."),
-    model_version: Optional[str] = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+    model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
 ) -> None:
     """Write the tasks with predictions to a JSON file, for teams that import files by hand."""
     try:

@@ -54,6 +54,11 @@ class StudioClient:
         except Exception as e:  # the SDK decodes JWT keys here and refuses expired ones
             raise StudioError(f"Label Studio API key refused before any request ({type(e).__name__}); check {API_KEY_ENV} for {self.url}") from None
 
+    @property
+    def sdk(self) -> Any:
+        """The underlying ``label_studio_sdk.LabelStudio`` client (wrap calls in :meth:`call` for retries)."""
+        return self._ls
+
     # --- the retry loop ----------------------------------------------------------------------
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` (an SDK call described by ``what``) with retries; map failures to :class:`StudioError`."""
@@ -101,10 +106,17 @@ class StudioClient:
         return int(p.id)
 
     def task_keys(self, project_id: int) -> set[tuple[str, str]]:
-        """``(doc_id, text_sha256)`` of every task already in the project."""
+        """``(doc_id, text_sha256)`` of every task already in the project.
+
+        Asks only for ``id`` and ``data`` (``include``): with ``fields="task_only"`` alone Label Studio
+        still computes every task's prediction/annotation results, counts and comments (measured by
+        benchmarks/studio_throughput.py: 2,000 tasks listed in 1.5 s instead of 3.4 s)."""
         from .tasks import task_key
 
-        tasks = self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500)))
+        tasks = self.call(
+            f"list the tasks of project {project_id}",
+            lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", include="id,data", page_size=500)),
+        )
         return {task_key({"data": t.data}) for t in tasks}
 
     def count_tasks(self, project_id: int) -> int:

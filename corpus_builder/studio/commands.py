@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import StudioError
+from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..workspace import Workspace, read_jsonl, write_jsonl_atomic
 from .client import StudioClient
 from .config import labeling_config, validate_config
@@ -39,7 +39,7 @@ def default_model_version(workspace: Workspace) -> str:
     parts = [f"corpus-builder-{__version__}"]
     try:
         info = workspace.read_info()
-    except Exception:
+    except (CorpusBuilderError, OSError, ValueError):
         info = {}
     comps = info.get("components") or {}
     if isinstance(comps, dict) and comps.get("model"):
@@ -50,9 +50,19 @@ def default_model_version(workspace: Workspace) -> str:
 
 
 def _progress(enabled: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=not enabled, transient=True)
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), disable=not enabled, transient=True,
+    )  # fmt: skip
 
 
 def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, bool]:
@@ -60,7 +70,7 @@ def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, 
     if pid is not None:
         try:
             validate_config(client.project_config(pid))
-        except Exception as e:
+        except ConfigError as e:
             raise StudioError(
                 f"project {project!r} at {client.url} has a labeling config this tool cannot use ({e}); "
                 "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another --project"
@@ -98,20 +108,24 @@ def push(
     pid, created = _project_id(client, project, create=True)
     existing = client.task_keys(pid)
     known_ids = {doc_id for doc_id, _ in existing}
-    todo, already, changed, n_docs = [], 0, 0, 0
-    for doc in ws.iter_documents():
-        n_docs += 1
-        key = (doc.doc_id, text_sha256(doc.text))
-        if key in existing:
-            already += 1
-            continue
-        changed += doc.doc_id in known_ids
-        todo.append(document_to_task(doc, mv))
-    pushed = 0
-    with _progress(progress) as bar:
-        job = bar.add_task(f"push → {project}", total=len(todo))
-        for i in range(0, len(todo), max(1, batch_size)):
-            batch = todo[i : i + batch_size]
+    total = sum(1 for _ in ws.iter_documents())
+    already = changed = n_docs = pushed = 0
+    batch: list[dict[str, Any]] = []
+    with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
+        job = bar.add_task(f"push → {project}", total=total)
+        for doc in ws.iter_documents():
+            n_docs += 1
+            if (doc.doc_id, text_sha256(doc.text)) in existing:
+                already += 1
+                bar.advance(job)
+                continue
+            changed += doc.doc_id in known_ids
+            batch.append(document_to_task(doc, mv))
+            if len(batch) >= max(1, batch_size):
+                pushed += client.import_tasks(pid, batch)
+                bar.advance(job, len(batch))
+                batch = []
+        if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
     return {"project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed, "pushed": pushed, "model_version": mv}

@@ -7,7 +7,8 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    workspace document's text. Otherwise the task is *reported, not merged* (the text changed since
    push: re-run ``studio push`` so the annotators see the current text).
 2. **Which annotation.** Cancelled/skipped annotations (``was_cancelled``) never win. A task with
-   no usable annotation is *skipped* (the document stays ``predicted``). Among the usable ones the
+   no usable annotation is *skipped* (its document is left as it is: still ``predicted``, or
+   ``reviewed`` from an earlier merge). Among the usable ones the
    policy decides (:data:`POLICIES`):
 
    - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
@@ -41,17 +42,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
-from importlib import resources
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import InputError, StudioError
 from ..records import Block, Document, Sentence, Span
-from .config import BOILERPLATE_FROM_NAME, ENTITY_FROM_NAME, NODE_PATH_TAGS, LabelingConfig, labeling_config, parse_config
-from .tasks import DOC_ID_KEY, TEXT_SHA_KEY, OffsetMap, machine_blocks, machine_spans, text_sha256
+from .config import (
+    BOILERPLATE_FROM_NAME,
+    ENTITY_FROM_NAME,
+    NODE_PATH_TAGS,
+    LabelingConfig,
+    labeling_config,
+    parse_config,
+)
+from .tasks import (
+    DOC_ID_KEY,
+    TEXT_SHA_KEY,
+    OffsetMap,
+    machine_blocks,
+    machine_spans,
+    text_sha256,
+)
 
 Policy = Literal["ground-truth-latest", "majority"]
 #: Multi-annotation policies (see the module docstring).
