@@ -221,7 +221,12 @@ def build_cmd(
     ray_address: RayAddressOpt = None,
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
+    from .release import check_name, check_version
+
     with _errors_to_exit():
+        # Everything that can be checked before the long prepare run is checked first.
+        check_name(name)
+        check_version(version)
         fractions = parse_split(split)
         target = releases_dir / name / version
         if target.exists():

@@ -127,3 +127,10 @@ def test_sharded_release_loads_with_the_right_row_counts(tmp_path):
     assert all(f["path"] in card for f in files)  # the card lists every shard
     ds = datasets.load_dataset(str(path), "sentences", cache_dir=str(tmp_path / "cache"))
     assert len(ds["train"]) == sum(f["rows"] for f in files)
+
+
+def test_build_checks_name_and_version_before_the_long_run(tmp_path):
+    for args in (("--name", "demo", "--version", "1.0"), ("--name", "bad/name", "--version", "1.0.0")):
+        r = invoke("build", EXAMPLES, *args, "--releases-dir", tmp_path)
+        assert r.exit_code == 1
+        assert "documents kept" not in r.output  # failed before prepare ran

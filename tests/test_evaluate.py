@@ -62,16 +62,18 @@ def test_sequoia_ne_form_not_matching_text_is_an_input_error(tmp_path):
     bad.write_text("# global.columns = ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC PARSEME:MWE FRSEMCOR:NOUN\n"
                    "# sent_id = x1\n# text = Paris\n" + "\t".join(cols) + "\n\n", encoding="utf-8")
     with pytest.raises(InputError, match="x1.*Lyon"):
-        gold.read_sequoia_ne(bad)
+        gold.read_sequoia_ne(bad, strict=True)
+    docs, notes = gold.read_sequoia_ne(bad)  # lenient (the default): left out and named
+    assert docs == [] and notes[0].startswith("1 sentences left out") and "x1" in notes[1]
 
 
 def test_sequoia_space_after_no_must_agree_with_text(tmp_path):
     bad = tmp_path / "bad.dev"
-    row = lambda i, form, misc: "\t".join([str(i), form, "_", "X", "_", "_", "0", "dep", "_", misc, "*", "*"])  # noqa: E731
+    row = lambda i, form, misc: "\t".join([str(i), form, "_", "X", "_", "_", "0", "dep", "_", misc, "*", "*"])
     bad.write_text("# global.columns = ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC PARSEME:MWE FRSEMCOR:NOUN\n"
                    "# sent_id = x2\n# text = A B\n" + row(1, "A", "SpaceAfter=No") + "\n" + row(2, "B", "_") + "\n\n", encoding="utf-8")
     with pytest.raises(InputError, match="SpaceAfter=No"):
-        gold.read_sequoia_ne(bad)
+        gold.read_sequoia_ne(bad, strict=True)
 
 
 def test_conll_io_reader_decodes_runs_and_b_tags():
@@ -94,6 +96,16 @@ def test_boilerplate_readers_and_discovery():
     assert art.kind == "article" and art.lang == "en"
     assert "bicycle lanes" in art.items[0].html  # read through gzip
     assert art.items[0].article_body.startswith("The city council")
+
+
+def test_language_from_folder_name_else_detected(tmp_path):
+    assert gold.read_set("sentences", GOLD / "sentences/tiny-en-dev").lang == "en"
+    folder = tmp_path / "sentences" / "nolang"
+    folder.mkdir(parents=True)
+    text = "The city council met on Monday evening to discuss the new bicycle lanes along the river."
+    (folder / "x.conllu").write_text(f"# sent_id = 1\n# text = {text}\n1\t{text}\t_\t_\t_\t_\t0\troot\t_\t_\n\n", encoding="utf-8")
+    (nolang,) = gold.discover(tmp_path, "sentences")
+    assert nolang.lang == "en"  # detected: the French default would be wrong here
 
 
 def test_discover_missing_folder_names_it(tmp_path):
@@ -237,3 +249,14 @@ def test_markdown_report_lists_systems_labels_and_error_kinds():
     assert "| other | failed |" in md
     assert "| ours | 1 | 2 | 1 | 1 | 0 | 0 | 0 | 0 |" in md  # gold, pred, correct, spurious...
     assert "| set-fr-dev | ours | 1.000 | 1.000 | 0.900 |" in md
+
+
+def test_entity_scores_by_sub_corpus():
+    from corpus_builder.evaluate.run import _by_source, _source_of
+
+    assert _source_of("emea-fr-dev_00019") == "emea-fr-dev"
+    assert _source_of("frwiki_50.1000_00066") == "frwiki_50.1000"
+    assert _source_of("wikigold#3") == "wikigold"
+    rows = [("a_1", [_s(0, 3, "PER")], [_s(0, 3, "PER")]), ("b_1", [_s(0, 3, "LOC")], [_s(0, 3, "ORG")])]
+    by = _by_source(rows)
+    assert by["a"]["f1"] == 1.0 and by["b"]["f1"] == 0.0

@@ -157,3 +157,44 @@ def test_ray_engine_gives_the_same_workspace_and_release_as_local(tmp_path):
         files = sorted(p for p in Path(info.path).rglob("*.parquet"))
         hashes.append([(p.relative_to(info.path).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files])
     assert hashes[0] == hashes[1] and hashes[0]
+
+
+@pytest.mark.xfail(strict=True, reason="proper-noun filter drops Nice/Airbus when the morphologizer tags them NOUN (being reworked)")
+def test_issue_examples_end_to_end(tmp_path):
+    """The small inputs of issue 2, through every stage: mojibake, CRLF, NBSP/NNBSP, zero-width space, emoji."""
+    src = tmp_path / "in"
+    src.mkdir()
+    raw = "Il est allÃ© Ã\xa0 Nice.\r\nAir\u200bbus a vendu 12\u202f000\u00a0avions.\r\n🚀🎉 Thomas Pesquet a rejoint l'Agence spatiale européenne.\r\n"
+    (src / "a.txt").write_text(raw, encoding="utf-8")
+    prepare([src], tmp_path / "ws", PrepareOptions(workers=1))
+    (doc,) = list(Workspace(tmp_path / "ws").iter_documents())
+    assert doc.text.split("\n")[:2] == ["Il est allé à Nice.", "Airbus a vendu 12 000 avions."]
+    ents = {(e.text, e.label) for e in doc.entities}
+    assert ("Nice", "LOC") in ents
+    assert ("Airbus", "ORG") in ents
+    assert ("Thomas Pesquet", "PER") in ents
+    for e in doc.entities:
+        assert doc.text[e.start : e.end] == e.text
+
+
+def test_rerunning_prepare_keeps_pulled_human_annotations(tmp_path):
+    from corpus_builder.studio import commands
+    from corpus_builder.studio.tasks import document_to_task
+
+    ws = tmp_path / "ws"
+    prepare([EXAMPLES], ws, PrepareOptions(workers=1))
+    doc = next(d for d in Workspace(ws).iter_documents() if d.doc_id == "breve-rennes-001")
+    task = document_to_task(doc, "test")
+    kept = [r for r in task["predictions"][0]["result"] if r["from_name"] == "label"][1:]  # the annotator deletes one entity
+    export = [{"id": 1, "data": task["data"], "predictions": [], "drafts": [], "annotations": [
+        {"id": 7, "completed_by": 3, "result": kept, "was_cancelled": False, "ground_truth": False,
+         "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z"}]}]
+    (tmp_path / "export.json").write_text(__import__("json").dumps(export, ensure_ascii=False), encoding="utf-8")
+    assert commands.import_annotations(ws, tmp_path / "export.json")["merged"] == 1
+
+    prepare([EXAMPLES], ws, PrepareOptions(workers=1))  # the researcher re-runs prepare
+    again = next(d for d in Workspace(ws).iter_documents() if d.doc_id == "breve-rennes-001")
+    assert again.status == "reviewed"
+    assert len(again.entities) == len(kept) == len(doc.entities) - 1
+    assert all(e.source == "annotation" for e in again.entities)
+    assert {(e.start, e.end, e.label) for e in again.predictions} == {(e.start, e.end, e.label) for e in doc.entities}

@@ -144,7 +144,7 @@ _PRINTERS = {"sentences": _print_sentences, "entities": _print_entities, "boiler
 
 def _run(tasks: tuple[str, ...], gold: Path, as_json: bool, baselines: bool, check: Path | None, tolerance: float | None, write: Path | None, n_examples: int, markdown: bool = False) -> None:
     console = Console(width=160)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         results = run_evaluation(gold, tasks, baselines)
         if as_json:

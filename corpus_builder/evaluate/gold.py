@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from ..errors import InputError
@@ -94,7 +95,7 @@ class GoldSet:
 
     ``task``: ``"sentences"``, ``"entities"`` or ``"boilerplate"``. ``kind`` names the format
     (``"conllu"``, ``"sequoia-ne"``, ``"conll-io"``, ``"snippets"``, ``"article"``). ``lang``: ISO
-    code guessed from the folder name (``-fr-``/``-en-``), else ``"fr"``. ``items``: the documents or
+    code from the folder name (``-fr-``/``-en-``), else detected from the text. ``items``: the documents or
     pages. ``notes``: what the reader had to decide (dropped discontinuous entities...).
     """
 
@@ -303,7 +304,7 @@ def _token_offsets(path: Path, sent_id: str, text: str, tokens: list[_Token]) ->
     return offsets
 
 
-def read_sequoia_ne(path: Path, discontinuous: str = "drop") -> tuple[list[EntityGoldDoc], list[str]]:
+def read_sequoia_ne(path: Path, discontinuous: str = "drop", strict: bool = False) -> tuple[list[EntityGoldDoc], list[str]]:
     """Read Deep Sequoia CoNLL-U Plus named entities (column 11, PARSEME:MWE).
 
     Column 11 holds ``*`` (nothing) or ``;``-separated items: ``<id>:<category>`` on the first token
@@ -312,7 +313,10 @@ def read_sequoia_ne(path: Path, discontinuous: str = "drop") -> tuple[list[Entit
     multiword expressions. Types map with :data:`SEQUOIA_LABEL_MAP`; an unknown type raises
     :class:`InputError`.
 
-    Offsets come from FORM plus ``SpaceAfter=No`` and are checked against ``# text``.
+    Offsets come from FORM plus ``SpaceAfter=No`` and are checked against ``# text``. A sentence
+    whose FORMs do not spell its ``# text`` raises :class:`InputError` when ``strict``; otherwise it
+    is left out of the gold (for every system alike) and named in the notes, so one odd sentence
+    in a held-out file does not stop the evaluation.
 
     ``discontinuous``: ``"drop"`` (default) leaves out entities whose words are not consecutive;
     ``"first"`` keeps their first contiguous part. We drop them by default because the first part
@@ -326,8 +330,15 @@ def read_sequoia_ne(path: Path, discontinuous: str = "drop") -> tuple[list[Entit
     docs: list[EntityGoldDoc] = []
     notes: list[str] = []
     n_discontinuous = 0
+    skipped: list[str] = []
     for sent_id, text, tokens, first in _sequoia_sentences(path):
-        offsets = _token_offsets(path, sent_id, text, tokens)
+        try:
+            offsets = _token_offsets(path, sent_id, text, tokens)
+        except InputError as e:
+            if strict:
+                raise
+            skipped.append(f"{sent_id}: left out ({e})")
+            continue
         items: dict[str, list[int]] = {}
         categories: dict[str, str] = {}
         for tok in tokens:
@@ -348,7 +359,7 @@ def read_sequoia_ne(path: Path, discontinuous: str = "drop") -> tuple[list[Entit
             if ne_type not in SEQUOIA_LABEL_MAP:
                 raise InputError(f"{path}:{first}: sentence {sent_id!r}: unknown NE type {ne_type!r} (known: {sorted(SEQUOIA_LABEL_MAP)})")
             word_ids = sorted(word_ids)
-            contiguous = all(b == a + 1 or offsets[b] == offsets[a] for a, b in zip(word_ids, word_ids[1:]))
+            contiguous = all(b == a + 1 or offsets[b] == offsets[a] for a, b in pairwise(word_ids))
             if not contiguous:
                 n_discontinuous += 1
                 surface = " ".join(text[offsets[w][0] : offsets[w][1]] for w in word_ids)
@@ -368,6 +379,8 @@ def read_sequoia_ne(path: Path, discontinuous: str = "drop") -> tuple[list[Entit
         docs.append(EntityGoldDoc(sent_id, text, _blocks_of(text), tuple(entities)))
     if n_discontinuous:
         notes.insert(0, f"{n_discontinuous} discontinuous entities ({'dropped' if discontinuous == 'drop' else 'first part kept'})")
+    if skipped:
+        notes[:0] = [f"{len(skipped)} sentences left out: FORMs do not spell '# text'", *skipped]
     return docs, notes
 
 
@@ -500,15 +513,32 @@ def read_article_gold(gold_json: Path) -> list[ArticleGoldPage]:
 # discovery
 
 
-def _lang_of(name: str) -> str:
+def _lang_of(name: str) -> str | None:
+    """The language code in a set's folder name (``…-fr-dev``, ``ewt-en-dev``), else ``None``."""
     for lang in ("fr", "en", "de", "es", "it"):
         if re.search(rf"(^|[-_.]){lang}([-_.]|$)", name):
             return lang
-    return "fr"
+    return None
+
+
+def _detect_lang(sample: str) -> str:
+    """Language of a gold set without a code in its name: :func:`corpus_builder.clean.detect_lang`
+    on a sample of its text; ``"fr"`` (the project's first language) when undetermined."""
+    from ..clean import detect_lang
+
+    lang = detect_lang(sample) if sample.strip() else "und"
+    return "fr" if lang == "und" else lang
+
+
+def _sample_text(items: list) -> str:
+    parts = []
+    for item in items[:50]:
+        parts.append(getattr(item, "text", None) or getattr(item, "article_body", None) or " ".join(getattr(item, "with_snippets", ())))
+    return "\n".join(parts)[:5000]
 
 
 def _data_files(folder: Path) -> list[Path]:
-    skip = re.compile(r"(LICENSE|README|NOTICE|MIRROR)", re.I)
+    skip = re.compile(r"(LICENSE|README|NOTICE|MIRROR)", re.IGNORECASE)
     return sorted(p for p in folder.iterdir() if p.is_file() and not skip.search(p.name))
 
 
@@ -517,11 +547,18 @@ def read_set(task: str, folder: Path) -> GoldSet:
 
     The format is chosen from the files: CoNLL-U (``# text =``) for sentences; a CoNLL-U Plus file
     whose ``global.columns`` names PARSEME:MWE, else ``token TAG`` CoNLL, for entities; ``gold.json``
-    with ``with``/``without`` or ``articleBody`` for boilerplate. Raises :class:`InputError` when no
-    readable file is found.
+    with ``with``/``without`` or ``articleBody`` for boilerplate. The language is the code in the
+    folder name (``-fr-``, ``-en-``), else detected from the gold text. Raises :class:`InputError`
+    when no readable file is found.
     """
+    gs = _read_set(task, folder, _lang_of(folder.name) or "fr")
+    if _lang_of(folder.name) is None:
+        gs.lang = _detect_lang(_sample_text(gs.items))
+    return gs
+
+
+def _read_set(task: str, folder: Path, lang: str) -> GoldSet:
     name = folder.name
-    lang = _lang_of(name)
     if task == "sentences":
         items: list = []
         for p in _data_files(folder):
@@ -540,7 +577,7 @@ def read_set(task: str, folder: Path) -> GoldSet:
                 items.extend(docs)
                 notes.extend(n)
                 kind = "sequoia-ne"
-            elif re.search(r"^\S+[ \t]+(O|[IB]-(PER|ORG|LOC|MISC))$", head, re.M):
+            elif re.search(r"^\S+[ \t]+(O|[IB]-(PER|ORG|LOC|MISC))$", head, re.MULTILINE):
                 items.extend(read_conll_io(p))
                 kind = "conll-io"
         if not items:

@@ -20,7 +20,7 @@ from ..records import ENTITY_LABELS, Span
 # shared
 
 
-def prf(tp: int | float, fp: int | float, fn: int | float) -> dict[str, float]:
+def prf(tp: float, fp: float, fn: float) -> dict[str, float]:
     """Precision, recall, F1 from counts (0.0 when a denominator is 0), with the counts."""
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0

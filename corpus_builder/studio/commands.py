@@ -2,13 +2,16 @@
 
 - :func:`push`: workspace documents → tasks with predictions in a Label Studio project (created if
   missing), idempotent on ``(doc_id, text_sha256)``, in batches with a progress bar.
-- :func:`pull`: the project's full JSON export → merged documents in the workspace.
+- :func:`pull`: the project's full JSON export (annotated tasks) → a temporary file in the
+  workspace → merged documents, shard by shard, with a status line and a progress bar.
 - :func:`export_tasks` / :func:`import_annotations`: the same, through JSON files moved by hand.
 
-Every merge (pull or import) rewrites the workspace documents, keeps the raw tasks it merged in
+Every merge (pull or import, :func:`merge_export`) streams: memory holds one shard and small
+per-task index entries, not the export or the workspace. It rewrites the document shards whose
+documents changed (none when nothing changed), keeps the raw tasks it merged in
 ``<workspace>/annotations.jsonl`` (one exported task per document, replaced when the document is
-pulled again, never deleted), and writes ``<workspace>/reports/<kind>-<UTC time>.json`` with the
-summary and every reported item. Re-running ``prepare`` rebuilds documents as *predicted*; the
+pulled again with a changed task, never deleted), and writes
+``<workspace>/reports/<kind>-<UTC time>.json`` with the summary and every reported item. Re-running ``prepare`` rebuilds documents as *predicted*; the
 human labels come back with ``corpus-builder studio import-annotations <workspace>/annotations.jsonl
 --workspace <workspace>`` (documents whose text changed are then reported, not merged).
 """
@@ -17,16 +20,29 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import StudioError
-from ..workspace import Workspace, read_jsonl, write_jsonl_atomic
+from ..errors import ConfigError, CorpusBuilderError, StudioError
+from ..records import Document
+from ..workspace import DOCUMENTS_DIR, Workspace
 from .client import StudioClient
-from .config import labeling_config, validate_config
-from .merge import check_full_export, load_export, merge_tasks
+from .config import labeling_config, parse_config, validate_config
+from .merge import (
+    POLICIES,
+    MergeResult,
+    ReportItem,
+    check_full_export,
+    iter_export,
+    merge_task,
+    task_problem,
+)
 from .tasks import DOC_ID_KEY, document_to_task, text_sha256
 
 DEFAULT_BATCH_SIZE = 100
@@ -39,7 +55,7 @@ def default_model_version(workspace: Workspace) -> str:
     parts = [f"corpus-builder-{__version__}"]
     try:
         info = workspace.read_info()
-    except Exception:
+    except (CorpusBuilderError, OSError, ValueError):
         info = {}
     comps = info.get("components") or {}
     if isinstance(comps, dict) and comps.get("model"):
@@ -50,9 +66,32 @@ def default_model_version(workspace: Workspace) -> str:
 
 
 def _progress(enabled: bool):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=not enabled, transient=True)
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), disable=not enabled, transient=True,
+    )  # fmt: skip
+
+
+@contextmanager
+def _status(enabled: bool, text: str) -> Iterator[Callable[[str], None]]:
+    """A rich status line (spinner) on stderr while a long server-side step runs; yields a function
+    that replaces its text. Drawn only on a terminal, as :func:`_progress`."""
+    if not enabled:
+        yield lambda _text: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(text) as st:
+        yield lambda new: st.update(new)
 
 
 def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, bool]:
@@ -60,7 +99,7 @@ def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, 
     if pid is not None:
         try:
             validate_config(client.project_config(pid))
-        except Exception as e:
+        except ConfigError as e:
             raise StudioError(
                 f"project {project!r} at {client.url} has a labeling config this tool cannot use ({e}); "
                 "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another --project"
@@ -98,56 +137,247 @@ def push(
     pid, created = _project_id(client, project, create=True)
     existing = client.task_keys(pid)
     known_ids = {doc_id for doc_id, _ in existing}
-    todo, already, changed, n_docs = [], 0, 0, 0
-    for doc in ws.iter_documents():
-        n_docs += 1
-        key = (doc.doc_id, text_sha256(doc.text))
-        if key in existing:
-            already += 1
-            continue
-        changed += doc.doc_id in known_ids
-        todo.append(document_to_task(doc, mv))
-    pushed = 0
-    with _progress(progress) as bar:
-        job = bar.add_task(f"push → {project}", total=len(todo))
-        for i in range(0, len(todo), max(1, batch_size)):
-            batch = todo[i : i + batch_size]
+    total = sum(1 for _ in ws.iter_documents())
+    already = changed = n_docs = pushed = 0
+    batch: list[dict[str, Any]] = []
+    with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
+        job = bar.add_task(f"push → {project}", total=total)
+        for doc in ws.iter_documents():
+            n_docs += 1
+            if (doc.doc_id, text_sha256(doc.text)) in existing:
+                already += 1
+                bar.advance(job)
+                continue
+            changed += doc.doc_id in known_ids
+            batch.append(document_to_task(doc, mv))
+            if len(batch) >= max(1, batch_size):
+                pushed += client.import_tasks(pid, batch)
+                bar.advance(job, len(batch))
+                batch = []
+        if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
     return {"project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed, "pushed": pushed, "model_version": mv}
 
 
-def apply_export(workspace: Path | str, tasks: Any, *, policy: str = "ground-truth-latest", config_xml: str | None = None, origin: str = "import") -> dict[str, Any]:
-    """Merge exported ``tasks`` into the workspace (see :mod:`.merge` for the rules); write the
-    documents, ``annotations.jsonl`` and a report file; return the summary (with ``report`` = its path)."""
+class _Rows:
+    """JSON lines appended to a scratch file and read back by byte offset (so a merge holds offsets,
+    not rows, in memory)."""
+
+    def __init__(self, path: Path):
+        self._f = path.open("w+b")
+
+    def add(self, line: bytes) -> int:
+        self._f.seek(0, os.SEEK_END)
+        off = self._f.tell()
+        self._f.write(line.rstrip(b"\n") + b"\n")
+        return off
+
+    def get(self, off: int) -> bytes:
+        self._f.seek(off)
+        return self._f.readline().rstrip(b"\n")
+
+    def close(self) -> None:
+        self._f.close()
+
+
+def _row_index(path: Path) -> dict[str, int]:
+    """``doc_id`` → byte offset of its row in a saved ``annotations.jsonl`` (the last row wins)."""
+    index: dict[str, int] = {}
+    if not path.is_file():
+        return index
+    with path.open("rb") as f:
+        while True:
+            off = f.tell()
+            line = f.readline()
+            if not line:
+                return index
+            if line.strip():
+                row = json.loads(line)
+                index[str((row.get("data") or {}).get(DOC_ID_KEY))] = off
+
+
+def _read_line(f: Any, off: int) -> bytes:
+    f.seek(off)
+    return f.readline().rstrip(b"\n")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)  # as write_jsonl_atomic writes rows
+
+
+def merge_export(
+    workspace: Path | str,
+    tasks: Iterable[dict[str, Any]],
+    *,
+    policy: str = "ground-truth-latest",
+    config_xml: str | None = None,
+    origin: str = "import",
+    progress: bool = False,
+    project_tasks: int | None = None,
+) -> dict[str, Any]:
+    """Merge exported ``tasks`` (any iterable: a list, or :func:`.merge.iter_export` streaming a file)
+    into the workspace with the rules of :mod:`.merge`; write the documents, ``annotations.jsonl``
+    and a report file; return the summary (with ``report`` = its path).
+
+    Streaming, in two passes: (1) each task is schema-checked and appended to a scratch file in the
+    workspace, keeping only ``doc_id`` → (position, byte offset) in memory; (2) the document shards
+    are read one at a time, each document with tasks is merged (several tasks of one document in
+    export order), and a shard is written to the new ``documents`` folder only when one of its
+    documents changed (unchanged shards are hard-linked). The folder is swapped in at the end
+    (:meth:`Workspace.publish_documents`), and ``annotations.jsonl`` is rewritten only when a saved
+    task changed: a merge that changes nothing writes nothing but its report. Memory: one shard,
+    one task, and O(annotated tasks + saved annotations) small index entries (doc_id, offsets,
+    positions) plus the report items. Reports are listed in export order.
+
+    ``project_tasks``: the project's task count when ``tasks`` holds only its annotated tasks (as
+    :func:`pull` exports them); the tasks left out (no annotation at all) are added to ``tasks``
+    and ``skipped`` and reported as one ``unannotated`` item. The summary's ``written`` says what
+    was rewritten (``{"document_shards": int, "annotations": bool}``).
+
+    Raises :class:`StudioError` for an unknown policy, and for a JSON_MIN or non-task item (during
+    pass 1, so before anything is written); :class:`~corpus_builder.errors.InputError` for a file
+    that is not valid JSON.
+    """
     ws = Workspace(workspace).require()
-    tasks = check_full_export(tasks, origin)
-    docs = list(ws.iter_documents())
-    result = merge_tasks({d.doc_id: d for d in docs}, tasks, policy=policy, config_xml=config_xml)
-    if result.documents:
-        ws.rewrite_documents(result.documents.get(d.doc_id, d) for d in docs)
-        saved: dict[str, dict[str, Any]] = {}
-        if ws.annotations_path.is_file():
-            for row in read_jsonl(ws.annotations_path):
-                saved[str((row.get("data") or {}).get(DOC_ID_KEY))] = row
-        for t in result.merged_tasks:
-            saved[str(t["data"][DOC_ID_KEY])] = t
-        order = {d.doc_id: i for i, d in enumerate(docs)}
-        write_jsonl_atomic(ws.annotations_path, (saved[k] for k in sorted(saved, key=lambda k: (order.get(k, len(order)), k))))
-    summary = result.summary()
+    if policy not in POLICIES:
+        raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    cfg = parse_config(config_xml or labeling_config())
+    reports: list[tuple[int, ReportItem]] = []
+    pending: dict[str, list[tuple[int, int]]] = {}
+    n_tasks = merged = shards_written = 0
+    annotations_written = False
+    old_f = None
+    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".merge-") as tmp, _progress(progress) as bar:
+        spill = _Rows(Path(tmp) / "tasks.jsonl")
+        try:
+            # pass 1: check and spill every task; keep doc_id -> [(position, offset)]
+            for seq, task in enumerate(tasks):
+                n_tasks += 1
+                problem = task_problem(task)
+                if problem is not None:
+                    reports.append((seq, problem))
+                    continue
+                row = {k: v for k, v in task.items() if k != "drafts"}
+                pending.setdefault(str(task["data"][DOC_ID_KEY]), []).append((seq, spill.add(_dumps(row).encode("utf-8"))))
+            job = bar.add_task("merge → workspace", total=n_tasks, completed=n_tasks - sum(map(len, pending.values())))
+            # pass 2: shard by shard
+            old_index = _row_index(ws.annotations_path) if pending else {}
+            old_f = ws.annotations_path.open("rb") if old_index else None
+            changed_rows: dict[str, int] = {}  # doc_id -> offset of its new saved task in the spill
+            order: dict[str, int] = {}  # workspace position of every doc_id with a saved task
+            staging = ws.root / (DOCUMENTS_DIR + ".new")
+            if pending:
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir(parents=True)
+                pos = 0
+                for shard in ws.document_shards():
+                    out_lines: list[str] = []
+                    shard_changed = False
+                    with shard.open(encoding="utf-8") as f:
+                        for line in f:
+                            line = line.rstrip("\n")
+                            if not line.strip():
+                                continue
+                            d = json.loads(line)
+                            doc_id = str(d.get("doc_id"))
+                            pos += 1
+                            if doc_id in old_index:
+                                order[doc_id] = pos
+                            todo = pending.pop(doc_id, None)
+                            if todo:
+                                doc, last = Document.from_dict(d), None
+                                for seq, off in todo:
+                                    task = json.loads(spill.get(off))
+                                    local: list[ReportItem] = []
+                                    m = merge_task(doc, task, cfg, policy, local)
+                                    reports.extend((seq, r) for r in local)
+                                    if m is not None:
+                                        doc, last = m, off
+                                    bar.advance(job)
+                                if last is not None:
+                                    merged += 1
+                                    order[doc_id] = pos
+                                    new_line = _dumps(doc.to_dict())
+                                    shard_changed |= new_line != line
+                                    line = new_line
+                                    old = old_index.get(doc_id)
+                                    if old is None or spill.get(last) != _read_line(old_f, old):
+                                        changed_rows[doc_id] = last
+                            out_lines.append(line)
+                    target = staging / shard.name
+                    if shard_changed:
+                        shards_written += 1
+                        write_jsonl_atomic_lines(target, out_lines)
+                    else:
+                        _link_or_copy(shard, target)
+                if shards_written:
+                    ws.publish_documents(staging)
+                else:
+                    shutil.rmtree(staging, ignore_errors=True)
+            for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
+                for seq, off in todo:
+                    task_id = json.loads(spill.get(off)).get("id")
+                    reports.append((seq, ReportItem("not-merged", "task names a doc_id that is not in the workspace; not merged", task_id, doc_id)))
+                    bar.advance(job)
+            if changed_rows:
+                keys = sorted(set(old_index) | set(changed_rows), key=lambda k: (order.get(k, float("inf")), k))
+                tmp_path = ws.annotations_path.with_name(ws.annotations_path.name + ".tmp")
+                with tmp_path.open("wb") as out:
+                    for k in keys:
+                        out.write((spill.get(changed_rows[k]) if k in changed_rows else _read_line(old_f, old_index[k])) + b"\n")
+                if old_f is not None:
+                    old_f.close()
+                os.replace(tmp_path, ws.annotations_path)
+                annotations_written = True
+        finally:
+            spill.close()
+            if old_f is not None:
+                old_f.close()
+    items = [r for _, r in sorted(reports, key=lambda x: x[0])]
+    unexported = max(0, project_tasks - n_tasks) if project_tasks is not None else 0
+    if unexported:
+        items.append(ReportItem("unannotated", f"{unexported} tasks have no annotation at all: not exported (only annotated tasks are "
+                                "downloaded), counted as skipped; their documents are left as they are", detail=f"count={unexported}"))
+    summary = MergeResult(reports=items, tasks_seen=n_tasks).summary()
+    summary.update(tasks=n_tasks + unexported, merged=merged, skipped=summary["skipped"] + unexported)
     summary["policy"] = policy
+    summary["written"] = {"document_shards": shards_written, "annotations": annotations_written}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     kind = origin.split()[0]
     report_path = ws.reports_dir / f"{kind}-{stamp}.json"
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = report_path.with_name(report_path.name + ".tmp")
-    tmp.write_text(
-        json.dumps({"origin": origin, "summary": summary, "items": [r.to_dict() for r in result.reports]}, ensure_ascii=False, indent=2) + "\n",
+    tmp_report = report_path.with_name(report_path.name + ".tmp")
+    tmp_report.write_text(
+        json.dumps({"origin": origin, "summary": summary, "items": [r.to_dict() for r in items]}, ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8",
     )
-    os.replace(tmp, report_path)
+    os.replace(tmp_report, report_path)
     summary["report"] = str(report_path)
     return summary
+
+
+def write_jsonl_atomic_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write already-serialised JSON ``lines`` to ``path`` atomically (temporary file renamed)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for line in lines:
+            f.write(line)
+            f.write("\n")
+    os.replace(tmp, path)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def apply_export(workspace: Path | str, tasks: Any, *, policy: str = "ground-truth-latest", config_xml: str | None = None, origin: str = "import") -> dict[str, Any]:
+    """Merge a full JSON export held in memory (a list of tasks, or one task) into the workspace:
+    :func:`merge_export` after :func:`.merge.check_full_export`."""
+    return merge_export(workspace, check_full_export(tasks, origin), policy=policy, config_xml=config_xml, origin=origin)
 
 
 def pull(
@@ -158,18 +388,44 @@ def pull(
     client: StudioClient | None = None,
     url: str | None = None,
     api_key: str | None = None,
+    export_timeout: float | None = None,
+    progress: bool = True,
 ) -> dict[str, Any]:
-    """Export project ``project`` (full JSON, every task) and merge its annotations into the
-    workspace; return the summary (``tasks``, ``merged``, ``skipped``, ``not_merged``, ``reported``,
-    ``results_rejected``, ``utf16_converted``, ``reanchored``, ``trimmed``, ``policy``, ``report``).
-    Pulling twice gives the same documents. Raises :class:`StudioError` when the project is missing."""
-    Workspace(workspace).require()
-    client = client or StudioClient(url, api_key)
+    """Export project ``project`` (full JSON of its annotated tasks, cancelled/skipped annotations
+    included) into a temporary file in the workspace and merge it shard by shard
+    (:func:`merge_export`); return the summary (``tasks`` = the project's task count, ``merged``,
+    ``skipped`` (no usable annotation, including tasks nobody annotated), ``not_merged``,
+    ``reported``, ``results_rejected``, ``utf16_converted``, ``reanchored``, ``trimmed``, ``policy``,
+    ``written``, ``report``, ``project_id``, ``export_bytes``).
+
+    ``progress``: a status line while Label Studio builds and sends the export, then a progress bar
+    over the merged tasks (on stderr; drawn only on a terminal). ``export_timeout``: seconds the
+    export request may take (default: the client's, see :class:`StudioClient`). Pulling twice gives
+    the same documents and writes no document or ``annotations.jsonl`` the second time. Raises
+    :class:`StudioError` when the project is missing or the export fails or times out."""
+    ws = Workspace(workspace).require()
+    if export_timeout is not None and client is not None:
+        raise ConfigError("pass export_timeout to the StudioClient you pass as client, not to pull")
+    client = client or StudioClient(url, api_key, export_timeout=export_timeout)
     pid, _ = _project_id(client, project, create=False)
     config_xml = client.project_config(pid)
-    tasks = client.export_json(pid)
-    summary = apply_export(workspace, tasks, policy=policy, config_xml=config_xml, origin=f"pull project {project!r} at {client.url}")
+    n_project = client.project_task_count(pid)
+    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".pull-") as tmp:
+        export_path = Path(tmp) / f"project-{pid}-export.json"
+        with _status(progress, f"Label Studio is building the export of {project!r} ({n_project} tasks)…") as status:
+            got = [0]
+
+            def on_bytes(n: int) -> None:
+                got[0] += n
+                status(f"downloading the export of {project!r}: {got[0] / 1e6:.1f} MB")
+
+            size = client.download_export(pid, export_path, only_annotated=True, on_bytes=on_bytes)
+        summary = merge_export(
+            ws.root, iter_export(export_path), policy=policy, config_xml=config_xml, origin=f"pull project {project!r} at {client.url}",
+            progress=progress, project_tasks=n_project,
+        )
     summary["project_id"] = pid
+    summary["export_bytes"] = size
     return summary
 
 
@@ -187,12 +443,14 @@ def export_tasks(workspace: Path | str, out: Path | str, *, model_version: str |
     return len(tasks)
 
 
-def import_annotations(workspace: Path | str, file: Path | str, *, policy: str = "ground-truth-latest", config_xml: str | None = None) -> dict[str, Any]:
-    """Merge a full JSON export file (or a workspace's ``annotations.jsonl``) into the workspace;
-    return the summary as :func:`pull` does. JSON_MIN/CSV files are refused (:class:`StudioError`)."""
+def import_annotations(
+    workspace: Path | str, file: Path | str, *, policy: str = "ground-truth-latest", config_xml: str | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Merge a full JSON export file (or a workspace's ``annotations.jsonl``) into the workspace,
+    streaming it (:func:`.merge.iter_export`, :func:`merge_export`); return the summary as
+    :func:`pull` does. JSON_MIN/CSV files are refused (:class:`StudioError`) before anything is written."""
     Workspace(workspace).require()
-    tasks = load_export(file)
-    return apply_export(workspace, tasks, policy=policy, config_xml=config_xml, origin=f"import {file}")
+    return merge_export(workspace, iter_export(file), policy=policy, config_xml=config_xml, origin=f"import {file}", progress=progress)
 
 
 def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-latest") -> dict[str, Any] | None:

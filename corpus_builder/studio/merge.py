@@ -7,7 +7,8 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    workspace document's text. Otherwise the task is *reported, not merged* (the text changed since
    push: re-run ``studio push`` so the annotators see the current text).
 2. **Which annotation.** Cancelled/skipped annotations (``was_cancelled``) never win. A task with
-   no usable annotation is *skipped* (the document stays ``predicted``). Among the usable ones the
+   no usable annotation is *skipped* (its document is left as it is: still ``predicted``, or
+   ``reviewed`` from an earlier merge). Among the usable ones the
    policy decides (:data:`POLICIES`):
 
    - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
@@ -41,17 +42,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import InputError, StudioError
 from ..records import Block, Document, Sentence, Span
-from .config import BOILERPLATE_FROM_NAME, ENTITY_FROM_NAME, NODE_PATH_TAGS, LabelingConfig, labeling_config, parse_config
-from .tasks import DOC_ID_KEY, TEXT_SHA_KEY, OffsetMap, machine_blocks, machine_spans, text_sha256
+from .config import (
+    BOILERPLATE_FROM_NAME,
+    ENTITY_FROM_NAME,
+    NODE_PATH_TAGS,
+    LabelingConfig,
+    labeling_config,
+    parse_config,
+)
+from .tasks import (
+    DOC_ID_KEY,
+    TEXT_SHA_KEY,
+    OffsetMap,
+    machine_blocks,
+    machine_spans,
+    text_sha256,
+)
 
 Policy = Literal["ground-truth-latest", "majority"]
 #: Multi-annotation policies (see the module docstring).
@@ -124,13 +139,7 @@ def check_full_export(tasks: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(tasks, list):
         raise StudioError(f"{where}: not a Label Studio JSON export (expected a list of tasks)")
     for i, t in enumerate(tasks):
-        if is_json_min(t):
-            raise StudioError(
-                f"{where}: item {i} looks like a JSON_MIN export (flattened, no 'annotations'); it lacks annotation ids, "
-                "cancel and ground-truth flags, so it cannot be merged safely: export again with the full 'JSON' format"
-            )
-        if not isinstance(t, dict) or not isinstance(t.get("data"), dict) or not isinstance(t.get("annotations", []), list):
-            raise StudioError(f"{where}: item {i} is not a Label Studio task (needs a 'data' object and an 'annotations' list)")
+        _check_item(i, t, where)
     return tasks
 
 
@@ -142,8 +151,17 @@ def _task_validator() -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
+#: Task keys the merge reads (and so the schema check looks at): ``predictions`` are not among them
+#: (the machine's spans come from the workspace document), and checking them was most of the
+#: check's time (benchmarks/studio_throughput.py).
+MERGE_READS = ("id", "data", "annotations")
+
+
 def task_schema_error(task: Any) -> str | None:
-    """The first violation of ``schemas/studio_task.schema.json`` by ``task`` (path and message), else ``None``."""
+    """The first violation of ``schemas/studio_task.schema.json`` by the parts of ``task`` the merge
+    reads (:data:`MERGE_READS`; ``predictions`` are not checked), as ``path: message``, else ``None``."""
+    if isinstance(task, dict):
+        task = {k: task[k] for k in MERGE_READS if k in task}
     err = next(iter(sorted(_task_validator().iter_errors(task), key=lambda e: list(e.absolute_path))), None)
     if err is None:
         return None
@@ -151,23 +169,79 @@ def task_schema_error(task: Any) -> str | None:
     return f"{path}: {err.message}"
 
 
-def load_export(path: Path | str) -> list[dict[str, Any]]:
-    """Read a full JSON export (``.json``: a list of tasks) or a JSON Lines file of tasks (``.jsonl``,
-    e.g. a workspace's ``annotations.jsonl``). Raises :class:`InputError` for unreadable files and
-    :class:`StudioError` for JSON_MIN or non-task content."""
+def task_problem(task: Mapping[str, Any]) -> ReportItem | None:
+    """The ``not-merged`` report of a task that does not match the task schema (e.g. a task added by
+    hand without ``doc_id``/``text_sha256``), else ``None``."""
+    problem = task_schema_error(task)
+    if problem is None:
+        return None
+    doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
+    return ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id)
+
+
+def _check_item(i: int, t: Any, where: str) -> dict[str, Any]:
+    if is_json_min(t):
+        raise StudioError(
+            f"{where}: item {i} looks like a JSON_MIN export (flattened, no 'annotations'); it lacks annotation ids, "
+            "cancel and ground-truth flags, so it cannot be merged safely: export again with the full 'JSON' format"
+        )
+    if not isinstance(t, dict) or not isinstance(t.get("data"), dict) or not isinstance(t.get("annotations", []), list):
+        raise StudioError(f"{where}: item {i} is not a Label Studio task (needs a 'data' object and an 'annotations' list)")
+    return t
+
+
+def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
+    """Yield the tasks of a full JSON export file one at a time (streaming: memory does not grow with
+    the file): ``.json`` holding a list of tasks (parsed incrementally with ``ijson``) or one task,
+    or ``.jsonl`` with one task per line (e.g. a workspace's ``annotations.jsonl``).
+
+    Raises :class:`InputError` for an unreadable file or invalid JSON, and :class:`StudioError`
+    (naming the item) for JSON_MIN or non-task content, when the iteration reaches it."""
+    import ijson
+
     path = Path(path)
+    where = str(path)
+    bad_json = "not valid JSON ({}); CSV/TSV exports are not accepted, export 'JSON'"
     try:
-        raw = path.read_text(encoding="utf-8")
+        f = path.open("rb")
     except OSError as e:
         raise InputError(f"{path}: cannot read the annotation file ({e.strerror})") from e
-    try:
+    with f:
         if path.suffix == ".jsonl":
-            data: Any = [json.loads(line) for line in raw.splitlines() if line.strip()]
-        else:
-            data = json.loads(raw)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not valid JSON ({e.msg} at line {e.lineno}); CSV/TSV exports are not accepted, export 'JSON'") from e
-    return check_full_export(data, str(path))
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                    raise InputError(f"{path}:{lineno}: " + bad_json.format(getattr(e, "msg", e))) from e
+                yield _check_item(lineno - 1, item, where)
+            return
+        start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0  # a UTF-8 byte order mark (Windows editors)
+        f.seek(start)
+        head = f.read(4096).lstrip(b" \t\r\n")[:1]
+        f.seek(start)
+        if head != b"[":  # one task, or not an export at all: small enough to read whole
+            try:
+                data = json.loads(f.read().decode("utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                raise InputError(f"{path}: " + bad_json.format(getattr(e, "msg", e))) from e
+            if not (isinstance(data, dict) and "data" in data):
+                raise StudioError(f"{where}: not a Label Studio JSON export (expected a list of tasks)")
+            yield _check_item(0, data, where)
+            return
+        try:
+            for i, item in enumerate(ijson.items(f, "item", use_float=True)):
+                yield _check_item(i, item, where)
+        except ijson.JSONError as e:
+            raise InputError(f"{path}: " + bad_json.format(e)) from e
+
+
+def load_export(path: Path | str) -> list[dict[str, Any]]:
+    """Read a whole full JSON export (``.json``: a list of tasks, or one task) or JSON Lines file of
+    tasks (``.jsonl``) into a list (see :func:`iter_export`, which streams). Raises
+    :class:`InputError` for unreadable files and :class:`StudioError` for JSON_MIN or non-task content."""
+    return list(iter_export(path))
 
 
 # --- spans -------------------------------------------------------------------------------------
@@ -489,9 +563,9 @@ def merge_tasks(
     for task in tasks:
         out.tasks_seen += 1
         doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
-        problem = task_schema_error(task)
+        problem = task_problem(task)
         if problem:
-            out.reports.append(ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id))
+            out.reports.append(problem)
             continue
         doc = out.documents.get(doc_id) or documents.get(doc_id)
         if doc is None:

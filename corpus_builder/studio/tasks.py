@@ -6,8 +6,11 @@ A task::
               "source": ...},
      "predictions": [{"model_version": ..., "result": [<labels regions>]}]}
 
-Prediction regions use code-point offsets (what Label Studio's ``Text`` tag stores since its
-emoji fix) and carry the region ``text`` so that every span can be checked when it comes back.
+Prediction regions use code-point offsets and carry the region ``text`` so that every span can be
+checked when it comes back. Code points are what Label Studio's ``Text`` tag counts since its emoji
+fix (label-studio-frontend PR 308); checked in the editor bundled with label-studio 1.23.2, which
+slices text nodes with ``[...text]``, i.e. by code point (``web/dist/apps/labelstudio/358.js``).
+Older front ends and other tools counted UTF-16 units, so imports accept both (:mod:`.merge`).
 Entity regions use ``from_name="label"``; boilerplate regions (one per predicted boilerplate
 block, over the block's whole line) use ``from_name="boilerplate"``.
 

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from studio_helpers import build_workspace, sample_documents
 
 from corpus_builder.records import Document
 from corpus_builder.workspace import Workspace
-from studio_helpers import build_workspace, sample_documents
 
 
 @pytest.fixture

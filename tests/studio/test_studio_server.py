@@ -1,14 +1,26 @@
 """The round-trip against a real Label Studio server (session fixture ``ls_server``): push a
-workspace of small French documents, annotate through the API as a person would, pull, and check
-that the workspace holds exactly the corrected labels with the predictions kept apart; re-push and
-re-pull change nothing."""
+workspace of small French documents, annotate through the API as a person would, pull, release,
+and check that the workspace and the release hold exactly the corrected labels with the
+predictions kept apart; re-push and re-pull change nothing."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
 import pytest
-from studio_helpers import EXPECTED_BOILERPLATE, EXPECTED_ENTITIES, build_workspace, corrected_results, sample_documents
+from studio_helpers import (
+    EXPECTED_BOILERPLATE,
+    EXPECTED_ENTITIES,
+    build_workspace,
+    corrected_results,
+    sample_documents,
+)
 
 from corpus_builder.errors import StudioError
+from corpus_builder.pipeline import release_workspace
+from corpus_builder.release import validate_release
 from corpus_builder.studio import commands
 from corpus_builder.studio.client import StudioClient
 from corpus_builder.studio.quality import quality_report
@@ -39,8 +51,12 @@ def test_push_annotate_pull_round_trip(ls_server, tmp_path):
         client.create_annotation(tasks[doc_id].id, corrected_results(docs[doc_id]))
     client.create_annotation(tasks["doc-plain"].id, [], was_cancelled=True)
 
-    pulled = commands.pull(ws.root, PROJECT, client=client)
+    pulled = commands.pull(ws.root, PROJECT, client=client, progress=False)
     assert (pulled["tasks"], pulled["merged"], pulled["skipped"], pulled["not_merged"], pulled["reported"]) == (3, 2, 1, 0, 0)
+    # the annotated-only export still holds the task whose only annotation was cancelled: it is reported as skipped
+    items = json.loads(Path(pulled["report"]).read_text(encoding="utf-8"))["items"]
+    assert [(i["kind"], i["doc_id"], i["reason"]) for i in items] == [("skipped", "doc-plain", "no usable annotation (1 cancelled/skipped)")]
+    assert not list(ws.root.glob(".pull-*")) and not list(ws.root.glob(".merge-*"))
     merged = {d.doc_id: d for d in ws.iter_documents()}
     for doc_id, want in EXPECTED_ENTITIES.items():
         m = merged[doc_id]
@@ -61,21 +77,50 @@ def test_push_annotate_pull_round_trip(ls_server, tmp_path):
     assert (again["project_created"], again["pushed"], again["already_there"]) == (False, 0, 3)
     before = [d.to_dict() for d in ws.iter_documents()]
     saved_before = ws.annotations_path.read_text(encoding="utf-8")
-    commands.pull(ws.root, PROJECT, client=client)
+    files = {p: p.stat().st_mtime_ns for p in [*ws.document_shards(), ws.annotations_path]}
+    again_pulled = commands.pull(ws.root, PROJECT, client=client, progress=False)
+    assert again_pulled["written"] == {"document_shards": 0, "annotations": False}
+    assert {p: p.stat().st_mtime_ns for p in files} == files
     assert [d.to_dict() for d in ws.iter_documents()] == before
     assert ws.annotations_path.read_text(encoding="utf-8") == saved_before
     assert (client.count_tasks(pid), _annotation_count(client, pid)) == (n_tasks, n_annotations)
 
-    # the API key is nowhere in the workspace
-    for path in ws.root.rglob("*"):
+    # the release holds exactly the corrected labels, with the predictions kept apart
+    info = release_workspace(ws.root, name="presse-test", version="1.0.0", releases_dir=tmp_path / "releases")
+    assert validate_release(info.path) == []
+    rows = {r["doc_id"]: r for f in sorted((info.path / "documents").glob("*.parquet")) for r in pq.read_table(f).to_pylist()}
+    for doc_id, want in EXPECTED_ENTITIES.items():
+        row = rows[doc_id]
+        assert row["status"] == "reviewed"
+        assert {(e["text"], e["label"], e["source"]) for e in row["entities"]} == {(t, lab, "annotation") for t, lab in want}
+        assert {(p["text"], p["label"], p["source"]) for p in row["predictions"]} == {(s.text, s.label, "prediction") for s in docs[doc_id].entities}
+        assert {i: b["boilerplate_label"] for i, b in enumerate(row["blocks"]) if b["is_boilerplate"]} == EXPECTED_BOILERPLATE[doc_id]
+    assert rows["doc-plain"]["status"] == "predicted" and rows["doc-plain"]["predictions"] == []
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    review = manifest["review"]
+    assert (review["documents_reviewed"], review["annotators"]) == (2, 1)
+    assert review["pre_annotation_quality"]["entities"]["micro"]["tp"] == 4
+
+    # the API key is nowhere in the workspace or the release
+    for path in [*ws.root.rglob("*"), *info.path.rglob("*")]:
         if path.is_file():
-            assert ls_server.api_key not in path.read_text(encoding="utf-8", errors="replace"), path
+            assert ls_server.api_key.encode() not in path.read_bytes(), path
 
 
-def test_pull_of_a_missing_project_and_a_wrong_key(ls_server, tmp_path):
+def test_keys_missing_project_and_wrong_key(ls_server, tmp_path):
     ws = build_workspace(tmp_path / "ws")
+    legacy = StudioClient(ls_server.url, ls_server.api_key)
     with pytest.raises(StudioError, match="no project titled"):
-        commands.pull(ws.root, "nope", client=StudioClient(ls_server.url, ls_server.api_key))
+        commands.pull(ws.root, "nope", client=legacy)
+    # a personal access token (JWT refresh token, Label Studio >= 1.20) works as well as the legacy token
+    pat = legacy.call("create a personal access token", legacy.sdk.tokens.create).token
+    assert pat.count(".") == 2  # a JWT
+    pushed = commands.push(ws.root, "PAT project", url=ls_server.url, api_key=pat, progress=False)
+    assert pushed["pushed"] == 3
+    # nobody annotated: the export is empty, every task counts as skipped, nothing is written
+    pulled = commands.pull(ws.root, "PAT project", url=ls_server.url, api_key=pat, export_timeout=120, progress=False)
+    assert (pulled["tasks"], pulled["merged"], pulled["skipped"], pulled["export_bytes"]) == (3, 0, 3, 2)
+    assert pulled["written"] == {"document_shards": 0, "annotations": False}
     with pytest.raises(StudioError, match="refused the API key") as e:
         commands.push(ws.root, PROJECT, url=ls_server.url, api_key="not-the-right-key-0000")
     assert "not-the-right-key-0000" not in str(e.value)
@@ -83,3 +128,94 @@ def test_pull_of_a_missing_project_and_a_wrong_key(ls_server, tmp_path):
 
 def ls_server_user_id(client: StudioClient) -> int:
     return int(client.whoami().id)
+
+
+# --- the same round-trip on a workspace made by `prepare` from raw files --------------------------
+RAW_FILES = {
+    # an emoji before the entities: browsers count offsets after it in UTF-16 units
+    "a.txt": "Visite officielle 😀 à Paris : Emmanuel Macron reçoit Olaf Scholz à l'Élysée.\n\n"
+    "La Commission européenne salue l'accord signé à Bruxelles.\nPartager\n".encode(),
+    # CRLF line ends in the raw source
+    "b.txt": "Le ministre Bruno Le Maire était à Lyon mardi.\r\nIl a rencontré les dirigeants de Renault et de Michelin "
+    "à Clermont-Ferrand.\r\nPublié le 3 mars 2024\r\n".encode(),
+}
+_OTHER_LABEL = {"PER": "ORG", "ORG": "LOC", "LOC": "MISC", "MISC": "PER"}
+
+
+def _corrections(doc, unit):
+    """Generic annotator corrections of whatever was predicted: delete the last entity, change the
+    first one's label, move the second one's end one character left, add ``Emmanuel Macron`` /
+    ``Bruno Le Maire`` (PER, replacing any overlapping prediction), relabel the first content block
+    as footer. Returns (results, expected entities {(start, end, label)}, expected {block: label})."""
+    from corpus_builder.studio.tasks import OffsetMap, block_region
+
+    ents = sorted(doc.entities, key=lambda s: s.start)
+    assert len(ents) >= 3, "the model should predict at least three entities here"
+    want = {(s.start, s.end, s.label) for s in ents[1:-1]}
+    want.add((ents[0].start, ents[0].end, _OTHER_LABEL[ents[0].label]))
+    s1 = ents[1]
+    want.discard((s1.start, s1.end, s1.label))
+    want.add((s1.start, s1.end - 1, s1.label))
+    added = "Emmanuel Macron" if "Emmanuel Macron" in doc.text else "Bruno Le Maire"
+    a = doc.text.index(added)
+    want = {w for w in want if w[1] <= a or w[0] >= a + len(added)} | {(a, a + len(added), "PER")}
+    blocks = {i: b.boilerplate_label for i, b in enumerate(doc.blocks) if b.is_boilerplate}
+    first_content = next(i for i, b in enumerate(doc.blocks) if not b.is_boilerplate)
+    blocks[first_content] = "footer"
+    m = OffsetMap(doc.text)
+    conv = (lambda x: m.to_utf16(x)) if unit == "utf16" else (lambda x: x)
+    results = [
+        {"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": conv(s), "end": conv(e), "text": doc.text[s:e], "labels": [lab]}}
+        for i, (s, e, lab) in enumerate(sorted(want))
+    ]
+    for i, lab in blocks.items():
+        r = block_region(doc.text, doc.blocks[i].start, doc.blocks[i].end, lab, f"b{i}")
+        r["value"]["start"], r["value"]["end"] = conv(r["value"]["start"]), conv(r["value"]["end"])
+        results.append(r)
+    return results, want, blocks
+
+
+def test_prepared_workspace_round_trip_to_release(ls_server, tmp_path):
+    from corpus_builder.pipeline import PrepareOptions, prepare
+    from corpus_builder.workspace import Workspace
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, raw in RAW_FILES.items():
+        (inputs / name).write_bytes(raw)
+    ws = Workspace(tmp_path / "ws")
+    prepare([inputs], ws.root, PrepareOptions(workers=1))
+    predicted = {d.source: d for d in ws.iter_documents()}
+    assert set(predicted) == {"a.txt", "b.txt"} and "\r" not in predicted["b.txt"].text
+
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Prepared FR (test)"
+    assert commands.push(ws.root, project, client=client, progress=False)["pushed"] == 2
+    tasks = {t.data["doc_id"]: t for t in client.tasks(client.find_project(project))}
+    expected = {}
+    for source, doc in predicted.items():
+        unit = "utf16" if source == "a.txt" else "cp"  # the emoji document comes back in browser units
+        results, want, blocks = _corrections(doc, unit)
+        client.create_annotation(tasks[doc.doc_id].id, results)
+        expected[doc.doc_id] = (want, blocks)
+
+    s = commands.pull(ws.root, project, client=client)
+    assert (s["merged"], s["not_merged"], s["reported"], s["results_rejected"]) == (2, 0, 0, 0)
+    assert s["utf16_converted"] > 0
+    info = release_workspace(ws.root, name="prepared-test", version="1.0.0", releases_dir=tmp_path / "releases")
+    assert validate_release(info.path) == []
+    rows = {r["doc_id"]: r for f in sorted((info.path / "documents").glob("*.parquet")) for r in pq.read_table(f).to_pylist()}
+    for doc_id, (want, blocks) in expected.items():
+        row = rows[doc_id]
+        assert row["status"] == "reviewed"
+        assert {(e["start"], e["end"], e["label"]) for e in row["entities"]} == want
+        assert all(e["source"] == "annotation" for e in row["entities"])
+        doc = next(d for d in predicted.values() if d.doc_id == doc_id)
+        assert {(p["start"], p["end"], p["label"]) for p in row["predictions"]} == {(e.start, e.end, e.label) for e in doc.entities}
+        assert {i: b["boilerplate_label"] for i, b in enumerate(row["blocks"]) if b["is_boilerplate"]} == blocks
+    sentences = [r for f in sorted((info.path / "sentences").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    for r in sentences:  # no sentence cuts a corrected entity: each entity lies inside its sentence
+        assert all(0 <= e["start"] < e["end"] <= len(r["text"]) and r["text"][e["start"] : e["end"]] == e["text"] for e in r["entities"])
+    n_entities = sum(len(r["entities"]) for r in sentences)
+    assert n_entities == sum(len(w) for w, _ in expected.values())

@@ -5,9 +5,16 @@ the client's errors when the server is down."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from studio_helpers import EXPECTED_ENTITIES, annotation, corrected_results, exported_task, sample_documents
+from studio_helpers import (
+    EXPECTED_ENTITIES,
+    annotation,
+    corrected_results,
+    exported_task,
+    sample_documents,
+)
 from typer.testing import CliRunner
 
 from corpus_builder.errors import ConfigError, StudioError
@@ -63,7 +70,7 @@ def test_import_then_reapply_after_prepare(workspace, tmp_path):
     docs = {d.doc_id: d for d in workspace.iter_documents()}
     assert {(s.text, s.label) for s in docs["doc-emoji"].entities} == EXPECTED_ENTITIES["doc-emoji"]
     assert docs["doc-plain"].status == "predicted"
-    report = json.loads(open(summary["report"], encoding="utf-8").read())
+    report = json.loads(Path(summary["report"]).read_text(encoding="utf-8"))
     assert report["summary"]["merged"] == 2 and report["items"][0]["kind"] == "skipped"
     saved = [json.loads(line) for line in workspace.annotations_path.read_text(encoding="utf-8").splitlines()]
     assert [t["data"]["doc_id"] for t in saved] == ["doc-emoji", "doc-crlf"]
@@ -113,3 +120,79 @@ def test_server_down_gives_one_line_error_without_the_key():
     msg = str(e.value)
     assert url in msg and "after 3 attempts" in msg and "studio serve" in msg
     assert secret not in msg and "\n" not in msg
+
+
+class _Flaky:
+    """A tiny HTTP server on 127.0.0.1 answering ``fail`` times 503, then an empty project list."""
+
+    def __init__(self, fail: int):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.requests = 0
+        self.fail = fail
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests += 1
+                ok = outer.requests > outer.fail
+                body = json.dumps({"count": 0, "next": None, "previous": None, "results": []} if ok else {"detail": "busy"}).encode()
+                self.send_response(200 if ok else 503)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_http_5xx_is_retried_then_reported():
+    flaky = _Flaky(fail=2)
+    try:
+        assert StudioClient(flaky.url, "k" * 20, retries=3, backoff=0.0).find_project("x") is None
+        assert flaky.requests == 3  # two 503s, then the answer
+        flaky.requests, flaky.fail = 0, 100
+        with pytest.raises(StudioError, match=r"after 3 attempts \(HTTP 503\)"):
+            StudioClient(flaky.url, "k" * 20, retries=2, backoff=0.0).find_project("x")
+        assert flaky.requests == 3
+    finally:
+        flaky.close()
+
+
+def test_start_server_refuses_a_busy_port(tmp_path):
+    import socket
+
+    from corpus_builder.studio.server import start_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(ConfigError, match=f"port {s.getsockname()[1]} .* already in use"):
+            start_server(tmp_path / "ls", port=s.getsockname()[1])
+
+
+def test_generated_login_is_private_and_reused(tmp_path, monkeypatch):
+    import stat
+
+    from corpus_builder.studio.server import _credentials
+
+    for var in ("LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_USER_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    first = _credentials(tmp_path)
+    assert _credentials(tmp_path) == first  # the next start reuses them
+    for name in ("username", "password", "api-key"):
+        assert stat.S_IMODE((first[3] / name).stat().st_mode) == 0o600
+    monkeypatch.setenv("LABEL_STUDIO_USER_TOKEN", "abc")
+    with pytest.raises(ConfigError, match="longer than 5"):
+        _credentials(tmp_path)
