@@ -4,25 +4,39 @@ Offsets are Unicode code points into ``Document.text``, end-exclusive. spaCy's `
 (``start_char``/``end_char``) are already code points (Python ``str`` indices), so no conversion is
 needed; each block is processed as its own text and its offsets shifted by ``block.start``.
 
-Only the components the stages need are enabled: in ``fr_core_news_sm`` 3.8 the ``ner`` component
-has its own internal tok2vec (it does not listen to the shared ``tok2vec``): ``ner`` alone gives the
-same exact-match F1 as the full pipeline on Deep Sequoia dev (0.530). ``senter`` (self-contained)
-is enabled for the sentence stage, and ``morphologizer`` + the shared ``tok2vec`` for the proper-
-noun filter; ``parser``, ``attribute_ruler`` and ``lemmatizer`` stay disabled. Components that an
-enabled component listens to are kept enabled, so other models stay correct.
+Components, and why (fr_core_news_sm 3.8; CPU time on the 500-document French throughput
+corpus of ``benchmarks/throughput.py``, one core):
+
+- ``senter`` + ``ner`` run on every block (``nlp.pipe``, batches of 128 blocks): 58–64 µs/word,
+  most of the stage. ``ner`` has its own internal tok2vec (it does not listen to the shared
+  ``tok2vec``): ``ner`` alone gives the same exact F1 as the full pipeline on Deep Sequoia dev
+  (0.530). ``senter`` (self-contained, ~3 µs/word) gives the sentence stage its model starts.
+- ``tok2vec`` + ``morphologizer`` give the part of speech the proper-noun filter needs, on entity
+  tokens only. On whole blocks they cost ~42 µs/word (the shared tok2vec is the widest network
+  of the model); they are loaded but disabled, and :meth:`EntityRecognizer._tag_entities` runs
+  them on each entity with :data:`POS_CONTEXT` = 1 token of context either side (the windows
+  of a document concatenated into one doc): 8.7 µs/word, tags equal to whole-text tags for 95 %
+  of entity tokens, same filter quality (Deep Sequoia dev exact F1 0.7076 vs 0.7057 with
+  whole-block tags). The filter is worth about +0.03 F1 (0.6725 without it). A lexicon instead
+  (the lemmatizer's ~300,000 French word forms: a capitalised word that is no known form is a
+  name) reached at best 0.6895, and 0.7009 as a shortcut before the tagger: not kept.
+- ``parser``, ``attribute_ruler``, ``lemmatizer`` are not loaded (:data:`UNUSED_COMPONENTS`;
+  the lemmatizer's tables alone took 0.7 s to load). Components that an enabled component
+  listens to are kept enabled, so other models stay correct.
 
 Post-processing, in order (word lists live in ``data/entities/``):
 
 1. on spaCy's entities: split at lower-case verbs (:func:`_split_at_verbs`), then the proper-noun
    filter (:func:`_looks_like_a_name`, ``institution_heads.txt``) drops entities without a token
-   the morphologizer tags ``PROPN`` (capitalised common nouns, headings, abbreviations);
+   the morphologizer tags ``PROPN`` (capitalised common nouns, headings, abbreviations); both
+   read the tags :meth:`EntityRecognizer._tag_entities` sets on entity tokens;
 2. :func:`repair_spans` (pure, on text): determiners, honorifics, trailing words and punctuation,
    junk spans, type cues (``determiners.txt``, ``honorifics.txt``, ``trailing_words.txt``,
    ``not_entities.txt``, ``type_cues.tsv``);
 3. :func:`harmonize_labels`: one label per entity text within a document.
 
 Measured on Deep Sequoia dev (``corpus-builder evaluate entities``), exact span+type micro F1:
-spaCy fr_core_news_sm as it comes 0.528; with these steps 0.706 (spurious 129 → 27, wrong type
+spaCy fr_core_news_sm as it comes 0.528; with these steps 0.708 (spurious 129 → 25, wrong type
 85 → 52: what is left is mostly countries the gold calls ORG by metonymy). The product contexts
 (``product_contexts.tsv``) were written from the EMA leaflet phrasing seen in that dev set, so
 its medical sub-corpora (emea 0.40 / 0.88) are not a clean held-out check of them.
