@@ -112,10 +112,40 @@ def _drop_joiners(text: str) -> str:
     return "".join(out)
 
 
+#: Segments longer than this are not memoised by :func:`_fix_segment` (bounded memory).
+_MEMO_SEGMENT_CHARS = 10_000
+
+
+def _ftfy(text: str) -> str:
+    """``ftfy.fix_text(text, FTFY_CONFIG)``, one ``"\n"``-terminated segment at a time through a
+    memo. ftfy 6.3's ``fix_text`` itself fixes each such segment on its own (``fix_and_explain``
+    per segment; no state is carried with ``unescape_html=False``), so the result is the same;
+    the confirming pass of :func:`clean_text` and lines repeated across documents then cost a
+    dictionary lookup (clean: 14.9 → 12 µs/word on the throughput benchmark corpus)."""
+    if "\n" not in text:
+        return _fix_segment(text)
+    parts = text.split("\n")
+    out = [_fix_segment(part + "\n") for part in parts[:-1]]
+    if parts[-1]:
+        out.append(_fix_segment(parts[-1]))
+    return "".join(out)
+
+
+def _fix_segment(segment: str) -> str:
+    if len(segment) > _MEMO_SEGMENT_CHARS:
+        return ftfy.fix_text(segment, FTFY_CONFIG)
+    return _fix_segment_memo(segment)
+
+
+@lru_cache(maxsize=8192)
+def _fix_segment_memo(segment: str) -> str:
+    return ftfy.fix_text(segment, FTFY_CONFIG)
+
+
 def _clean_pass(text: str) -> str:
     text = _LONE_SURROGATE.sub("\ufffd", text)
     text = text.replace("\x0b", "\n")  # a manual line break in word-processor exports; ftfy would drop it
-    text = ftfy.fix_text(text, FTFY_CONFIG)
+    text = _ftfy(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # ftfy does it too; keep it explicit
     text = text.translate(_CHAR_MAP)
     text = _drop_joiners(text)
