@@ -159,7 +159,6 @@ def test_ray_engine_gives_the_same_workspace_and_release_as_local(tmp_path):
     assert hashes[0] == hashes[1] and hashes[0]
 
 
-@pytest.mark.xfail(strict=True, reason="proper-noun filter drops Nice/Airbus when the morphologizer tags them NOUN (being reworked)")
 def test_issue_examples_end_to_end(tmp_path):
     """The small inputs of issue 2, through every stage: mojibake, CRLF, NBSP/NNBSP, zero-width space, emoji."""
     src = tmp_path / "in"
