@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -33,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts contain literal brackets: 'corpus-builder[ray]'
 )
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -43,7 +45,7 @@ InputsArg = Annotated[
 ]
 ModelOpt = Annotated[str, typer.Option("--model", help="spaCy pipeline used for entities (installed package name).")]
 WorkersOpt = Annotated[
-    Optional[int], typer.Option("--workers", min=1, help="Processes for the annotation pass [default: number of cores].")
+    Optional[int], typer.Option("--workers", min=1, help="Processes for the annotation pass (default: the number of cores).")
 ]
 ShardOpt = Annotated[
     int, typer.Option("--shard-size", min=1, help="Documents per workspace shard (unit of parallel work and resume).")
@@ -88,7 +90,7 @@ def _errors_to_exit():
     try:
         yield
     except CorpusBuilderError as e:
-        console.print(f"[bold red]error:[/] {e}", highlight=False)
+        console.print("[bold red]error:[/]", escape(str(e)), highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: run the same command again to resume")
@@ -153,7 +155,7 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     t.add_row("words", str(d["words"]))
     console.print(t)
     for r in summary.rejects[:20]:
-        console.print(f"  [yellow]rejected[/] {r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else ""), highlight=False)
+        console.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:
         console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
 
@@ -259,7 +261,7 @@ def validate_cmd(
         problems = validate_release(release_dir)
     if problems:
         for p in problems:
-            console.print(f"[red]✗[/] {p}", highlight=False)
+            console.print("[red]✗[/]", escape(p), highlight=False)
         console.print(f"{len(problems)} problem(s) in {release_dir}")
         raise typer.Exit(1)
     out.print(f"✓ {release_dir} is a valid release")

@@ -40,6 +40,10 @@ STATS_FILE = "corpus_stats.pkl"
 
 ProgressCallback = Callable[[int], None]
 ENGINES = ("local", "ray")
+#: Longest line (block) accepted, in code points. Blocks are the unit of spaCy and of sentence
+#: splitting; a single line of hundreds of KB (a page without line breaks) takes minutes and spaCy
+#: refuses texts over ``nlp.max_length`` (1,000,000); such a document is rejected with its reason.
+MAX_LINE_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class RunSummary:
 
     @property
     def reject_reasons(self) -> Counter:
-        return Counter(r.reason.split(" of ")[0] if r.reason.startswith("duplicate") else r.reason for r in self.rejects)
+        return Counter(r.reason for r in self.rejects)
 
     def add_document(self, doc: Document) -> None:
         self.documents_kept += 1
@@ -213,10 +217,16 @@ def _ingest_and_clean(
             continue
         text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         if text_hash in seen:
-            summary.rejects.append(Reject(item.source, f"duplicate of {seen[text_hash]}", "same cleaned text as an earlier document"))
+            summary.rejects.append(Reject(item.source, "duplicate", f"same cleaned text as document {seen[text_hash]}"))
             continue
         if doc.doc_id in seen_ids:
-            summary.rejects.append(Reject(item.source, f"duplicate id {doc.doc_id}", "another document with different text has this id"))
+            summary.rejects.append(Reject(item.source, "duplicate-id", f"id {doc.doc_id} is already used by a document with other text"))
+            continue
+        longest = max((len(line) for line in doc.text.split("\n")), default=0)
+        if longest > MAX_LINE_CHARS:
+            summary.rejects.append(
+                Reject(item.source, "line too long", f"a line of {longest} characters (limit {MAX_LINE_CHARS}); split the text into paragraphs")
+            )
             continue
         seen[text_hash] = doc.doc_id
         seen_ids.add(doc.doc_id)
@@ -236,9 +246,18 @@ def _ingest_and_clean(
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(model: str, stats_path: str) -> None:
-    """Process initializer: load the spaCy model and corpus stats once per worker process."""
+def _worker_init(model: str, stats_path: str, ignore_sigint: bool = False) -> None:
+    """Process initializer: load the spaCy model and corpus stats once per worker process.
+
+    Pool workers ignore SIGINT (``ignore_sigint``): Ctrl-C reaches the whole process group, and
+    the parent alone decides to stop them (:func:`_stop_pool`).
+    """
     from .entities import EntityRecognizer
+
+    if ignore_sigint:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     _WORKER["recognizer"] = EntityRecognizer(model)
     with open(stats_path, "rb") as f:
@@ -251,6 +270,17 @@ def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
     annotated = annotate_documents(docs, _WORKER["stats"], _WORKER["recognizer"])
     write_jsonl_atomic(Path(out_dir) / f"part-{index:05d}.jsonl", (d.to_dict() for d in annotated))
     return RunSummary.from_documents(annotated)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued work and terminate the worker processes (no waiting for running shards)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=10)
 
 
 class _RayShardAnnotator:
@@ -329,9 +359,9 @@ def prepare(
     if not paths:
         raise InputError("no input given: pass files or folders of .txt, .html, .jsonl")
     ws = Workspace(workspace)
-    ws.root.mkdir(parents=True, exist_ok=True)
     workers = options.resolved_workers()
-    fingerprint = _file_fingerprint(paths)
+    fingerprint = _file_fingerprint(paths)  # raises InputError for a missing input, before any write
+    ws.root.mkdir(parents=True, exist_ok=True)
     plan_key = _plan_key(fingerprint, options)
     staging = ws.root / STAGING_DIR
     plan_path = staging / PLAN_FILE
@@ -345,7 +375,8 @@ def prepare(
         if options.strict and summary.rejects:
             shutil.rmtree(staging, ignore_errors=True)
             reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
-            raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons})")
+            more = f"; and {len(summary.rejects) - 10} more" if len(summary.rejects) > 10 else ""
+            raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons}{more}); nothing was written")
         with (staging / STATS_FILE).open("wb") as f:
             pickle.dump(stats, f)
         write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
@@ -382,12 +413,13 @@ def prepare(
         else:
             import multiprocessing as mp
 
-            with ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 max_workers=min(workers, len(todo)),
                 mp_context=mp.get_context("spawn"),
                 initializer=_worker_init,
-                initargs=(options.model, stats_path),
-            ) as pool:
+                initargs=(options.model, stats_path, True),
+            )
+            try:
                 futures = {
                     pool.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo
                 }
@@ -395,6 +427,12 @@ def prepare(
                     fut.result()
                     if tick:
                         tick(staged_counts[futures[fut]])
+            except BaseException:
+                # Ctrl-C or a failed shard: drop queued shards and stop the workers now (a shard
+                # file is written atomically, so the next run resumes from the completed ones).
+                _stop_pool(pool)
+                raise
+            pool.shutdown(wait=True)
 
     # Publish: annotated shards become the workspace documents (atomic folder swap).
     rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]

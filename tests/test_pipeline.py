@@ -69,14 +69,16 @@ def test_rejects_and_duplicates_are_reported_and_the_rest_goes_on(tmp_path):
     (src / "b.txt").write_text("Le maire de Nantes a inauguré le pont.\r\n", encoding="utf-8")  # same after cleaning
     (src / "empty.txt").write_bytes(b"")
     (src / "blob.txt").write_bytes(bytes(range(256)) * 4)
+    (src / "one-line.txt").write_text("Un mot de plus. " * 7000, encoding="utf-8")  # 112,000 characters, no line break
     ws = tmp_path / "ws"
     summary = prepare([src], ws, PrepareOptions(workers=1))
-    assert summary.documents_in == 4 and summary.documents_kept == 1
+    assert summary.documents_in == 5 and summary.documents_kept == 1
     reasons = {r.source: r.reason for r in summary.rejects}
-    assert reasons["b.txt"].startswith("duplicate of ")
+    assert reasons["b.txt"] == "duplicate"
     assert reasons["empty.txt"] == "empty"
     assert reasons["blob.txt"] == "binary"
-    assert {r.source for r in Workspace(ws).iter_rejects()} == {"b.txt", "empty.txt", "blob.txt"}
+    assert reasons["one-line.txt"] == "line too long"
+    assert {r.source for r in Workspace(ws).iter_rejects()} == {"b.txt", "empty.txt", "blob.txt", "one-line.txt"}
     with pytest.raises(InputError, match="--strict"):
         prepare([src], tmp_path / "strict", PrepareOptions(workers=1, strict=True))
 
@@ -84,6 +86,7 @@ def test_rejects_and_duplicates_are_reported_and_the_rest_goes_on(tmp_path):
 def test_missing_input_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="not found"):
         prepare([tmp_path / "nope"], tmp_path / "ws", PrepareOptions(workers=1))
+    assert not (tmp_path / "ws").exists()  # nothing written
 
 
 def test_interrupted_prepare_resumes_without_redoing_shards(tmp_path, monkeypatch):
@@ -197,3 +200,35 @@ def test_rerunning_prepare_keeps_pulled_human_annotations(tmp_path):
     assert len(again.entities) == len(kept) == len(doc.entities) - 1
     assert all(e.source == "annotation" for e in again.entities)
     assert {(e.start, e.end, e.label) for e in again.predictions} == {(e.start, e.end, e.label) for e in doc.entities}
+
+
+def test_ctrl_c_with_two_workers_stops_promptly_and_resumes(tmp_path):
+    """SIGINT to the whole process group while 2 workers annotate: exit soon, then resume to the same result."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(40):
+        (corpus / f"d{i:02d}.txt").write_text(
+            f"Dépêche {i}\n" + "La mairie de Lyon et la société Airbus ont signé un accord à Toulouse. " * 40 + "\n", encoding="utf-8"
+        )
+    ws = tmp_path / "ws"
+    cmd = [sys.executable, "-m", "corpus_builder.cli", "prepare", str(corpus), "--workspace", str(ws), "--workers", "2", "--shard-size", "2"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+    deadline = time.monotonic() + 120
+    annotated = ws / "staging" / "annotated"
+    while time.monotonic() < deadline and not (annotated.is_dir() and any(annotated.iterdir())):
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.stdout.read().decode()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    out, _ = proc.communicate(timeout=60)  # hung forever before the pool was stopped on interrupt
+    assert proc.returncode == 130, out.decode()
+    assert "interrupted" in out.decode()
+    prepare([corpus], ws, PrepareOptions(workers=2, shard_size=2))
+    fresh = tmp_path / "fresh"
+    prepare([corpus], fresh, PrepareOptions(workers=1, shard_size=2))
+    assert _shard_hashes(ws) == _shard_hashes(fresh)
