@@ -22,7 +22,7 @@ import os
 import pickle
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -187,12 +187,52 @@ def _file_fingerprint(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return out
 
 
-def _ingest_and_clean(
-    inputs: Sequence[Path], staging: Path, shard_size: int, progress: ProgressCallback | None
-) -> tuple[RunSummary, list[dict[str, Any]], Any, int]:
-    """Pass 1. Returns (summary with rejects, input records with sha256, corpus stats, shard count)."""
-    from .boilerplate import CorpusStats
+def _clean_item(item: Any) -> tuple[Any, Document | Reject]:
+    """Clean one ingested item (pure; runs in a worker process when there are several).
+
+    Returns ``(item, result)``: a :class:`Reject` passes through; a :class:`RawDocument` gives its
+    cleaned :class:`Document`, or a Reject when nothing is left after cleaning.
+    """
     from .clean import to_document
+
+    if isinstance(item, Reject):
+        return item, item
+    try:
+        return item, to_document(item)
+    except InputError as e:
+        return item, Reject(item.source, "empty after cleaning", str(e))
+
+
+def _pool_map(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any], window: int = 512) -> Iterator[Any]:
+    """``map(fn, items)`` in order on ``pool``, reading ``items`` one window at a time (memory stays
+    bounded whatever the corpus size); the next window is queued before the current one is consumed."""
+    it = iter(items)
+
+    def submit() -> list[Any]:
+        batch = [x for _, x in zip(range(window), it)]
+        return [pool.submit(fn, x) for x in batch]
+
+    pending = submit()
+    while pending:
+        nxt = submit()
+        for fut in pending:
+            yield fut.result()
+        pending = nxt
+
+
+def _ingest_and_clean(
+    inputs: Sequence[Path],
+    staging: Path,
+    shard_size: int,
+    progress: ProgressCallback | None,
+    pool: ProcessPoolExecutor | None = None,
+) -> tuple[RunSummary, list[dict[str, Any]], Any, int]:
+    """Pass 1. Returns (summary with rejects, input records with sha256, corpus stats, shard count).
+
+    Reading, deduplication, corpus statistics and staging happen here in input order; cleaning
+    (:func:`_clean_item`) runs on ``pool`` when given, with the same results in the same order.
+    """
+    from .boilerplate import CorpusStats
     from .ingest import iter_inputs
 
     summary = RunSummary()
@@ -202,7 +242,8 @@ def _ingest_and_clean(
     input_records: list[dict[str, Any]] = []
     shard, buf = 0, []
     staging.mkdir(parents=True, exist_ok=True)
-    for item in iter_inputs(inputs):
+    cleaned = _pool_map(pool, _clean_item, iter_inputs(inputs)) if pool else map(_clean_item, iter_inputs(inputs))
+    for item, doc in cleaned:
         summary.documents_in += 1
         if progress:
             progress(1)
@@ -210,10 +251,8 @@ def _ingest_and_clean(
             summary.rejects.append(item)
             continue
         input_records.append({"source": item.source, "sha256": item.raw_sha256})
-        try:
-            doc = to_document(item)
-        except InputError as e:
-            summary.rejects.append(Reject(item.source, "empty after cleaning", str(e)))
+        if isinstance(doc, Reject):
+            summary.rejects.append(doc)
             continue
         text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         if text_hash in seen:
@@ -247,27 +286,39 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(model: str, stats_path: str, ignore_sigint: bool = False) -> None:
-    """Process initializer: load the spaCy model and corpus stats once per worker process.
+    """Process initializer: remember the model and corpus-stats file of this run.
 
-    Pool workers ignore SIGINT (``ignore_sigint``): Ctrl-C reaches the whole process group, and
-    the parent alone decides to stop them (:func:`_stop_pool`).
+    They are loaded once per process, on the first shard (:func:`_worker_state`): a pool is
+    started before pass 1 has written the stats, and cleans documents first. Pool workers ignore
+    SIGINT (``ignore_sigint``): Ctrl-C reaches the whole process group, and the parent alone
+    decides to stop them (:func:`_stop_pool`).
     """
-    from .entities import EntityRecognizer
-
     if ignore_sigint:
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["model"], _WORKER["stats_path"] = model, stats_path
+    _WORKER.pop("stats", None)  # a new run: its stats are read again on the first shard
 
-    _WORKER["recognizer"] = EntityRecognizer(model)
-    with open(stats_path, "rb") as f:
-        _WORKER["stats"] = pickle.load(f)
+
+def _worker_state() -> tuple[Any, Any]:
+    """(corpus stats, entity recognizer) of this process, loaded once per run (see :func:`_worker_init`)."""
+    from .entities import EntityRecognizer
+
+    recognizer = _WORKER.get("recognizer")
+    if recognizer is None or recognizer.model_name != _WORKER["model"]:
+        _WORKER["recognizer"] = EntityRecognizer(_WORKER["model"])
+    if "stats" not in _WORKER:
+        with open(_WORKER["stats_path"], "rb") as f:
+            _WORKER["stats"] = pickle.load(f)
+    return _WORKER["stats"], _WORKER["recognizer"]
 
 
 def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
     """Annotate one staged shard and write ``part-{index}.jsonl``; return its summary."""
     docs = [Document.from_dict(d) for d in read_jsonl(Path(staged))]
-    annotated = annotate_documents(docs, _WORKER["stats"], _WORKER["recognizer"])
+    stats, recognizer = _worker_state()
+    annotated = annotate_documents(docs, stats, recognizer)
     write_jsonl_atomic(Path(out_dir) / f"part-{index:05d}.jsonl", (d.to_dict() for d in annotated))
     return RunSummary.from_documents(annotated)
 
@@ -288,6 +339,7 @@ class _RayShardAnnotator:
 
     def __init__(self, model: str, stats_path: str):
         _worker_init(model, stats_path)
+        _worker_state()
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         summary = _annotate_shard(row["staged"], row["out_dir"], row["index"])
@@ -338,6 +390,70 @@ def _plan_key(inputs: list[dict[str, Any]], options: PrepareOptions) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
+def _run_passes(
+    paths: list[Path],
+    ws: Workspace,
+    staging: Path,
+    plan_path: Path,
+    plan_key: str,
+    options: PrepareOptions,
+    workers: int,
+    stats_path: str,
+    pool: ProcessPoolExecutor | None,
+    progress_factory: Callable[[str, int | None], ProgressCallback] | None,
+) -> dict[str, Any]:
+    """Pass 1 (unless a plan with the same key is staged) then pass 2 over the shards not done yet."""
+    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else None
+    if plan is None or plan.get("key") != plan_key:
+        # New or changed inputs: start over (human annotations in annotations.jsonl are kept).
+        shutil.rmtree(staging, ignore_errors=True)
+        tick = progress_factory("Reading and cleaning", None) if progress_factory else None
+        summary, input_records, stats, n_shards = _ingest_and_clean(paths, staging, options.shard_size, tick, pool)
+        if options.strict and summary.rejects:
+            shutil.rmtree(staging, ignore_errors=True)
+            reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
+            more = f"; and {len(summary.rejects) - 10} more" if len(summary.rejects) > 10 else ""
+            raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons}{more}); nothing was written")
+        with (staging / STATS_FILE).open("wb") as f:
+            pickle.dump(stats, f)
+        write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
+        plan = {
+            "key": plan_key,
+            "n_shards": n_shards,
+            "documents_in": summary.documents_in,
+            "input_records": input_records,
+        }
+        write_jsonl_atomic(staging / "inputs.jsonl", input_records)
+        plan_path.write_text(json.dumps({k: v for k, v in plan.items() if k != "input_records"}))
+        out_dir = staging / "annotated"
+        shutil.rmtree(out_dir, ignore_errors=True)
+    n_shards = plan["n_shards"]
+    out_dir = staging / "annotated"
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    todo = [i for i in range(n_shards) if not (out_dir / f"part-{i:05d}.jsonl").is_file()]
+    staged_counts = {i: sum(1 for _ in read_jsonl(staging / f"clean-{i:05d}.jsonl")) for i in todo}
+    tick = progress_factory("Annotating", sum(staged_counts.values())) if progress_factory else None
+    if todo and options.engine == "ray":
+        _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address,
+                           lambda i: tick(staged_counts[i]) if tick else None)
+    elif todo:
+        if pool is None:
+            _worker_init(options.model, stats_path)
+            for i in todo:
+                _annotate_shard(str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i)
+                if tick:
+                    tick(staged_counts[i])
+        else:
+            futures = {pool.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo}
+            for fut in as_completed(futures):
+                fut.result()
+                if tick:
+                    tick(staged_counts[futures[fut]])
+
+    return plan
+
+
 def prepare(
     inputs: Sequence[str | Path],
     workspace: str | Path,
@@ -366,73 +482,31 @@ def prepare(
     staging = ws.root / STAGING_DIR
     plan_path = staging / PLAN_FILE
 
-    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else None
-    if plan is None or plan.get("key") != plan_key:
-        # New or changed inputs: start over (human annotations in annotations.jsonl are kept).
-        shutil.rmtree(staging, ignore_errors=True)
-        tick = progress_factory("Reading and cleaning", None) if progress_factory else None
-        summary, input_records, stats, n_shards = _ingest_and_clean(paths, staging, options.shard_size, tick)
-        if options.strict and summary.rejects:
-            shutil.rmtree(staging, ignore_errors=True)
-            reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
-            more = f"; and {len(summary.rejects) - 10} more" if len(summary.rejects) > 10 else ""
-            raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons}{more}); nothing was written")
-        with (staging / STATS_FILE).open("wb") as f:
-            pickle.dump(stats, f)
-        write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
-        plan = {
-            "key": plan_key,
-            "n_shards": n_shards,
-            "documents_in": summary.documents_in,
-            "input_records": input_records,
-        }
-        write_jsonl_atomic(staging / "inputs.jsonl", input_records)
-        plan_path.write_text(json.dumps({k: v for k, v in plan.items() if k != "input_records"}))
-        out_dir = staging / "annotated"
-        shutil.rmtree(out_dir, ignore_errors=True)
-    n_shards = plan["n_shards"]
-    out_dir = staging / "annotated"
-    out_dir.mkdir(parents=True, exist_ok=True)
-
     if options.engine not in ENGINES:
         raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
-    todo = [i for i in range(n_shards) if not (out_dir / f"part-{i:05d}.jsonl").is_file()]
-    staged_counts = {i: sum(1 for _ in read_jsonl(staging / f"clean-{i:05d}.jsonl")) for i in todo}
-    tick = progress_factory("Annotating", sum(staged_counts.values())) if progress_factory else None
     stats_path = str(staging / STATS_FILE)
-    if todo and options.engine == "ray":
-        _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address,
-                           lambda i: tick(staged_counts[i]) if tick else None)
-    elif todo:
-        if workers == 1 or len(todo) == 1:
-            _worker_init(options.model, stats_path)
-            for i in todo:
-                _annotate_shard(str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i)
-                if tick:
-                    tick(staged_counts[i])
-        else:
-            import multiprocessing as mp
+    pool = None
+    if workers > 1 and options.engine == "local":
+        import multiprocessing as mp
 
-            pool = ProcessPoolExecutor(
-                max_workers=min(workers, len(todo)),
-                mp_context=mp.get_context("spawn"),
-                initializer=_worker_init,
-                initargs=(options.model, stats_path, True),
-            )
-            try:
-                futures = {
-                    pool.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo
-                }
-                for fut in as_completed(futures):
-                    fut.result()
-                    if tick:
-                        tick(staged_counts[futures[fut]])
-            except BaseException:
-                # Ctrl-C or a failed shard: drop queued shards and stop the workers now (a shard
-                # file is written atomically, so the next run resumes from the completed ones).
-                _stop_pool(pool)
-                raise
-            pool.shutdown(wait=True)
+        # One pool for both passes: its workers clean documents in pass 1, then annotate shards.
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=mp.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(options.model, stats_path, True),
+        )
+    try:
+        plan = _run_passes(paths, ws, staging, plan_path, plan_key, options, workers, stats_path, pool, progress_factory)
+    except BaseException:
+        # Ctrl-C or a failure: drop queued work and stop the workers now (shard files are written
+        # atomically, so the next run resumes from the completed ones).
+        if pool is not None:
+            _stop_pool(pool)
+        raise
+    if pool is not None:
+        pool.shutdown(wait=True)
+    out_dir = staging / "annotated"
 
     # Publish: annotated shards become the workspace documents (atomic folder swap).
     rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
