@@ -125,8 +125,10 @@ def parse_split(value: str) -> tuple[float, float, float]:
         nums = [float(p) for p in parts]
     except ValueError:
         raise ConfigError(f"--split {value!r}: expected three numbers like 80/10/10") from None
-    if len(nums) != 3 or any(n < 0 for n in nums) or sum(nums) <= 0:
+    if len(nums) != 3 or any(n < 0 for n in nums):
         raise ConfigError(f"--split {value!r}: expected three non-negative numbers like 80/10/10")
+    if sum(nums) <= 0:
+        raise ConfigError(f"--split {value!r}: the shares sum to 0; give e.g. 80/10/10")
     total = sum(nums)
     if abs(total - 100) > 1e-6 and abs(total - 1) > 1e-6:
         raise ConfigError(f"--split {value!r}: shares must sum to 100 (or 1), got {total:g}")
@@ -154,6 +156,8 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
         t.add_row(f"entities: {label}", str(n))
     t.add_row("words", str(d["words"]))
     console.print(t)
+    if d["documents_in"] == 0:
+        console.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
     for r in summary.rejects[:20]:
         console.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:

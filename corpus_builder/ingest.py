@@ -328,7 +328,7 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         try:
             record: Any = json.loads(line)
         except json.JSONDecodeError as e:
-            yield Reject(where, "bad-jsonl", f"not valid JSON ({e.msg} at column {e.colno})")
+            yield Reject(where, "bad-jsonl", f"not valid JSON ({e.msg.removesuffix(' at').strip()}, column {e.colno})")
             continue
         problem = _jsonl_problem(record)
         if problem:

@@ -86,6 +86,8 @@ def test_split_option_parsing():
         parse_split("80/10")
     with pytest.raises(ConfigError):
         parse_split("50/10/10")
+    with pytest.raises(ConfigError, match="sum to 0"):
+        parse_split("0/0/0")
 
 
 def test_help_teaches_each_command():

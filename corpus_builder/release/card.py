@@ -111,7 +111,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
     name, version = manifest["name"], manifest["version"]
     fm = yaml.safe_dump(front_matter(manifest, languages), sort_keys=False, allow_unicode=True)
     description = description or (
-        f"`{name}` is a corpus of {c['documents']['total']} documents ({', '.join(languages) or 'no language'}) "
+        f"`{name}` is a corpus of {c['documents']['total']} document{'' if c['documents']['total'] == 1 else 's'} ({', '.join(languages) or 'no language'}) "
         "cleaned, cut into blocks labelled content or boilerplate, split into sentences and annotated with "
         f"entity spans ({', '.join(ENTITY_LABELS)}). Built with corpus-builder."
     )
