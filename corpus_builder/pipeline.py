@@ -2,16 +2,18 @@
 
 ``prepare`` runs in two passes so that memory does not grow with the corpus:
 
-1. *ingest + clean* (one process, streaming): every input becomes a cleaned :class:`Document`
-   or a :class:`Reject`; documents whose cleaned text was already seen are rejected as duplicates;
-   the corpus line statistics used by the boilerplate stage are gathered; cleaned documents are
-   staged in shards of ``shard_size`` documents.
-2. *annotate* (``workers`` processes): each staged shard is labelled (blocks, entities,
-   sentences) and written to ``documents/part-NNNNN.jsonl``. A shard already written by an
-   interrupted run with the same plan is not redone (resume).
+1. *ingest + clean* (streaming, in input order): every input becomes a cleaned
+   :class:`Document` or a :class:`Reject`; documents whose cleaned text was already seen, or with
+   a line over :data:`MAX_LINE_CHARS`, are rejected with their reason; the corpus line statistics
+   used by the boilerplate stage are gathered; cleaned documents are staged in shards of
+   ``shard_size`` documents. With several workers the cleaning itself runs on the pool.
+2. *annotate* (the same ``workers`` processes, or Ray actors): each staged shard is labelled
+   (blocks, entities, sentences) and written to ``documents/part-NNNNN.jsonl``. A shard already
+   written by an interrupted run with the same plan is not redone (resume).
 
-The per-document work is :func:`annotate_documents`, a pure function of its inputs, so every
-engine (in-process, process pool, Ray) produces the same records.
+Human annotations already pulled into the workspace are merged again at the end. The per-document
+work is :func:`annotate_documents`, a pure function of its inputs, so every engine (in-process,
+process pool, Ray) produces the same bytes.
 """
 
 from __future__ import annotations
