@@ -33,6 +33,8 @@ DEFAULT_TOLERANCE = 0.005
 def _safe(fn, *args) -> Any:
     try:
         return fn(*args)
+    except ModuleNotFoundError as e:
+        return {"error": f"{e.name} is not installed: pip install 'corpus-builder[eval]' for the baselines"}
     except Exception as e:  # noqa: BLE001 -- a system failure is a result to report, not a crash of the run
         last = traceback.extract_tb(e.__traceback__)[-1]
         return {"error": f"{type(e).__name__}: {e} ({Path(last.filename).name}:{last.lineno})"}
