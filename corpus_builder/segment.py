@@ -310,3 +310,20 @@ def split_sentences(
 
 
 __all__ = ["rule_boundaries", "split_sentences"]
+def split_document(
+    text: str,
+    blocks: Sequence[Block],
+    entities: Sequence[Span] = (),
+    model_starts: Iterable[int] | None = None,
+) -> tuple[Sentence, ...]:
+    """Sentences of every block of a document, in order (pure): :func:`split_sentences` on each
+    block with the entities inside it, so no sentence crosses a line break or cuts an entity.
+    ``entities`` and ``model_starts``: document offsets, as for :func:`split_sentences`."""
+    starts = None if model_starts is None else tuple(model_starts)
+    out: list[Sentence] = []
+    for i, block in enumerate(blocks):
+        inside = [e for e in entities if block.start <= e.start and e.end <= block.end]
+        out.extend(split_sentences(text, block, i, inside, starts))
+    return tuple(out)
+
+

@@ -397,34 +397,12 @@ def _strip_extent(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # --- sentences ---------------------------------------------------------------------------------
-def _split_block(text: str, block: Block, block_index: int, entities: list[Span]) -> list[Sentence]:
-    """Sentences of one block: :func:`corpus_builder.segment.split_sentences` when present, else the
-    block's non-blank extent as one sentence (this is the one call site)."""
-    try:
-        from ..segment import split_sentences  # type: ignore[attr-defined]
-    except ModuleNotFoundError as e:  # only while the segment stage is not installed
-        if e.name != f"{__package__.rsplit('.', 1)[0]}.segment":
-            raise
-        s, e = _strip_extent(text, block.start, block.end)
-        return [Sentence(s, e, block_index)] if text[s:e].strip() else []
-    return list(split_sentences(text, block, block_index, entities))
-
-
 def recompute_sentences(text: str, blocks: tuple[Block, ...], entities: tuple[Span, ...]) -> tuple[Sentence, ...]:
-    """Sentences of every block, recomputed from the corrected blocks and entities; adjacent sentences
-    are joined where a boundary would cut an entity (so no sentence ever cuts a corrected entity)."""
-    out: list[Sentence] = []
-    for i, b in enumerate(blocks):
-        ents = [e for e in entities if b.start <= e.start and e.end <= b.end]
-        sents = _split_block(text, b, i, ents)
-        joined: list[Sentence] = []
-        for s in sents:
-            if joined and any(joined[-1].start < e.start < joined[-1].end < e.end for e in ents):
-                joined[-1] = Sentence(joined[-1].start, s.end, i)
-            else:
-                joined.append(s)
-        out.extend(joined)
-    return tuple(out)
+    """Sentences of every block, recomputed from the corrected blocks and entities
+    (:func:`corpus_builder.segment.split_document`: no sentence ever cuts a corrected entity)."""
+    from ..segment import split_document
+
+    return split_document(text, blocks, entities)
 
 
 # --- annotations and policies ------------------------------------------------------------------
