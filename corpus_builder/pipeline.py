@@ -291,10 +291,11 @@ def _worker_init(model: str, stats_path: str, ignore_sigint: bool = False) -> No
 
 def _worker_state() -> tuple[Any, Any]:
     """(corpus stats, entity recognizer) of this process, loaded once per run (see :func:`_worker_init`)."""
-    from .entities import EntityRecognizer
+    from .entities import EntityRecognizer, limit_blas_threads
 
     recognizer = _WORKER.get("recognizer")
     if recognizer is None or recognizer.model_name != _WORKER["model"]:
+        limit_blas_threads(1)  # one core per worker
         _WORKER["recognizer"] = EntityRecognizer(_WORKER["model"])
     if "stats" not in _WORKER:
         with open(_WORKER["stats_path"], "rb") as f:

@@ -139,9 +139,10 @@ def _annotate(docs: Sequence[SentenceGoldDoc | EntityGoldDoc], lang: str) -> lis
 
 @cache
 def _recognizer() -> Any:
-    from ..entities import EntityRecognizer
+    from ..entities import EntityRecognizer, limit_blas_threads
     from ..pipeline import DEFAULT_MODEL
 
+    limit_blas_threads(1)  # as in a pipeline worker, so the figures are the pipeline's
     return EntityRecognizer(DEFAULT_MODEL)
 
 
