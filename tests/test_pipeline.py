@@ -232,3 +232,33 @@ def test_ctrl_c_with_two_workers_stops_promptly_and_resumes(tmp_path):
     fresh = tmp_path / "fresh"
     prepare([corpus], fresh, PrepareOptions(workers=1, shard_size=2))
     assert _shard_hashes(ws) == _shard_hashes(fresh)
+
+
+def _square_slowly(x: int) -> tuple[int, str]:
+    import threading
+    import time
+
+    time.sleep(0.002 * (x % 3))
+    return x * x, threading.current_thread().name
+
+
+def test_pool_map_keeps_input_order_while_the_caller_helps():
+    """The parent computes items itself while workers start or are busy; the order never changes."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker") as executor:
+        pool = SimpleNamespace(executor=executor, started=threading.Event())
+        items = iter(range(300))
+        out = []
+        for i, (value, where) in enumerate(pipeline._pool_map(pool, _square_slowly, items, window=8)):
+            out.append((value, where))
+            if i == 50:
+                pool.started.set()  # the workers come up mid-way
+    assert [v for v, _ in out] == [x * x for x in range(300)]
+    places = [w for _, w in out]
+    assert all(w == threading.main_thread().name for w in places[:51])  # before the pool started: all local
+    assert any(w.startswith("worker") for w in places[51:])  # then the pool takes its share...
+    assert any(w == threading.main_thread().name for w in places[51:])  # ...and the caller still helps
+
