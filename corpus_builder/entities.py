@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .errors import ConfigError
 from .records import ENTITY_LABELS, NER_TAGS, Document, Span
+from .wordlists import spacy_stop_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -580,10 +581,7 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
 @lru_cache(maxsize=None)
 def _stop_words() -> frozenset[str]:
     """spaCy's French and English stop words: an entity is never one of them alone ("This", "Il")."""
-    from spacy.lang.en.stop_words import STOP_WORDS as EN
-    from spacy.lang.fr.stop_words import STOP_WORDS as FR
-
-    return frozenset(w.casefold() for w in EN | FR)
+    return spacy_stop_words("en") | spacy_stop_words("fr")
 
 
 _FIRST_WORD = re.compile(r"^([A-Za-z]+)\s+")
@@ -592,10 +590,8 @@ _FIRST_WORD = re.compile(r"^([A-Za-z]+)\s+")
 def _leading_english_function_word(piece: str) -> "re.Match[str] | None":
     """A leading English function word ("In July", "to Howe's Brigade", "During the war"): spaCy's
     English stop-word list; the French model run on English text often starts entities with one."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     m = _FIRST_WORD.match(piece)
-    return m if m and m.group(1).casefold() in STOP_WORDS else None
+    return m if m and m.group(1).casefold() in spacy_stop_words("en") else None
 
 
 def _at_sentence_start(text: str, pos: int) -> bool:

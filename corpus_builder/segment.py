@@ -50,6 +50,7 @@ from importlib import resources
 from typing import Iterable, Sequence
 
 from .records import Block, Sentence, Span
+from .wordlists import spacy_stop_words
 
 _TERMINAL = re.compile(r"(?:\.{2,}|[.!?…‽]+)")
 _CLOSERS = "»”’)]}\"'"
@@ -176,10 +177,7 @@ def rule_boundaries(block: str) -> dict[int, str]:
 @lru_cache(maxsize=None)
 def _stop_words() -> frozenset[str]:
     """French and English function words (spaCy's lists): a headline does not end with one."""
-    from spacy.lang.en.stop_words import STOP_WORDS as EN
-    from spacy.lang.fr.stop_words import STOP_WORDS as FR
-
-    return frozenset(w.casefold() for w in FR | EN)
+    return spacy_stop_words("fr") | spacy_stop_words("en")
 
 
 def _model_start_ok(block: str, at: int) -> bool:

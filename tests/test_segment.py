@@ -182,3 +182,27 @@ def test_no_model_boundary_inside_parentheses() -> None:
 def test_lower_case_sentence_after_a_plain_word_and_a_period() -> None:
     assert split("yeah, like mcdonald's. that may be too nice. ok") == ["yeah, like mcdonald's.", "that may be too nice.", "ok"]
     assert split("Il a vu M. le maire, cf. le rapport, etc. et tout.") == ["Il a vu M. le maire, cf. le rapport, etc. et tout."]
+
+
+def test_stop_words_are_read_without_importing_the_language_package():
+    """spaCy's lists, without the 2-4 s of spacy.lang.fr's tokenizer exceptions (studio pull)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from corpus_builder.wordlists import spacy_stop_words\n"
+        "fr, en = spacy_stop_words('fr'), spacy_stop_words('en')\n"
+        "assert 'avec' in fr and 'because' in en and 'paris' not in fr, (len(fr), len(en))\n"
+        "assert 'spacy.lang.fr' not in sys.modules and 'spacy.lang.en' not in sys.modules\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_stop_words_for_a_language_spacy_lacks_is_a_clear_error():
+    from corpus_builder.errors import ConfigError
+    from corpus_builder.wordlists import spacy_stop_words
+
+    with pytest.raises(ConfigError, match="no stop-word list for language 'xx'"):
+        spacy_stop_words("xx")
