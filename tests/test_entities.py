@@ -291,3 +291,59 @@ def test_predicted_spans_are_in_bounds_on_arbitrary_text(recognizer: entities.En
         assert 0 <= s.start < s.end <= len(text)
         assert text[s.start : s.end] == s.text and "\n" not in s.text
     assert all(0 <= s < len(text) for s in starts)
+
+
+# --- news-page repairs: datelines, honorifics, scores, menu words -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "expected"),
+    [
+        # the model tags both MISC; a dateline's place is LOC and its agency ORG
+        ("BORDEAUX (Courrier) - Le maire a parlé.", [("BORDEAUX", "MISC"), ("Courrier", "MISC")], [("BORDEAUX", "LOC"), ("Courrier", "ORG")]),
+        # added when the model saw nothing there (issue 2's dateline)
+        ("VARSOVIE (Reuters) - Le groupe a annoncé.", [], [("VARSOVIE", "LOC"), ("Reuters", "ORG")]),
+        ("SAINT-DENIS DE LA RÉUNION (AFP) – Un cyclone approche.", [], [("SAINT-DENIS DE LA RÉUNION", "LOC"), ("AFP", "ORG")]),
+        # a byline in brackets is not an agency, and the rule only applies at a line start
+        ("PARIS (De notre correspondant) - Le texte.", [], []),
+        ("Il a dit : PARIS (AFP) - rien.", [], []),
+    ],
+)
+def test_datelines_give_a_place_and_an_agency(text: str, predicted: list, expected: list) -> None:
+    repaired = entities.repair_spans(text, [span(text, part, label) for part, label in predicted])
+    assert [(s.text, s.label) for s in repaired] == expected
+
+
+def test_a_name_after_an_abbreviated_honorific_is_a_person() -> None:
+    text = "M. Dupont a reçu Mme Anne Hidalgo et le Dr Maréchal à Lyon."
+    repaired = entities.repair_spans(text, [span(text, "Lyon")])
+    assert [(s.text, s.label) for s in repaired] == [("Dupont", "PER"), ("Anne Hidalgo", "PER"), ("Maréchal", "PER"), ("Lyon", "LOC")]
+    # a predicted span over the name is kept as it is (only missing names are added)
+    kept = entities.repair_spans(text, [span(text, "Dupont", "ORG")])
+    assert ("Dupont", "ORG") in [(s.text, s.label) for s in kept]
+
+
+def test_a_trailing_score_is_cut_from_a_name() -> None:
+    text = "L'Olympique de Marseille 2-1 face à Lyon."
+    repaired = entities.repair_spans(text, [span(text, "Olympique de Marseille 2-1", "ORG")])
+    assert [(s.text, s.label) for s in repaired] == [("Olympique de Marseille", "ORG")]
+
+
+def test_menu_words_on_boilerplate_blocks_are_not_entities(recognizer: entities.EntityRecognizer) -> None:
+    lines = ["Accueil", "Partager", "Abonnez-vous", "Newsletter", "Suivez-nous sur Facebook", "Photo : AFP",
+             "Emmanuel Macron a visité Marseille hier."]
+    text = "\n".join(lines)
+    labels = ["navigation", "share", "promo", "promo", "share", "caption", None]
+    blocks, pos = [], 0
+    for line, label in zip(lines, labels):
+        blocks.append(Block(pos, pos + len(line), label is not None, label))
+        pos += len(line) + 1
+    spans = predict_one(recognizer, make_doc(text, tuple(blocks)))
+    texts = {s.text for s in spans}
+    assert not texts & {"Accueil", "Partager", "Abonnez", "Newsletter"}
+    assert {"AFP", "Emmanuel Macron", "Marseille"} <= texts  # acronyms and content stay
+    # the same menu words on content blocks are left to the model and the other filters
+    assert entities._menu_word(Span(0, 8, "PER", "Partager"), "Partager", recognizer.lexicon)
+    assert not entities._menu_word(Span(0, 5, "LOC", "Paris"), "Paris est belle.", recognizer.lexicon)
+    sentence = "BORDEAUX (Courrier) - M. Dupont a rencontré les dirigeants."  # a long line keeps its names
+    assert not entities._menu_word(span(sentence, "Dupont", "PER"), sentence, recognizer.lexicon)
