@@ -247,8 +247,10 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject]:
     skipped), each optionally ``.gz``-compressed.
 
     ``source``: the path relative to the folder it was found under, ``/``-separated (a file given
-    directly: its name); for a JSONL line its ``source`` field, else ``"<file source>#L<n>"`` (n is
-    the 1-based line number). ``raw_sha256``: hex SHA-256 of the file's bytes as stored on disk
+    directly: its name). With several inputs, that path is prefixed with the input's own path
+    relative to the inputs' common folder, so that ``prepare news/a news/b`` gives ``a/x.txt``
+    and ``b/x.txt``, never ``x.txt`` twice (:func:`input_prefixes`). For a JSONL line: its
+    ``source`` field, else ``"<file source>#L<n>"`` (n is the 1-based line number). ``raw_sha256``: hex SHA-256 of the file's bytes as stored on disk
     (compressed if ``.gz``); for a JSONL line, of the line's UTF-8 bytes (without the line break).
     A JSONL ``lang`` goes to ``meta["lang"]``; a JSONL ``id`` (string or integer) to ``doc_id``.
 
@@ -261,12 +263,29 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject]:
         if not path.exists():
             raise InputError(f"input not found: {path} (give existing files or folders of .txt, .html, .htm, .jsonl, optionally .gz)")
         resolved.append((path, path.is_dir()))
-    for path, is_dir in resolved:
+    prefixes = input_prefixes([path for path, _ in resolved])
+    for (path, is_dir), prefix in zip(resolved, prefixes):
         if is_dir:
             for file in _walk(path):
-                yield from _read_file(file, file.relative_to(path).as_posix())
+                yield from _read_file(file, prefix + file.relative_to(path).as_posix())
         else:
-            yield from _read_file(path, path.name)
+            yield from _read_file(path, prefix + path.name)
+
+
+def input_prefixes(paths: Sequence[Path]) -> list[str]:
+    """The ``source`` prefix of each input path (existing files or folders), in order.
+
+    One input: ``""`` (sources are relative to it, as before). Several: the folder part of each
+    input relative to the folder that contains them all, ``/``-terminated (``news/a`` and
+    ``news/b`` → ``"a/"``, ``"b/"``; ``x.txt`` and ``news/a`` in the same folder → ``""``,
+    ``"a/"``), so two inputs never give the same source to different files. Pure apart from
+    resolving the paths (symbolic links and ``..`` followed).
+    """
+    if len(paths) < 2:
+        return [""] * len(paths)
+    folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    common = Path(os.path.commonpath(folders))
+    return [f"{f.relative_to(common).as_posix()}/" if f != common else "" for f in folders]
 
 
 def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject]:

@@ -164,6 +164,19 @@ def test_file_given_directly_has_its_name_as_source(tmp_path):
     assert doc.source == "note.txt"
 
 
+def test_several_inputs_never_share_a_source(tmp_path):
+    """Two folders with the same relative file name: each source says which folder it came from."""
+    for name, text in (("a", "Premier texte."), ("b", "Second texte.")):
+        (tmp_path / "news" / name).mkdir(parents=True)
+        (tmp_path / "news" / name / "x.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "news" / "note.txt").write_text("Une note.", encoding="utf-8")
+    news = tmp_path / "news"
+    items = list(iter_inputs([news / "a", news / "b", news / "note.txt"]))
+    assert [(d.source, d.text) for d in items] == [("a/x.txt", "Premier texte."), ("b/x.txt", "Second texte."), ("note.txt", "Une note.")]
+    # one input keeps sources relative to it, as before
+    assert [d.source for d in iter_inputs([news / "a"])] == ["x.txt"]
+
+
 def test_missing_path_raises_before_anything_is_read(tmp_path):
     good = tmp_path / "ok.txt"
     good.write_text("Texte.", encoding="utf-8")
