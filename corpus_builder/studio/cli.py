@@ -74,15 +74,28 @@ def push(
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
-    """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again."""
+    """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again.
+
+    A document whose text changed since the last push (a new `prepare`) gets a new task; its older
+    task is deleted if nobody touched it, and kept (with a warning listing its id) if it holds
+    annotations, skips or drafts.
+    """
     try:
         s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(
         f"project {project!r} (id {s['project_id']}{', created' if s['project_created'] else ''}): {s['documents']} documents, "
-        f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text (model_version {s['model_version']})"
+        f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text "
+        f"({s['replaced']} untouched older tasks deleted) (model_version {s['model_version']})"
     )
+    if s["stale_annotated"]:
+        ids = ", ".join(map(str, s["stale_annotated"][:20])) + (" ..." if len(s["stale_annotated"]) > 20 else "")
+        typer.echo(
+            f"warning: {len(s['stale_annotated'])} older task(s) of changed documents hold human work on the previous text and were "
+            f"kept (task ids {ids}); pull reports them as not merged. Copy what is still needed to the new task, then delete them.",
+            err=True,
+        )
 
 
 @studio_app.command()

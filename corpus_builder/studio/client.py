@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 
@@ -124,19 +124,33 @@ class StudioClient:
         p = self.call(f"create project {title!r}", self._ls.projects.create, title=title, label_config=label_config, description=description)
         return int(p.id)
 
-    def task_keys(self, project_id: int) -> set[tuple[str, str]]:
-        """``(doc_id, text_sha256)`` of every task already in the project.
+    def task_refs(self, project_id: int) -> list[TaskRef]:
+        """Every task of the project: its id, ``(doc_id, text_sha256)`` key, and whether a person
+        has worked on it (an annotation, a cancelled/skipped one, or a draft).
 
-        Asks only for ``id`` and ``data`` (``include``): with ``fields="task_only"`` alone Label Studio
-        still computes every task's prediction/annotation results, counts and comments (measured by
+        Asks only for those fields (``include``): with ``fields="task_only"`` alone Label Studio
+        still computes every task's prediction/annotation results and comments (measured by
         benchmarks/studio_throughput.py: 2,000 tasks listed in 1.5 s instead of 3.4 s)."""
         from .tasks import task_key
 
         tasks = self.call(
             f"list the tasks of project {project_id}",
-            lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", include="id,data", page_size=500)),
+            lambda: list(self._ls.tasks.list(
+                project=project_id, fields="task_only", include="id,data,total_annotations,cancelled_annotations,drafts", page_size=500,
+            )),
         )
-        return {task_key({"data": t.data}) for t in tasks}
+        return [
+            TaskRef(int(t.id), task_key({"data": t.data}), bool(t.total_annotations or t.cancelled_annotations or getattr(t, "drafts", None)))
+            for t in tasks
+        ]
+
+    def task_keys(self, project_id: int) -> set[tuple[str, str]]:
+        """``(doc_id, text_sha256)`` of every task already in the project (see :meth:`task_refs`)."""
+        return {ref.key for ref in self.task_refs(project_id)}
+
+    def delete_task(self, task_id: int) -> None:
+        """Delete one task (with its predictions)."""
+        self.call(f"delete task {task_id}", self._ls.tasks.delete, task_id)
 
     def count_tasks(self, project_id: int) -> int:
         return len(self.call(f"list the tasks of project {project_id}", lambda: list(self._ls.tasks.list(project=project_id, fields="task_only", page_size=500))))
@@ -219,6 +233,15 @@ class StudioClient:
 
     def whoami(self) -> Any:
         return self.call("read the current user", self._ls.users.whoami)
+
+
+class TaskRef(NamedTuple):
+    """A task as :meth:`StudioClient.task_refs` lists it: ``key`` is ``(doc_id, text_sha256)``;
+    ``touched`` is true once a person has annotated, skipped or drafted it."""
+
+    id: int
+    key: tuple[str, str]
+    touched: bool
 
 
 class _ExportTimeout(Exception):

@@ -124,19 +124,25 @@ def push(
     """Send the workspace documents to project ``project`` (created with the generated labeling
     config if missing) as one task per document with predictions.
 
-    Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again; a
-    document whose text changed is sent as a new task (``changed`` counts them; the old task's
-    annotations are then reported at pull). Imports ``batch_size`` tasks per request, so an
-    interrupted push can be run again. Returns ``{"project_id", "project_created", "documents",
-    "already_there", "changed", "pushed", "model_version"}``. Raises :class:`StudioError` or
-    :class:`~corpus_builder.errors.InputError` (not a workspace).
+    Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again.
+    A document whose text changed (a new ``prepare``) is sent as a new task (``changed`` counts
+    them), and its older tasks are dealt with so that annotators never see two versions of one
+    document: an older task nobody has touched (no annotation, skip or draft) is deleted
+    (``replaced``); one with human work is kept, since that work exists nowhere else, and its id
+    is listed in ``stale_annotated`` (pull reports it as not merged: its text is not the
+    document's any more). Imports ``batch_size`` tasks per request, so an interrupted push can be
+    run again. Returns ``{"project_id", "project_created", "documents", "already_there",
+    "changed", "pushed", "replaced", "stale_annotated", "model_version"}``. Raises
+    :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
     ws = Workspace(workspace).require()
     client = client or StudioClient(url, api_key)
     mv = model_version or default_model_version(ws)
     pid, created = _project_id(client, project, create=True)
-    existing = client.task_keys(pid)
+    refs = client.task_refs(pid)
+    existing = {ref.key for ref in refs}
     known_ids = {doc_id for doc_id, _ in existing}
+    changed_ids: set[str] = set()
     total = sum(1 for _ in ws.iter_documents())
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
@@ -148,7 +154,9 @@ def push(
                 already += 1
                 bar.advance(job)
                 continue
-            changed += doc.doc_id in known_ids
+            if doc.doc_id in known_ids:
+                changed += 1
+                changed_ids.add(doc.doc_id)
             batch.append(document_to_task(doc, mv))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
@@ -157,7 +165,19 @@ def push(
         if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
-    return {"project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed, "pushed": pushed, "model_version": mv}
+    # older versions of the changed documents, now that their current version is there
+    replaced, stale_annotated = 0, []
+    for ref in refs:
+        if ref.key[0] in changed_ids:
+            if ref.touched:
+                stale_annotated.append(ref.id)
+            else:
+                client.delete_task(ref.id)
+                replaced += 1
+    return {
+        "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
+        "pushed": pushed, "replaced": replaced, "stale_annotated": stale_annotated, "model_version": mv,
+    }
 
 
 class _Rows:

@@ -219,3 +219,33 @@ def test_prepared_workspace_round_trip_to_release(ls_server, tmp_path):
         assert all(0 <= e["start"] < e["end"] <= len(r["text"]) and r["text"][e["start"] : e["end"]] == e["text"] for e in r["entities"])
     n_entities = sum(len(r["entities"]) for r in sentences)
     assert n_entities == sum(len(w) for w, _ in expected.values())
+
+
+def test_push_after_a_text_change_replaces_untouched_tasks_and_keeps_annotated_ones(ls_server, tmp_path):
+    """A new prepare changed two texts: annotators must not see both versions, and nobody's work is lost."""
+    from studio_helpers import RAW_CRLF, RAW_EMOJI, make_document
+
+    ws = build_workspace(tmp_path / "ws")
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Changed texts (test)"
+    pid = commands.push(ws.root, project, client=client, progress=False)["project_id"]
+    old = {t.data["doc_id"]: t for t in client.tasks(pid)}
+    docs = {d.doc_id: d for d in sample_documents()}
+    client.create_annotation(old["doc-emoji"].id, corrected_results(docs["doc-emoji"]))
+
+    ws.rewrite_documents([
+        make_document("doc-emoji", RAW_EMOJI + "\r\nMise à jour du texte.", [("Gabriel Attal", "PER")], {2: "share"}),
+        make_document("doc-crlf", RAW_CRLF + "\r\nMise à jour du texte.", [("Berlin", "LOC")], {}),
+        docs["doc-plain"],
+    ])
+    s = commands.push(ws.root, project, client=client, progress=False)
+    assert (s["changed"], s["pushed"], s["already_there"], s["replaced"]) == (2, 2, 1, 1)
+    assert s["stale_annotated"] == [old["doc-emoji"].id]  # annotated: kept, and named
+    now = {t.id: t.data["doc_id"] for t in client.tasks(pid)}
+    assert old["doc-crlf"].id not in now and old["doc-emoji"].id in now  # untouched old task deleted
+    assert sorted(now.values()) == ["doc-crlf", "doc-emoji", "doc-emoji", "doc-plain"]
+
+    pulled = commands.pull(ws.root, project, client=client, progress=False)
+    assert (pulled["merged"], pulled["not_merged"]) == (0, 1)  # the old annotation is reported, not merged on the new text
+    again = commands.push(ws.root, project, client=client, progress=False)
+    assert (again["pushed"], again["changed"], again["replaced"], again["stale_annotated"]) == (0, 0, 0, [])
