@@ -11,7 +11,7 @@ prints, side by side:
 - peak RSS of ``prepare`` (1 worker, fresh process) on the corpus and on 10x the corpus (target: within 20%);
 - the Ray engine on a local cluster: same workspace bytes as the local engine, and its wall time.
 
-Usage: python benchmarks/throughput.py [--docs 2000] [--rss-docs 300] [--skip-ray]
+Usage: python benchmarks/throughput.py [--docs 2000] [--rss-docs 300] [--shard-size 100] [--skip-ray] [--keep]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,8 +138,20 @@ def main() -> None:
     ap.add_argument("--rss-docs", type=int, default=300, help="documents in the 1x corpus of the memory test")
     ap.add_argument("--shard-size", type=int, default=100)
     ap.add_argument("--skip-ray", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary corpora and workspaces (deleted by default)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cb-bench-"))
+    try:
+        run(args, tmp)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
+    """Build the corpora in ``tmp``, run every measure, print the table."""
     corpus = tmp / "corpus"
     words = build_corpus(corpus, args.docs)
     print(f"corpus: {args.docs} documents, {words} words (built from ../shared/data, in {corpus})")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -22,7 +24,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import ConfigError, CorpusBuilderError
-from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, prepare, release_workspace
+from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
 
 app = typer.Typer(
     name="corpus-builder",
@@ -45,10 +47,19 @@ InputsArg = Annotated[
 ]
 ModelOpt = Annotated[str, typer.Option("--model", help="spaCy pipeline used for entities (installed package name).")]
 WorkersOpt = Annotated[
-    Optional[int], typer.Option("--workers", min=1, help="Processes for the annotation pass (default: the number of cores).")
+    Optional[int],
+    typer.Option(
+        "--workers", min=1,
+        help="Processes that clean and annotate (default: the available cores; the local engine uses at most that many). "
+        "Each loads the spaCy model (~400 MB).",
+    ),
 ]
 ShardOpt = Annotated[
-    int, typer.Option("--shard-size", min=1, help="Documents per workspace shard (unit of parallel work and resume).")
+    int,
+    typer.Option(
+        "--shard-size", min=1,
+        help="Documents per workspace shard: the unit of parallel work and of resume. A corpus of one shard runs in one process.",
+    ),
 ]
 ShardRowsOpt = Annotated[
     int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file of the release (each config, each split).")
@@ -87,6 +98,9 @@ def main(
 
 @contextmanager
 def _errors_to_exit():
+    """Library errors → one line and exit 1; Ctrl-C → exit 130; SIGTERM (a scheduler, ``docker
+    stop``, a CI timeout) → exit 143. Both signals unwind the run, so worker processes are stopped."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         yield
     except CorpusBuilderError as e:
@@ -95,6 +109,20 @@ def _errors_to_exit():
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: run the same command again to resume")
         raise typer.Exit(130) from None
+    except _Terminated:
+        console.print("[yellow]terminated[/] (SIGTERM): run the same command again to resume")
+        raise typer.Exit(143) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so that cleanup runs."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated()
 
 
 @contextmanager
@@ -112,6 +140,10 @@ def _progress():
     ) as progress:
 
         def factory(description: str, total: int | None):
+            for earlier in progress.tasks:  # a new stage: the previous one is done, its clock stops
+                if not earlier.finished:
+                    progress.update(earlier.id, total=earlier.completed)
+                    progress.stop_task(earlier.id)
             task = progress.add_task(description, total=total)
             return lambda n: progress.advance(task, n)
 
@@ -168,6 +200,8 @@ def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="loca
     options = PrepareOptions(
         model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
     )
+    if workers is not None and engine == "local" and workers > available_cpus():
+        console.print(f"[yellow]warning[/]: --workers {workers} is more than the {available_cpus()} available cores: using {available_cpus()}")
     with _progress() as factory:
         return prepare(inputs, workspace, options, progress_factory=factory)
 
@@ -178,7 +212,7 @@ def prepare_cmd(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder to write (created if needed).")],
     model: ModelOpt = DEFAULT_MODEL,
     workers: WorkersOpt = None,
-    shard_size: ShardOpt = 500,
+    shard_size: ShardOpt = 100,
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
@@ -221,7 +255,7 @@ def build_cmd(
     shard_rows: ShardRowsOpt = 100_000,
     model: ModelOpt = DEFAULT_MODEL,
     workers: WorkersOpt = None,
-    shard_size: ShardOpt = 500,
+    shard_size: ShardOpt = 100,
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,

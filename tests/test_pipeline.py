@@ -116,12 +116,17 @@ def test_interrupted_prepare_resumes_without_redoing_shards(tmp_path, monkeypatc
     assert _shard_hashes(ws) == _shard_hashes(fresh)
 
 
-def test_one_and_two_workers_give_identical_workspaces(tmp_path):
+def test_one_and_two_workers_give_identical_workspaces(tmp_path, monkeypatch):
+    launched = []
+    launch = pipeline._Pool.launch
+    monkeypatch.setattr(pipeline._Pool, "launch", lambda self: (launched.append(self.workers), launch(self)))
     one, two = tmp_path / "one", tmp_path / "two"
     prepare([EXAMPLES], one, PrepareOptions(workers=1, shard_size=2))
     prepare([EXAMPLES], two, PrepareOptions(workers=2, shard_size=2))
     assert _shard_hashes(one) == _shard_hashes(two)
     assert len(_shard_hashes(one)) == 3
+    if pipeline.available_cpus() > 1:
+        assert launched and set(launched) == {2}  # the 2-worker run did use the pool
 
 
 def test_seed_blocks_are_labelled_as_the_issue_says(seed_path, tmp_path):
@@ -248,17 +253,58 @@ def test_pool_map_keeps_input_order_while_the_caller_helps():
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
+    launched_at = []
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker") as executor:
-        pool = SimpleNamespace(executor=executor, started=threading.Event())
+        pool = SimpleNamespace(executor=executor, started=threading.Event(), start_after=20)
+        pool.launch = lambda: launched_at.append(len(out))
         items = iter(range(300))
         out = []
         for i, (value, where) in enumerate(pipeline._pool_map(pool, _square_slowly, items, window=8)):
             out.append((value, where))
             if i == 50:
                 pool.started.set()  # the workers come up mid-way
+    assert launched_at and launched_at[0] == 20  # launched once more than start_after inputs were read
     assert [v for v, _ in out] == [x * x for x in range(300)]
     places = [w for _, w in out]
     assert all(w == threading.main_thread().name for w in places[:51])  # before the pool started: all local
     assert any(w.startswith("worker") for w in places[51:])  # then the pool takes its share...
     assert any(w == threading.main_thread().name for w in places[51:])  # ...and the caller still helps
 
+
+
+def test_a_one_shard_corpus_runs_in_one_process_and_workers_are_capped(tmp_path, monkeypatch):
+    """No worker start-up for a corpus that fits one shard; never more workers than cores."""
+    started = []
+    monkeypatch.setattr(pipeline._Pool, "launch", lambda self: started.append(self.workers))
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        (src / f"{i}.txt").write_text(f"Texte numéro {i} écrit à Lyon par Marie Curie.", encoding="utf-8")
+    summary = prepare([src], tmp_path / "ws", PrepareOptions(workers=2, shard_size=10))
+    assert summary.documents_kept == 3 and started == []
+    assert PrepareOptions(workers=10_000).resolved_workers() == pipeline.available_cpus()
+    assert PrepareOptions(workers=10_000, engine="ray").resolved_workers() == 10_000
+
+
+def test_a_workspace_path_that_is_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Un texte.", encoding="utf-8")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for ws in (tmp_path / "afile", tmp_path / "afile" / "ws"):
+        with pytest.raises(InputError, match="is a file"):
+            prepare([tmp_path / "in"], ws, PrepareOptions(workers=1))
+
+
+def test_rerunning_on_unchanged_inputs_does_no_work(tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    first = prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=2))
+    before = _shard_hashes(ws)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the workspace was up to date: nothing should be annotated again")
+
+    monkeypatch.setattr(pipeline, "_run_passes", no_work)
+    again = prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=2))
+    assert again.to_dict() == first.to_dict() and _shard_hashes(ws) == before
+    with pytest.raises(AssertionError, match="up to date"):  # another shard size is another plan
+        prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=3))
