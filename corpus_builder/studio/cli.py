@@ -77,8 +77,8 @@ def push(
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again.
 
     A document whose text changed since the last push (a new `prepare`) gets a new task; its older
-    task is deleted if nobody touched it, and kept (with a warning listing its id) if it holds
-    annotations, skips or drafts.
+    task (same doc_id, or same source file when the id is a hash of the text) is deleted if nobody
+    touched it, and kept (with a warning listing its id) if it holds annotations, skips or drafts.
     """
     try:
         s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)

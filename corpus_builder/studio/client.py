@@ -140,7 +140,12 @@ class StudioClient:
             )),
         )
         return [
-            TaskRef(int(t.id), task_key({"data": t.data}), bool(t.total_annotations or t.cancelled_annotations or getattr(t, "drafts", None)))
+            TaskRef(
+                int(t.id),
+                task_key({"data": t.data}),
+                bool(t.total_annotations or t.cancelled_annotations or getattr(t, "drafts", None)),
+                (t.data or {}).get("source"),
+            )
             for t in tasks
         ]
 
@@ -237,11 +242,13 @@ class StudioClient:
 
 class TaskRef(NamedTuple):
     """A task as :meth:`StudioClient.task_refs` lists it: ``key`` is ``(doc_id, text_sha256)``;
-    ``touched`` is true once a person has annotated, skipped or drafted it."""
+    ``touched`` is true once a person has annotated, skipped or drafted it; ``source`` is the
+    document's input path as pushed (``None`` for a task added by hand)."""
 
     id: int
     key: tuple[str, str]
     touched: bool
+    source: str | None = None
 
 
 class _ExportTimeout(Exception):

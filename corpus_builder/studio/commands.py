@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -126,11 +127,14 @@ def push(
 
     Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again.
     A document whose text changed (a new ``prepare``) is sent as a new task (``changed`` counts
-    them), and its older tasks are dealt with so that annotators never see two versions of one
-    document: an older task nobody has touched (no annotation, skip or draft) is deleted
-    (``replaced``); one with human work is kept, since that work exists nowhere else, and its id
-    is listed in ``stale_annotated`` (pull reports it as not merged: its text is not the
-    document's any more). Imports ``batch_size`` tasks per request, so an interrupted push can be
+    those that kept their ``doc_id``: an input id), and older versions of workspace documents are
+    then dealt with so that annotators never see two versions of one document. An older version
+    is a task with the ``doc_id`` of a workspace document but another text, or, since a
+    ``.txt``/``.html`` document's id is a hash of its text, a task whose ``doc_id`` left the
+    workspace and whose ``source`` is that of exactly one workspace document. One nobody has
+    touched (no annotation, skip or draft) is deleted (``replaced``); one with human work is
+    kept, since that work exists nowhere else, and its id is listed in ``stale_annotated`` (pull
+    reports it as not merged). Tasks of documents no longer in the workspace are left alone. Imports ``batch_size`` tasks per request, so an interrupted push can be
     run again. Returns ``{"project_id", "project_created", "documents", "already_there",
     "changed", "pushed", "replaced", "stale_annotated", "model_version"}``. Raises
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
@@ -142,7 +146,8 @@ def push(
     refs = client.task_refs(pid)
     existing = {ref.key for ref in refs}
     known_ids = {doc_id for doc_id, _ in existing}
-    changed_ids: set[str] = set()
+    current_keys: set[tuple[str, str]] = set()
+    source_counts: Counter[str] = Counter()
     total = sum(1 for _ in ws.iter_documents())
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
@@ -150,13 +155,14 @@ def push(
         job = bar.add_task(f"push → {project}", total=total)
         for doc in ws.iter_documents():
             n_docs += 1
-            if (doc.doc_id, text_sha256(doc.text)) in existing:
+            key = (doc.doc_id, text_sha256(doc.text))
+            current_keys.add(key)
+            source_counts[doc.source] += 1
+            if key in existing:
                 already += 1
                 bar.advance(job)
                 continue
-            if doc.doc_id in known_ids:
-                changed += 1
-                changed_ids.add(doc.doc_id)
+            changed += doc.doc_id in known_ids
             batch.append(document_to_task(doc, mv))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
@@ -165,15 +171,20 @@ def push(
         if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
-    # older versions of the changed documents, now that their current version is there
+    # older versions of workspace documents, now that every current version is there
+    current_ids = {doc_id for doc_id, _ in current_keys}
     replaced, stale_annotated = 0, []
     for ref in refs:
-        if ref.key[0] in changed_ids:
-            if ref.touched:
-                stale_annotated.append(ref.id)
-            else:
-                client.delete_task(ref.id)
-                replaced += 1
+        if ref.key in current_keys:
+            continue
+        same_document = ref.key[0] in current_ids or (ref.source is not None and source_counts.get(ref.source) == 1)
+        if not same_document:
+            continue  # a document no longer in the workspace: not push's to delete
+        if ref.touched:
+            stale_annotated.append(ref.id)
+        else:
+            client.delete_task(ref.id)
+            replaced += 1
     return {
         "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
         "pushed": pushed, "replaced": replaced, "stale_annotated": stale_annotated, "model_version": mv,

@@ -223,7 +223,9 @@ def test_prepared_workspace_round_trip_to_release(ls_server, tmp_path):
 
 def test_push_after_a_text_change_replaces_untouched_tasks_and_keeps_annotated_ones(ls_server, tmp_path):
     """A new prepare changed two texts: annotators must not see both versions, and nobody's work is lost."""
-    from studio_helpers import RAW_CRLF, RAW_EMOJI, make_document
+    from dataclasses import replace
+
+    from studio_helpers import RAW_CRLF, RAW_EMOJI, RAW_PLAIN, make_document
 
     ws = build_workspace(tmp_path / "ws")
     client = StudioClient(ls_server.url, ls_server.api_key)
@@ -233,19 +235,23 @@ def test_push_after_a_text_change_replaces_untouched_tasks_and_keeps_annotated_o
     docs = {d.doc_id: d for d in sample_documents()}
     client.create_annotation(old["doc-emoji"].id, corrected_results(docs["doc-emoji"]))
 
+    plain_v2 = make_document("doc-plain-v2", RAW_PLAIN + "Mise à jour du texte.\n", [("Lyon", "LOC")], {})
     ws.rewrite_documents([
         make_document("doc-emoji", RAW_EMOJI + "\r\nMise à jour du texte.", [("Gabriel Attal", "PER")], {2: "share"}),
         make_document("doc-crlf", RAW_CRLF + "\r\nMise à jour du texte.", [("Berlin", "LOC")], {}),
-        docs["doc-plain"],
+        # a .txt document's id is a hash of its text: a new id, the same source file
+        replace(plain_v2, source=docs["doc-plain"].source),
     ])
     s = commands.push(ws.root, project, client=client, progress=False)
-    assert (s["changed"], s["pushed"], s["already_there"], s["replaced"]) == (2, 2, 1, 1)
+    assert (s["changed"], s["pushed"], s["already_there"], s["replaced"]) == (2, 3, 0, 2)
     assert s["stale_annotated"] == [old["doc-emoji"].id]  # annotated: kept, and named
     now = {t.id: t.data["doc_id"] for t in client.tasks(pid)}
-    assert old["doc-crlf"].id not in now and old["doc-emoji"].id in now  # untouched old task deleted
-    assert sorted(now.values()) == ["doc-crlf", "doc-emoji", "doc-emoji", "doc-plain"]
+    assert old["doc-crlf"].id not in now and old["doc-plain"].id not in now  # untouched old versions deleted
+    assert old["doc-emoji"].id in now
+    assert sorted(now.values()) == ["doc-crlf", "doc-emoji", "doc-emoji", "doc-plain-v2"]
 
     pulled = commands.pull(ws.root, project, client=client, progress=False)
     assert (pulled["merged"], pulled["not_merged"]) == (0, 1)  # the old annotation is reported, not merged on the new text
     again = commands.push(ws.root, project, client=client, progress=False)
-    assert (again["pushed"], again["changed"], again["replaced"], again["stale_annotated"]) == (0, 0, 0, [])
+    assert (again["pushed"], again["changed"], again["replaced"]) == (0, 0, 0)
+    assert again["stale_annotated"] == [old["doc-emoji"].id]  # still named, until someone deletes it
