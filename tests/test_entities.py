@@ -323,6 +323,11 @@ def test_a_name_after_an_abbreviated_honorific_is_a_person() -> None:
     assert ("Dupont", "ORG") in [(s.text, s.label) for s in kept]
 
 
+@pytest.mark.parametrize(("text", "predicted", "label"), [("Abonnez-vous à notre Newsletter", "Newsletter", "LOC"), ("Sport", "Sport", "LOC"), ("Accueil", "Accueil", "PER")])
+def test_web_page_furniture_is_not_an_entity(text: str, predicted: str, label: str) -> None:
+    assert entities.repair_spans(text, [span(text, predicted, label)]) == ()
+
+
 def test_a_trailing_score_is_cut_from_a_name() -> None:
     text = "L'Olympique de Marseille 2-1 face à Lyon."
     repaired = entities.repair_spans(text, [span(text, "Olympique de Marseille 2-1", "ORG")])
