@@ -495,7 +495,12 @@ def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-la
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """One human line for a pull/import summary."""
-    keys = ("tasks", "merged", "skipped", "not_merged", "reported", "results_rejected", "utf16_converted", "reanchored", "trimmed")
-    return ", ".join(f"{k.replace('_', ' ')}: {summary.get(k, 0)}" for k in keys) + f" (policy {summary.get('policy')}; report {summary.get('report')})"
+    """One human line for a pull/import summary (``reported`` counts spans and regions left out;
+    tasks not merged are counted apart)."""
+    labels = {
+        "tasks": "tasks", "merged": "merged", "skipped": "skipped", "not_merged": "not merged",
+        "reported": "spans left out", "results_rejected": "results rejected", "utf16_converted": "utf16 converted",
+        "reanchored": "reanchored", "trimmed": "trimmed",
+    }
+    return ", ".join(f"{label}: {summary.get(k, 0)}" for k, label in labels.items()) + f" (policy {summary.get('policy')}; report {summary.get('report')})"
 
