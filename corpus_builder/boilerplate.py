@@ -542,9 +542,25 @@ def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     return content
 
 
+#: A line that reads as a sentence: an opening capital (or quote/bracket) and a final full stop,
+#: question/exclamation mark, ellipsis or closing quote/bracket (see :func:`_decide_without_main`).
+_PROSE = re.compile(r'^["«“(]?[A-ZÀ-Ý].*[.!?…»"”)]$')
+#: Fewest words for :data:`_PROSE` to count (menu items and captions are shorter).
+PROSE_MIN_WORDS = 8
+
+
 def _decide_without_main(feats: list[_Feat]) -> list[bool]:
     """Plain text: jusText-like classes with context revision; corpus templates and the blocks
-    of a boilerplate section (after a "section" cue, until the next good block) are bad."""
+    of a boilerplate section (after a "section" cue, until the next good block) are bad.
+
+    One change to jusText: a block it calls bad only for its low stop-word density, and that
+    reads as a sentence (:data:`_PROSE`, at least :data:`PROSE_MIN_WORDS` words, no cue), is
+    near-good instead, so its neighbours decide. One-sentence wire paragraphs full of names
+    ("Mme Lefebvre, maire de Douai, souhaite que l'État débloque un fonds spécial.": density
+    0.25 < 0.30) were dropped as boilerplate. Measured on the HTML gold pages read as plain
+    text (their visible lines without trafilatura's main text): aeb-en token F1 0.891 → 0.899
+    (recall 0.938 → 0.957, precision unchanged), trafilatura-fr unchanged (0.896).
+    """
     classes = []
     section = False
     for f in feats:
@@ -553,6 +569,8 @@ def _decide_without_main(feats: list[_Feat]) -> list[bool]:
             c = "bad"
         elif f.cue is not None and f.cue.category in _INLINE:
             c = "skip"
+        elif c == "bad" and f.cue is None and "\u00a9" not in f.text and f.n_words >= PROSE_MIN_WORDS and _PROSE.match(f.text):
+            c = "near"
         if f.cue is not None and f.cue.scope == "section":
             section = True
         elif c == "good":

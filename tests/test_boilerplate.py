@@ -454,3 +454,21 @@ def test_token_f1_on_article_benchmark_en_dev(shared_data: Path) -> None:
         recalls.append(common / max(1, sum(ref.values())))
     p, r = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
     assert 2 * p * r / (p + r) >= 0.97, (p, r)
+
+
+def test_a_one_sentence_wire_paragraph_full_of_names_stays_content() -> None:
+    """jusText calls it bad for its stop-word density (0.25 < 0.30); as a sentence between
+    article paragraphs it is content (plain text, no main-text hint)."""
+    text = "\n".join([
+        "Accueil",
+        "Partager",
+        "Le Nord face à la sécheresse : les agriculteurs inquiets",
+        "LILLE (AFP) - Les agriculteurs du Nord réclament des aides d'urgence après trois mois sans pluie, a annoncé jeudi la chambre d'agriculture.",
+        "M. Martin, président de la FNSEA locale, a rencontré le préfet à Arras. « La situation est grave », a-t-il déclaré.",
+        "Mme Lefebvre, maire de Douai, souhaite que l'État débloque un fonds spécial.",
+        "PARIS, 12 mars (Reuters) - Le gouvernement annoncera vendredi un plan d'aide aux exploitations touchées, selon Bercy.",
+        "Abonnez-vous à notre newsletter",
+    ])
+    pairs = labelled(make_doc(text))
+    assert label_of(pairs, "Mme Lefebvre") is None
+    assert label_of(pairs, "Accueil") is not None and label_of(pairs, "Abonnez-vous") is not None
