@@ -222,11 +222,13 @@ def justext_main_text(html: str, lang: str) -> str | None:
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
-def ours_main_text(pages: Sequence[str], lang: str) -> list[str | None]:
+def ours_main_text(pages: Sequence[str], lang: str, plain_text: bool = False) -> list[str | None]:
     """Our HTML path, as ``corpus-builder build`` runs it on a folder of pages: ``extract_html`` →
     ``RawDocument`` → ``clean.to_document`` → corpus line statistics over all pages of the set
     (``boilerplate.CorpusStats``) → ``boilerplate.label_blocks`` → the content blocks joined with
-    ``\\n``. A page whose cleaning fails (empty text) yields ``None``."""
+    ``\\n``. A page whose cleaning fails (empty text) yields ``None``. ``plain_text``: drop
+    trafilatura's main text, so that the page's visible lines go through the plain-text path, as a
+    scraped page saved as ``.txt`` would (system ``ours-plain-text``)."""
     from ..boilerplate import CorpusStats, label_blocks
     from ..clean import to_document
     from ..errors import InputError
@@ -236,6 +238,8 @@ def ours_main_text(pages: Sequence[str], lang: str) -> list[str | None]:
     stats = CorpusStats()
     for i, html in enumerate(pages):
         text, main_text = extract_html(html)
+        if plain_text:
+            main_text = None
         raw = RawDocument(source=f"page-{i}.html", raw_sha256=_fake_sha(html), text=text, format="html", main_text=main_text)
         try:
             doc = to_document(raw)
@@ -254,9 +258,15 @@ def ours_main_text(pages: Sequence[str], lang: str) -> list[str | None]:
     return out
 
 
+def ours_plain_text(pages: Sequence[str], lang: str) -> list[str | None]:
+    """:func:`ours_main_text` without trafilatura's main text: our plain-text path on the pages."""
+    return ours_main_text(pages, lang, plain_text=True)
+
+
 def boilerplate_systems(lang: str, baselines: bool = True) -> dict[str, BoilerplateSystem]:
-    """The boilerplate systems: ``ours`` then trafilatura and jusText (page by page)."""
-    systems: dict[str, BoilerplateSystem] = {"ours": ours_main_text}
+    """The boilerplate systems: ``ours``, ``ours-plain-text`` (the same pages without the main-text
+    hint), then trafilatura and jusText (page by page)."""
+    systems: dict[str, BoilerplateSystem] = {"ours": ours_main_text, "ours-plain-text": ours_plain_text}
     if baselines:
         systems["trafilatura"] = _per_page(trafilatura_main_text)
         systems["justext"] = _per_page(justext_main_text)
