@@ -352,3 +352,11 @@ def test_menu_words_on_boilerplate_blocks_are_not_entities(recognizer: entities.
     assert not entities._menu_word(Span(0, 5, "LOC", "Paris"), "Paris est belle.", recognizer.lexicon)
     sentence = "BORDEAUX (Courrier) - M. Dupont a rencontré les dirigeants."  # a long line keeps its names
     assert not entities._menu_word(span(sentence, "Dupont", "PER"), sentence, recognizer.lexicon)
+
+
+def test_sports_clubs_are_organisations() -> None:
+    text = "L'Olympique Lyonnais a battu le Racing Club de Strasbourg au Stade de France."
+    predicted = [span(text, "Olympique Lyonnais", "LOC"), span(text, "Racing Club de Strasbourg", "LOC"), span(text, "Stade de France", "LOC")]
+    assert [(s.text, s.label) for s in entities.repair_spans(text, predicted)] == [
+        ("Olympique Lyonnais", "ORG"), ("Racing Club de Strasbourg", "ORG"), ("Stade de France", "LOC"),
+    ]
