@@ -226,6 +226,23 @@ def prepare_cmd(
     with _errors_to_exit():
         summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address)
     print_summary(summary, f"prepare → {workspace}")
+    _print_reapplied(workspace)
+
+
+def _print_reapplied(workspace: Path) -> None:
+    """One line on the human annotations ``prepare`` merged again (saved by earlier pulls)."""
+    import json
+
+    info_path = workspace / "workspace.json"
+    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+    r = info.get("annotations_reapplied")
+    if not r:
+        return
+    line = f"human annotations merged again: {r['merged']} documents"
+    if r.get("not_merged"):
+        line += (f"; {r['not_merged']} not merged (their text changed: the review is kept in annotations.jsonl and "
+                 f"Label Studio, not in the documents; see {r.get('report')})")
+    console.print(line, highlight=False, style="yellow" if r.get("not_merged") else None)
 
 
 @app.command("release")

@@ -692,7 +692,8 @@ def prepare(
         # Human labels pulled earlier survive a re-run: merge them again (changed texts are reported).
         from .studio.commands import reapply_annotations
 
-        reapply_annotations(ws.root)
+        reapplied = reapply_annotations(ws.root) or {}
+        info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in ("merged", "not_merged", "skipped")} | {"report": reapplied.get("report")}
 
     summary = RunSummary.from_documents(ws.iter_documents(), rejects)
     summary.documents_in = plan["documents_in"]

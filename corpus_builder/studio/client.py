@@ -126,7 +126,8 @@ class StudioClient:
 
     def task_refs(self, project_id: int) -> list[TaskRef]:
         """Every task of the project: its id, ``(doc_id, text_sha256)`` key, and whether a person
-        has worked on it (an annotation, a cancelled/skipped one, or a draft).
+        has annotated or skipped it (drafts are not visible in this listing: check them with
+        :meth:`has_human_work` before deleting a task).
 
         Asks only for those fields (``include``): with ``fields="task_only"`` alone Label Studio
         still computes every task's prediction/annotation results and comments (measured by
@@ -136,14 +137,14 @@ class StudioClient:
         tasks = self.call(
             f"list the tasks of project {project_id}",
             lambda: list(self._ls.tasks.list(
-                project=project_id, fields="task_only", include="id,data,total_annotations,cancelled_annotations,drafts", page_size=500,
+                project=project_id, fields="task_only", include="id,data,total_annotations,cancelled_annotations", page_size=500,
             )),
         )
         return [
             TaskRef(
                 int(t.id),
                 task_key({"data": t.data}),
-                bool(t.total_annotations or t.cancelled_annotations or getattr(t, "drafts", None)),
+                bool(t.total_annotations or t.cancelled_annotations),
                 (t.data or {}).get("source"),
             )
             for t in tasks
@@ -152,6 +153,14 @@ class StudioClient:
     def task_keys(self, project_id: int) -> set[tuple[str, str]]:
         """``(doc_id, text_sha256)`` of every task already in the project (see :meth:`task_refs`)."""
         return {ref.key for ref in self.task_refs(project_id)}
+
+    def has_human_work(self, task_id: int) -> bool:
+        """True when a person has worked on the task: an annotation, a skipped one, or a draft by
+        any user. One request; needed because the task list only shows the key's own drafts, and
+        none at all with ``fields="task_only"`` (Label Studio 1.23: ``draft_exists`` is computed
+        for every user's drafts, in the single-task view)."""
+        t = self.call(f"read task {task_id}", self._ls.tasks.get, task_id)
+        return bool(t.total_annotations or t.cancelled_annotations or getattr(t, "draft_exists", None) or getattr(t, "drafts", None))
 
     def delete_task(self, task_id: int) -> None:
         """Delete one task (with its predictions)."""
@@ -242,7 +251,8 @@ class StudioClient:
 
 class TaskRef(NamedTuple):
     """A task as :meth:`StudioClient.task_refs` lists it: ``key`` is ``(doc_id, text_sha256)``;
-    ``touched`` is true once a person has annotated, skipped or drafted it; ``source`` is the
+    ``touched`` is true once a person has annotated or skipped it (not drafts: see
+    :meth:`StudioClient.has_human_work`); ``source`` is the
     document's input path as pushed (``None`` for a task added by hand)."""
 
     id: int

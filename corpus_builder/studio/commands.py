@@ -43,6 +43,7 @@ from .merge import (
     iter_export,
     merge_task,
     task_problem,
+    unknown_doc_reason,
 )
 from .tasks import DOC_ID_KEY, document_to_task, text_sha256
 
@@ -127,15 +128,16 @@ def push(
 
     Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again.
     A document whose text changed (a new ``prepare``) is sent as a new task (``changed`` counts
-    those that kept their ``doc_id``: an input id), and older versions of workspace documents are
+    them: same ``doc_id``, or same ``source``), and older versions of workspace documents are
     then dealt with so that annotators never see two versions of one document. An older version
     is a task with the ``doc_id`` of a workspace document but another text, or, since a
     ``.txt``/``.html`` document's id is a hash of its text, a task whose ``doc_id`` left the
     workspace and whose ``source`` is that of exactly one workspace document. One nobody has
-    touched (no annotation, skip or draft) is deleted (``replaced``); one with human work is
-    kept, since that work exists nowhere else, and its id is listed in ``stale_annotated`` (pull
-    reports it as not merged). Tasks of documents no longer in the workspace are left alone. Imports ``batch_size`` tasks per request, so an interrupted push can be
-    run again. Returns ``{"project_id", "project_created", "documents", "already_there",
+    touched (no annotation, skip or draft by anyone: :meth:`StudioClient.has_human_work`) is
+    deleted (``replaced``); one with human work is kept, since that work exists nowhere else, and
+    its id is listed in ``stale_annotated`` (pull reports it as not merged). Tasks of documents no
+    longer in the workspace are left alone. Imports ``batch_size`` tasks per request, so an
+    interrupted push can be run again. Returns ``{"project_id", "project_created", "documents", "already_there",
     "changed", "pushed", "replaced", "stale_annotated", "model_version"}``. Raises
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
@@ -146,6 +148,7 @@ def push(
     refs = client.task_refs(pid)
     existing = {ref.key for ref in refs}
     known_ids = {doc_id for doc_id, _ in existing}
+    known_sources = {ref.source for ref in refs if ref.source is not None}
     current_keys: set[tuple[str, str]] = set()
     source_counts: Counter[str] = Counter()
     total = sum(1 for _ in ws.iter_documents())
@@ -162,7 +165,7 @@ def push(
                 already += 1
                 bar.advance(job)
                 continue
-            changed += doc.doc_id in known_ids
+            changed += doc.doc_id in known_ids or doc.source in known_sources  # same id, or same file (a .txt's id is its text's hash)
             batch.append(document_to_task(doc, mv))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
@@ -180,7 +183,7 @@ def push(
         same_document = ref.key[0] in current_ids or (ref.source is not None and source_counts.get(ref.source) == 1)
         if not same_document:
             continue  # a document no longer in the workspace: not push's to delete
-        if ref.touched:
+        if ref.touched or client.has_human_work(ref.id):  # the listing does not show drafts
             stale_annotated.append(ref.id)
         else:
             client.delete_task(ref.id)
@@ -276,6 +279,7 @@ def merge_export(
     cfg = parse_config(config_xml or labeling_config())
     reports: list[tuple[int, ReportItem]] = []
     pending: dict[str, list[tuple[int, int]]] = {}
+    task_sources: set[str] = set()  # the sources the pending tasks name
     n_tasks = merged = shards_written = 0
     annotations_written = False
     old_f = None
@@ -291,6 +295,7 @@ def merge_export(
                     continue
                 row = {k: v for k, v in task.items() if k != "drafts"}
                 pending.setdefault(str(task["data"][DOC_ID_KEY]), []).append((seq, spill.add(_dumps(row).encode("utf-8"))))
+                task_sources.add(str(task["data"].get("source")))
             job = bar.add_task("merge → workspace", total=n_tasks, completed=n_tasks - sum(map(len, pending.values())))
             # pass 2: shard by shard
             old_index = _row_index(ws.annotations_path) if pending else {}
@@ -302,6 +307,7 @@ def merge_export(
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
                 pos = 0
+                sources: dict[str, str] = {}  # source -> doc_id of the tasks' sources: explains a doc_id that changed
                 for shard in ws.document_shards():
                     out_lines: list[str] = []
                     shard_changed = False
@@ -312,6 +318,8 @@ def merge_export(
                                 continue
                             d = json.loads(line)
                             doc_id = str(d.get("doc_id"))
+                            if str(d.get("source")) in task_sources:
+                                sources[str(d.get("source"))] = doc_id
                             pos += 1
                             if doc_id in old_index:
                                 order[doc_id] = pos
@@ -348,8 +356,8 @@ def merge_export(
                     shutil.rmtree(staging, ignore_errors=True)
             for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
                 for seq, off in todo:
-                    task_id = json.loads(spill.get(off)).get("id")
-                    reports.append((seq, ReportItem("not-merged", "task names a doc_id that is not in the workspace; not merged", task_id, doc_id)))
+                    task = json.loads(spill.get(off))
+                    reports.append((seq, ReportItem("not-merged", unknown_doc_reason(task, sources), task.get("id"), doc_id)))
                     bar.advance(job)
             if changed_rows:
                 keys = sorted(set(old_index) | set(changed_rows), key=lambda k: (order.get(k, float("inf")), k))

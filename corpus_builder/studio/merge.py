@@ -446,6 +446,17 @@ def _parse_annotation(doc: Document, ann: Mapping[str, Any], cfg: LabelingConfig
     return _Parsed(ann, ents, blocks)
 
 
+def unknown_doc_reason(task: Mapping[str, Any], sources: Mapping[str, str]) -> str:
+    """Why a task whose ``doc_id`` is not in the workspace is not merged. ``sources``: workspace
+    ``source`` → ``doc_id``. A ``.txt``/``.html`` document's id is a hash of its text, so a task of
+    the same source file means the text changed since push."""
+    source = (task.get("data") or {}).get("source")
+    if source is not None and str(source) in sources:
+        return (f"the text of {source} changed since this task was pushed (its document is now {sources[str(source)]}); "
+                "not merged: copy what still applies to the new task in Label Studio")
+    return "task names a doc_id that is not in the workspace; not merged"
+
+
 def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, policy: str, reports: list[ReportItem]) -> Document | None:
     """Merge one exported task into its document (rules in the module docstring); ``None`` when the
     task is skipped or not merged (the reason is appended to ``reports``)."""
@@ -538,6 +549,7 @@ def merge_tasks(
         raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
     cfg = parse_config(config_xml or labeling_config())
     out = MergeResult()
+    sources: dict[str, str] | None = None  # source -> doc_id, built on the first unknown doc_id
     for task in tasks:
         out.tasks_seen += 1
         doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
@@ -547,7 +559,9 @@ def merge_tasks(
             continue
         doc = out.documents.get(doc_id) or documents.get(doc_id)
         if doc is None:
-            out.reports.append(ReportItem("not-merged", "task names a doc_id that is not in the workspace; not merged", task.get("id"), doc_id))
+            if sources is None:
+                sources = {d.source: d.doc_id for d in documents.values()}
+            out.reports.append(ReportItem("not-merged", unknown_doc_reason(task, sources), task.get("id"), doc_id))
             continue
         merged = merge_task(doc, task, cfg, policy, out.reports)
         if merged is not None:
