@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Version of the rule set (thresholds + cue files); goes into release manifests.
-RULES_VERSION = "1.0.0"
+RULES_VERSION = "1.1.0"  # 1.1.0: sentences rescued on the plain-text path; several share buttons on a line
 
 # jusText defaults (justext.core: LENGTH_LOW_DEFAULT, LENGTH_HIGH_DEFAULT, STOPWORDS_LOW_DEFAULT,
 # STOPWORDS_HIGH_DEFAULT); lengths are in characters.

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -539,8 +540,23 @@ def _annotate_with_ray(
 
 
 def _plan_key(inputs: list[dict[str, Any]], options: PrepareOptions) -> str:
-    key = {"inputs": inputs, "model": options.model, "shard_size": options.shard_size, "version": __version__}
+    """What decides a run's output, hashed: the input files (size, mtime), the model, the shard
+    size, and corpus-builder's own code and rule files (:func:`_code_fingerprint`), so that a
+    resumed or up-to-date workspace is never one an older rule set wrote."""
+    key = {"inputs": inputs, "model": options.model, "shard_size": options.shard_size, "version": __version__, "code": _code_fingerprint()}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """sha256 over corpus-builder's Python files and data files (rules, word lists), in path
+    order: changes whenever a stage or a rule does, version bump or not (a few ms)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".txt", ".tsv", ".json") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _run_passes(

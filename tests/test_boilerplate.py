@@ -472,3 +472,13 @@ def test_a_one_sentence_wire_paragraph_full_of_names_stays_content() -> None:
     pairs = labelled(make_doc(text))
     assert label_of(pairs, "Mme Lefebvre") is None
     assert label_of(pairs, "Accueil") is not None and label_of(pairs, "Abonnez-vous") is not None
+
+
+@pytest.mark.parametrize("line", ["Partager sur Facebook Partager sur Twitter", "Partager sur Facebook | Imprimer | Envoyer par e-mail"])
+def test_a_line_of_several_share_buttons_is_share(line: str) -> None:
+    text = "\n".join([
+        "Le Nord face à la sécheresse",
+        "LILLE (AFP) - Les agriculteurs du Nord réclament des aides d'urgence après trois mois sans pluie, a annoncé jeudi la chambre d'agriculture.",
+        line,
+    ])
+    assert label_of(labelled(make_doc(text)), line[:8]) == "share"
