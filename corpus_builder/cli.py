@@ -309,7 +309,7 @@ def _print_release(info) -> None:
 def validate_cmd(
     release_dir: Annotated[Path, typer.Argument(help="A release folder, e.g. releases/demo/0.1.0.")],
 ) -> None:
-    """Check a release: schemas of every row, offsets, checksums and row counts. Exit 0 if valid, else 1."""
+    """Check a release: schemas of every row, offsets, checksums and row counts, and that the dataset card lists exactly its files. Exit 0 if valid, else 1."""
     from .release import validate_release
 
     with _errors_to_exit():
@@ -327,7 +327,7 @@ def _mount_subapps() -> None:
     from .evaluate.cli import evaluate_app
     from .studio.cli import studio_app
 
-    app.add_typer(studio_app, name="studio", help="Label Studio round-trip: serve, config, push, pull.")
+    app.add_typer(studio_app, name="studio", help="Label Studio round-trip: serve, config, push, pull, export-tasks, import-annotations.")
     app.add_typer(evaluate_app, name="evaluate", help="Measure our stages and off-the-shelf baselines on gold data.")
 
 

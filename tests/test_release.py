@@ -422,7 +422,7 @@ def test_reviewed_documents_keep_predictions_apart(tmp_path):
     assert read_manifest(info.path)["review"] == review
     assert info.counts["predictions_by_label"] == {"MISC": 1, "ORG": 2}
     card = (info.path / "README.md").read_text(encoding="utf-8")
-    assert "Documents reviewed by a person: 1 (by 1 annotators)" in card
+    assert "Documents reviewed by a person: 1 (by 1 annotator)" in card
     assert "| ORG | 0.5 | 1.0 | 0.6667 | 1 |" in card and "| **micro** | 0.3333 | 0.3333 | 0.3333 | 3 |" in card
     assert "| boilerplate | 0.0 | 0.0 | 0.0 | 0 |" in card
     assert validate_release(info.path) == []
@@ -524,3 +524,14 @@ def test_property_released_spans_match_their_text(tmp_path_factory, docs):
                 assert len(row["tokens"]) == len(row["ner_tags"])
     assert info.counts["spans_outside_sentences"] == 0
     assert sum(info.counts["entities_by_label"].values()) == sum(len(d.entities) for d in docs)
+
+
+def test_the_card_says_what_every_field_means():
+    from corpus_builder.release.card import FIELD_DOCS, FIELD_DOCS_BY_CONFIG, _fields_section
+    from corpus_builder.release.features import CONFIGS, features_for
+
+    for cf in CONFIGS:
+        for name in features_for(cf):
+            assert FIELD_DOCS_BY_CONFIG.get((cf, name)) or FIELD_DOCS.get(name), f"{cf}.{name} has no description"
+    section = _fields_section()
+    assert all(f"`{cf}`:" in section for cf in CONFIGS)

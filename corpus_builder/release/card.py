@@ -103,9 +103,50 @@ def _quality_section(quality: Mapping[str, Any] | None) -> str:
     return "\n\n".join(parts)
 
 
+#: What each column means, for the card's "Fields" section (one entry per feature of every config;
+#: ``tests/test_release.py`` checks none is missing).
+FIELD_DOCS: dict[str, str] = {
+    "doc_id": "document id: the input's `id` (JSONL), else `doc-` + 16 hex digits of the sha256 of the cleaned text",
+    "source": "where the document came from: the input file's path relative to the folder given (prefixed by that folder's name when several were given), or the JSONL record's `source`",
+    "text": "cleaned text (Unicode NFC, mojibake repaired, whitespace normalised); blocks are separated by `\\n`",
+    "lang": "ISO 639-1 language code (py3langid), `und` when unsure",
+    "raw_sha256": "sha256 of the raw input bytes (of the line, for JSONL)",
+    "status": "`predicted` (machine labels only) or `reviewed` (a person corrected the document in Label Studio)",
+    "blocks": "the text's non-empty lines: {start, end, is_boilerplate, boilerplate_label, source}; `source` is `prediction` or `annotation`",
+    "entities": "entity spans {start, end, label, text, source, annotator}: the human annotation on reviewed documents (`source` = `annotation`, `annotator` = Label Studio user id), else the predictions",
+    "predictions": "the machine's entity spans, kept apart on reviewed documents (empty on predicted ones, whose `entities` are the predictions)",
+    "sent_index": "position of the sentence in its document, from 0",
+    "start": "sentence start in the document text (code points)",
+    "end": "sentence end in the document text (code points, exclusive)",
+    "is_boilerplate": "the sentence's block is boilerplate",
+    "boilerplate_label": "its category (navigation, share, caption, related, promo, comments, footer, duplicate, metadata, other), null for content",
+    "tokens": "the sentence's tokens (spaCy's tokenizer, the one the entities were predicted with)",
+    "ner_tags": "one IOB2 tag per token (ClassLabel); content sentences only; join with `documents` on `doc_id` for `status`",
+}
+
+
+#: Where a field means something else in one config: ``(config, field)`` → meaning.
+FIELD_DOCS_BY_CONFIG: dict[tuple[str, str], str] = {
+    ("sentences", "text"): "the sentence text: `documents.text[start:end]` of its document",
+    ("sentences", "entities"): "entity spans as in `documents`, with offsets into the sentence text",
+    ("sentences", "predictions"): "the machine's spans as in `documents`, with offsets into the sentence text",
+    ("sentences", "status"): "its document's `status`",
+}
+
+
+def _fields_section() -> str:
+    from .features import features_for
+
+    parts = ["## Fields"]
+    for cf in CONFIGS:
+        rows = [[f"`{name}`", FIELD_DOCS_BY_CONFIG.get((cf, name), FIELD_DOCS.get(name, ""))] for name in features_for(cf)]
+        parts.append(f"`{cf}`:\n\n" + _table(["field", "meaning"], rows))
+    return "\n\n".join(parts)
+
+
 def render_card(manifest: Mapping[str, Any], languages: list[str], description: str | None = None) -> str:
     """The full ``README.md`` text of a release: front matter, then description, how to load it,
-    counts per config and split, label distribution, boilerplate share, review status, the
+    counts per config and split, what each field means, label distribution, boilerplate share, review status, the
     pre-annotation quality report and how the release was built. Deterministic (no timestamp)."""
     c = manifest["counts"]
     name, version = manifest["name"], manifest["version"]
@@ -139,6 +180,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
             ["config", *SPLITS, "total", "a row is"],
             [[cf, *(c[cf][s] for s in SPLITS), c[cf]["total"], _ROW_MEANING[cf]] for cf in CONFIGS],
         ),
+        _fields_section(),
         "## Label distribution\n\nEntity spans (`entities`; `predictions` are the machine's spans kept apart on reviewed documents):\n\n"
         + _table(["label", "entities", "predictions"], entity_rows)
         + f"\n\nBoilerplate: {c['boilerplate_sentences']} of {c['sentences']['total']} sentences "
@@ -148,7 +190,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         + f"\n\nSpans in no sentence: {c['spans_outside_sentences']}; spans whose boundaries cut a token "
         f"(tagged by overlap in `ner`): {c['spans_misaligned_with_tokens']}.",
         "## Review\n\n"
-        f"Documents reviewed by a person: {review['documents_reviewed']} (by {review['annotators']} annotators); "
+        f"Documents reviewed by a person: {review['documents_reviewed']} (by {review['annotators']} annotator{'' if review['annotators'] == 1 else 's'}); "
         f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
         "On reviewed documents `entities` hold the human annotation and `predictions` the machine's spans.\n\n"
         "### Pre-annotation quality\n\n" + _quality_section(review.get("pre_annotation_quality")),

@@ -110,7 +110,7 @@ def _label_studio_executable() -> list[str]:
     found = shutil.which("label-studio")
     if found:
         return [found]
-    raise ConfigError("the `label-studio` server is not installed: pip install 'corpus-builder[studio]' (or pip install label-studio)")
+    raise ConfigError("the `label-studio` server is not installed: pip install -e '.[studio]' from the corpus-builder clone (or pip install label-studio)")
 
 
 def start_server(data_dir: Path | str, port: int = DEFAULT_PORT, timeout: float = DEFAULT_START_TIMEOUT) -> LocalServer:
