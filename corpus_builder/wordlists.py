@@ -18,13 +18,16 @@ from .errors import ConfigError
 
 
 @cache
-def spacy_stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop words for ``lang`` (``"fr"``, ``"en"``), case-folded.
+def spacy_stop_words(*langs: str) -> frozenset[str]:
+    """spaCy's stop words for the languages ``langs`` (``"fr"``, ``"en"``...), together, case-folded.
 
     Uses ``spacy.lang.<lang>.stop_words`` if it is already imported, else executes that file
     alone (it defines ``STOP_WORDS`` from literals). Raises :class:`ConfigError` when the
     installed spaCy has no such list.
     """
+    if len(langs) != 1:
+        return frozenset().union(*(spacy_stop_words(lang) for lang in langs))
+    (lang,) = langs
     name = f"spacy.lang.{lang}.stop_words"
     module = sys.modules.get(name)
     if module is None:

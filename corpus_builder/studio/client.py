@@ -150,10 +150,6 @@ class StudioClient:
             for t in tasks
         ]
 
-    def task_keys(self, project_id: int) -> set[tuple[str, str]]:
-        """``(doc_id, text_sha256)`` of every task already in the project (see :meth:`task_refs`)."""
-        return {ref.key for ref in self.task_refs(project_id)}
-
     def has_human_work(self, task_id: int) -> bool:
         """True when a person has worked on the task: an annotation, a skipped one, or a draft by
         any user. One request; needed because the task list only shows the key's own drafts, and
@@ -252,8 +248,8 @@ class StudioClient:
 class TaskRef(NamedTuple):
     """A task as :meth:`StudioClient.task_refs` lists it: ``key`` is ``(doc_id, text_sha256)``;
     ``touched`` is true once a person has annotated or skipped it (not drafts: see
-    :meth:`StudioClient.has_human_work`); ``source`` is the
-    document's input path as pushed (``None`` for a task added by hand)."""
+    :meth:`StudioClient.has_human_work`); ``source`` is the document's input path as pushed
+    (``None`` for a task added by hand)."""
 
     id: int
     key: tuple[str, str]
