@@ -108,6 +108,22 @@ def test_language_from_folder_name_else_detected(tmp_path):
     assert nolang.lang == "en"  # detected: the French default would be wrong here
 
 
+def test_training_sets_are_never_evaluation_sets(shared_data):
+    """deep-sequoia-fr-train is training data (../shared/data/README.md): discover leaves it out and
+    training_sets lists it, so the gate and `evaluate` never score a model on what it learned from."""
+    root = shared_data / "gold"
+    names = {gs.name for gs in gold.discover(root, "entities")}
+    assert "deep-sequoia-fr-train" not in names and "deep-sequoia-fr-dev" in names
+    assert [p.name for p in gold.training_sets(root, "entities")] == ["deep-sequoia-fr-train"]
+
+
+def test_multilingual_snippet_set_keeps_each_page_language(shared_data):
+    (multi,) = [gs for gs in gold.discover(shared_data / "gold", "boilerplate") if gs.name == "trafilatura-multi-dev"]
+    assert multi.lang == gold.MULTILINGUAL
+    langs = {page.lang for page in multi.items}
+    assert {"de", "en", "es", "zh"} <= langs and None not in langs and "fr" not in langs
+
+
 def test_discover_missing_folder_names_it(tmp_path):
     with pytest.raises(InputError, match="gold folder not found"):
         gold.discover(tmp_path, "entities")

