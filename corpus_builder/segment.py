@@ -170,14 +170,14 @@ def _boundary_after_terminal(block: str, start: int, end: int, quote_open: bool)
         k += 1
     if k >= n:
         return None, "none"
-    if kind == "ellipsis":
-        # an ellipsis ends a sentence before a capitalised function word ("… Je ne sais pas",
-        # "... The decision"); before any other capital ("les villes de… Paris et Lyon") it is
-        # ambiguous: the sentence model decides
-        word = _WORD.match(block, k).group().strip("\"'’”»«“)]([,;:.!?…")
+    if kind in ("ellipsis", "ambiguous"):
+        # an ellipsis, or an abbreviation that may end a sentence ("etc.", "J.-C.", "U.S."), ends
+        # the sentence before a capitalised function word ("… Je ne sais pas", "av. J.-C. La
+        # ville", "in the U.S. He said"); before any other capital (a name: "les villes de…
+        # Paris et Lyon", "J.-C. Marchianni", "U.S. Army") the sentence model decides
         if not _starts_sentence(block[k]):
             return None, "none"
-        return k, "final" if word.casefold() in spacy_stop_words("fr", "en") or word in _openers() else "ambiguous"
+        return k, "final" if _clause_opener(block, k) else "ambiguous"
     if not _starts_sentence(block[k]):
         # lower case after a plain word and a single "." still starts a sentence in informal text
         # ("sounds exciting. want to go?"); not after "?"/"!" ("« Pourquoi ? » demande-t-il")
@@ -229,6 +229,16 @@ def embedded_quotation_cuts(block: str, cuts: Iterable[int]) -> set[int]:
         if k < len(block) and (block[k] in ",;:)" or block[k].isalpha() and block[k].islower()):
             out.update(c for c in inside if lo < c <= hi)
     return out
+
+
+def _clause_opener(block: str, at: int) -> bool:
+    """Is the word at ``at`` a capitalised function word that opens a clause: a determiner,
+    pronoun or preposition of spaCy's fr+en stop words in title case ("La", "Il", "The", "He",
+    "I"), a word of ``sentence_openers.txt``, or an elided "L'", "D'", "Qu'" ("L'espace…")?"""
+    word = _WORD.match(block, at).group().strip("\"'’”»«“)]([,;:.!?…")
+    if word in _openers() or re.match(r"^(?:L|D|Qu|J|N|S|C)['’]\w", word):
+        return True
+    return bool(word) and word[0].isupper() and (len(word) == 1 or word[1:].islower()) and word.casefold() in spacy_stop_words("fr", "en")
 
 
 def _protected(block: str, entities: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

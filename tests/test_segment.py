@@ -85,10 +85,19 @@ def test_ellipses_end_sentences_before_a_capital() -> None:
     ]
 
 
-def test_ambiguous_abbreviation_ends_a_sentence_only_when_the_model_says_so() -> None:
+def test_ambiguous_abbreviation_ends_a_sentence_before_a_function_word() -> None:
     text = "Le site date de 50 av. J.-C. Les fouilles continuent."
+    assert split(text) == ["Le site date de 50 av. J.-C.", "Les fouilles continuent."]
+    assert split("Ils vendent du pain, du lait, etc. Le marché ferme à midi.") == ["Ils vendent du pain, du lait, etc.", "Le marché ferme à midi."]
+    assert split("He moved to the U.S. In 2004 he opened a shop.") == ["He moved to the U.S.", "In 2004 he opened a shop."]
+
+
+def test_ambiguous_abbreviation_before_a_name_ends_a_sentence_only_when_the_model_says_so() -> None:
+    text = "Les colis étaient remis à J.-C. Martin ou à sa fille."
     assert split(text) == [text]
-    assert split(text, model_starts=[0, text.index("Les")]) == ["Le site date de 50 av. J.-C.", "Les fouilles continuent."]
+    text = "The U.S. Army was there. It was in the U.S. Boston was next."
+    assert split(text) == ["The U.S. Army was there.", "It was in the U.S. Boston was next."]
+    assert split(text, model_starts=[0, text.index("Boston")]) == ["The U.S. Army was there.", "It was in the U.S.", "Boston was next."]
 
 
 def test_english_paragraph() -> None:

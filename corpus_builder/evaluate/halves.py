@@ -62,4 +62,15 @@ def half_ranges(set_name: str, docs: Sequence[SentenceGoldDoc]) -> dict[str, lis
     return out
 
 
-__all__ = ["CHUNK_SENTENCES", "HALVES", "half_ranges", "held_out_ids", "units"]
+def describe(set_name: str, docs: Sequence[SentenceGoldDoc]) -> str:
+    """One line saying how ``set_name`` was halved (for the report's notes)."""
+    all_units = units(docs)
+    held = held_out_ids(set_name, [u[3] for u in all_units])
+    kind = "documents" if len(docs) != 1 else f"runs of {CHUNK_SENTENCES} gold sentences"
+    return (
+        f"halves by {kind} (sha256 of set/unit id): tune {len(all_units) - len(held)}, held-out {len(held)}; "
+        "our rules were tuned on the tune half only, the held-out half is only measured"
+    )
+
+
+__all__ = ["describe", "CHUNK_SENTENCES", "HALVES", "half_ranges", "held_out_ids", "units"]
