@@ -3,7 +3,8 @@
 Commands ``sentences``, ``entities``, ``boilerplate`` and ``all`` share the options ``--gold``,
 ``--json``, ``--markdown``, ``--examples N``, ``--baselines/--no-baselines``, ``--check BASELINE`` (exit 1 naming every figure that
 dropped by more than the tolerance) and ``--write-baseline PATH``. User mistakes (missing gold,
-bad baseline file) print one line and exit 1.
+bad baseline file) print one line and exit 1. Sentence tables show every system on the whole set
+and on its tune and HELD-OUT halves (:mod:`.halves`).
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def _command(tasks: tuple[str, ...], doc: str):
     return command
 
 
-evaluate_app.command("sentences")(_command(("sentences",), "Sentence boundary P/R/F1 on the CoNLL-U gold (ours vs spaCy, pysbd)."))
+evaluate_app.command("sentences")(_command(("sentences",), "Sentence boundary P/R/F1 on the CoNLL-U gold (ours vs spaCy, pysbd), on each set and on its tune and held-out halves."))
 evaluate_app.command("entities")(_command(("entities",), "Entity P/R/F1 per label, exact and overlap, with the error breakdown (ours vs spaCy)."))
 evaluate_app.command("boilerplate")(_command(("boilerplate",), "Main-text extraction: snippet score and token F1 (ours vs trafilatura, jusText)."))
 evaluate_app.command("all")(_command(TASKS, "All three evaluations in one run (the README's quality table)."))
