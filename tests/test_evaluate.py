@@ -143,6 +143,53 @@ def test_sentence_boundaries_ignore_paragraph_starts_and_leading_space():
     assert m["missed"] == ["A b. ‖C d. E f.⏎G h."]
 
 
+def test_sentence_scores_keep_counts_only_boundaries_inside_the_ranges():
+    text = "A b. C d. E f. G h."
+    gold_s = [(0, 4), (5, 9), (10, 14), (15, 19)]
+    pred = [(0, 9), (10, 14), (15, 19)]  # misses "C"
+    blocks = [(0, 19)]
+    first, second = [[(0, 9)]], [[(9, 19)]]
+    m1 = metrics.sentence_scores([(text, blocks, gold_s)], [pred], keep=first)
+    m2 = metrics.sentence_scores([(text, blocks, gold_s)], [pred], keep=second)
+    assert (m1["tp"], m1["fn"], m1["n_gold_sentences"]) == (0, 1, 2)
+    assert (m2["tp"], m2["fn"], m2["fp"], m2["n_gold_sentences"]) == (2, 0, 0, 2)
+    assert metrics.sentence_scores([(text, blocks, gold_s)], [pred], keep=[[]])["tp"] == 0
+
+
+def test_halves_by_document_are_deterministic_balanced_and_tile_the_set():
+    from corpus_builder.evaluate import halves
+
+    docs = gold.read_conllu_sentences(GOLD / "sentences/tiny-en-dev/tiny.conllu")
+    many = [gold.SentenceGoldDoc(f"d{i}", "x.", (), ()) for i in range(40)]
+    ranges = halves.half_ranges("some-set", many)
+    tune = [i for i, r in enumerate(ranges["tune"]) if r]
+    held = [i for i, r in enumerate(ranges["held-out"]) if r]
+    assert len(tune) == 20 and len(held) == 20 and not set(tune) & set(held)
+    assert halves.half_ranges("some-set", list(reversed(many)))["tune"] == list(reversed(ranges["tune"]))  # order-free
+    assert halves.half_ranges("other-set", many) != ranges  # the set name is part of the key
+    assert len(halves.units(docs)) == len(docs)
+
+
+def test_halves_of_a_single_running_text_are_runs_of_sentences():
+    from corpus_builder.evaluate import halves
+    from corpus_builder.records import Sentence
+
+    sents, pos, parts = [], 0, []
+    for i in range(60):
+        t = f"Phrase {i}."
+        sents.append(Sentence(pos, pos + len(t), 0))
+        parts.append(t)
+        pos += len(t) + 1
+    text = " ".join(parts)
+    doc = gold.SentenceGoldDoc("one", text, (), tuple(sents))
+    units = halves.units([doc])
+    assert len(units) == 3  # 25 + 25 + 10 sentences
+    assert units[0][1] == 0 and units[-1][2] == len(text)
+    assert all(a[2] == b[1] for a, b in zip(units, units[1:]))  # they tile the text
+    r = halves.half_ranges("s", [doc])
+    assert len(r["tune"][0]) == 2 and len(r["held-out"][0]) == 1
+
+
 def _s(start, end, label):
     return Span(start, end, label, "x" * (end - start))
 
@@ -241,6 +288,10 @@ def test_cli_sentences_json_and_check_names_regressions(tmp_path):
     assert fr["pysbd"]["n_gold_sentences"] == 3
     en = data["tasks"]["sentences"]["tiny-en-dev"]["systems"]
     assert "spacy:sentencizer" in en and en["pysbd"]["f1"] == 1.0
+    assert set(fr["ours"]["halves"]) == {"tune", "held-out"}
+    assert any("halves by" in n for n in data["tasks"]["sentences"]["tiny-fr-dev"]["notes"])
+    table = runner.invoke(evaluate_app, ["sentences", "--gold", str(GOLD), "--examples", "0"])
+    assert table.exit_code == 0 and "HELD-OUT" in table.output and "pysbd" in table.output
     baseline = tmp_path / "b.json"
     baseline.write_text(json.dumps({"tolerance": 0.005, "figures": {"sentences/tiny-en-dev/f1": 1.5}}))
     res = runner.invoke(evaluate_app, ["sentences", "--gold", str(GOLD), "--no-baselines", "--check", str(baseline)])

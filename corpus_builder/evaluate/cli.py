@@ -3,7 +3,8 @@
 Commands ``sentences``, ``entities``, ``boilerplate`` and ``all`` share the options ``--gold``,
 ``--json``, ``--markdown``, ``--examples N``, ``--baselines/--no-baselines``, ``--check BASELINE`` (exit 1 naming every figure that
 dropped by more than the tolerance) and ``--write-baseline PATH``. User mistakes (missing gold,
-bad baseline file) print one line and exit 1.
+bad baseline file) print one line and exit 1. Sentence tables show every system on the whole set
+and on its tune and HELD-OUT halves (:mod:`.halves`).
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ def _fmt(x: float | None) -> str:
 
 
 def _print_sentences(console: Console, task_results: dict, n_examples: int) -> None:
-    table = Table(title="Sentence boundaries (a boundary = a sentence start inside a paragraph)")
-    for col in ("gold set", "system", "P", "R", "F1", "gold sent.", "pred sent."):
+    table = Table(
+        title="Sentence boundaries (a boundary = a sentence start inside a paragraph); "
+        "F1 tune / F1 HELD-OUT = each half of the set by document: our rules were tuned on the tune half only",
+    )
+    for col in ("gold set", "system", "P", "R", "F1 all", "F1 tune", "F1 HELD-OUT", "gold sent.", "pred sent."):
         table.add_column(col, justify="right" if col not in ("gold set", "system") else "left")
     for set_name, entry in task_results.items():
         for system, m in entry["systems"].items():
@@ -53,9 +57,17 @@ def _print_sentences(console: Console, task_results: dict, n_examples: int) -> N
                 table.add_row(set_name, system, "failed")
                 _FAILURES.append(f"{system} on {set_name}: {m['error']}")
                 continue
-            table.add_row(set_name, system, _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["f1"]), str(m["n_gold_sentences"]), str(m["n_pred_sentences"]))
+            h = m.get("halves", {})
+            table.add_row(
+                set_name, system, _fmt(m["precision"]), _fmt(m["recall"]), _fmt(m["f1"]),
+                _fmt(h.get("tune", {}).get("f1")), _fmt(h.get("held-out", {}).get("f1")),
+                str(m["n_gold_sentences"]), str(m["n_pred_sentences"]),
+            )  # fmt: skip
         table.add_section()
     console.print(table)
+    for set_name, entry in task_results.items():
+        for note in entry.get("notes", []):
+            console.print(f"[dim]note: {set_name}: {note}[/dim]" if not note.startswith(set_name) else f"[dim]note: {note}[/dim]")
     _print_examples(console, task_results, ("missed", "spurious"), n_examples)
 
 
@@ -190,7 +202,7 @@ def _command(tasks: tuple[str, ...], doc: str):
     return command
 
 
-evaluate_app.command("sentences")(_command(("sentences",), "Sentence boundary P/R/F1 on the CoNLL-U gold (ours vs spaCy, pysbd)."))
+evaluate_app.command("sentences")(_command(("sentences",), "Sentence boundary P/R/F1 on the CoNLL-U gold (ours vs spaCy, pysbd), on each set and on its tune and held-out halves."))
 evaluate_app.command("entities")(_command(("entities",), "Entity P/R/F1 per label, exact and overlap, with the error breakdown (ours vs spaCy)."))
 evaluate_app.command("boilerplate")(_command(("boilerplate",), "Main-text extraction: snippet score and token F1 (ours vs trafilatura, jusText)."))
 evaluate_app.command("all")(_command(TASKS, "All three evaluations in one run (the README's quality table)."))

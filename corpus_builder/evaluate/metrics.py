@@ -50,22 +50,39 @@ def sentence_scores(
     gold: Sequence[tuple[str, Iterable[tuple[int, int]], Iterable[tuple[int, int]]]],
     pred: Sequence[Iterable[tuple[int, int]]],
     max_examples: int = 20,
+    keep: Sequence[Sequence[tuple[int, int]]] | None = None,
 ) -> dict:
     """Boundary precision/recall/F1 over documents.
 
     ``gold``: ``(text, block_spans, gold_sentence_spans)`` per document; ``pred``: predicted
     sentence spans per document (same order). A boundary is a sentence start inside a block (see
-    :func:`boundaries`). Returns ``prf`` counts plus ``n_gold_sentences``, ``n_pred_sentences`` and
-    up to ``max_examples`` ``missed``/``spurious`` examples (``"left ‖ right"`` context).
+    :func:`boundaries`). ``keep``: optional offset ranges per document (``(start, end)``,
+    end-exclusive); only boundaries inside one count, gold and predicted alike (a half of the set,
+    see :mod:`corpus_builder.evaluate.halves`), and the sentence counts are those of gold and
+    predicted sentences starting inside them. Returns ``prf`` counts plus ``n_gold_sentences``,
+    ``n_pred_sentences`` and up to ``max_examples`` ``missed``/``spurious`` examples (``"left ‖
+    right"`` context).
     """
     tp = fp = fn = n_gold = n_pred = 0
     missed: list[str] = []
     spurious: list[str] = []
-    for (text, block_spans, gold_spans), pred_spans in zip(gold, pred, strict=True):
+    for k, ((text, block_spans, gold_spans), pred_spans) in enumerate(zip(gold, pred, strict=True)):
         gold_spans, pred_spans = list(gold_spans), list(pred_spans)
         block_starts = [s for s, _ in block_spans]
         g = boundaries(gold_spans, text, block_starts)
         p = boundaries(pred_spans, text, block_starts)
+        if keep is not None:
+            ranges = keep[k]
+            if not ranges:
+                continue
+
+            def inside(off: int, ranges=ranges) -> bool:
+                return any(lo <= off < hi for lo, hi in ranges)
+
+            g = {b for b in g if inside(b)}
+            p = {b for b in p if inside(b)}
+            gold_spans = [s for s in gold_spans if inside(s[0])]
+            pred_spans = [s for s in pred_spans if inside(s[0])]
         n_gold += len(gold_spans)
         n_pred += len(pred_spans)
         tp += len(g & p)

@@ -26,13 +26,31 @@ def to_markdown(results: dict) -> str:
     tasks = results.get("tasks", {})
     if "sentences" in tasks:
         rows = []
+        notes = []
         for set_name, entry in tasks["sentences"].items():
+            notes += [n if n.startswith(set_name) else f"{set_name}: {n}" for n in entry.get("notes", [])]
             for system, m in entry["systems"].items():
                 if "error" in m:
-                    rows.append([set_name, system, "failed", "", "", "", ""])
+                    rows.append([set_name, system, "failed", "", "", "", "", "", ""])
                 else:
-                    rows.append([set_name, system, _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), str(m["n_gold_sentences"]), str(m["n_pred_sentences"])])
-        out += ["### Sentence boundaries", "", _table(["gold set", "system", "P", "R", "F1", "gold sentences", "predicted"], rows), ""]
+                    h = m.get("halves", {})
+                    rows.append([
+                        set_name, system, _f(m["precision"]), _f(m["recall"]), _f(m["f1"]),
+                        _f(h.get("tune", {}).get("f1")), f"**{_f(h.get('held-out', {}).get('f1'))}**",
+                        str(m["n_gold_sentences"]), str(m["n_pred_sentences"]),
+                    ])  # fmt: skip
+        header = ["gold set", "system", "P", "R", "F1 all", "F1 tune", "F1 **held-out**", "gold sentences", "predicted"]
+        out += [
+            "### Sentence boundaries",
+            "",
+            "F1 tune / **held-out**: the two halves of each set by document (`corpus_builder/evaluate/halves.py`); "
+            "our rules were tuned on the tune half only, so the held-out figure is the one to expect on new text.",
+            "",
+            _table(header, rows),
+            "",
+            *(f"- {n}" for n in notes),
+            "",
+        ]
     if "entities" in tasks:
         out += ["### Entities (exact = same span and label; overlap = same label, overlapping span)", ""]
         for set_name, entry in tasks["entities"].items():

@@ -5,6 +5,7 @@ Results layout (JSON-ready)::
 
     {"gold": "<root>", "tasks": {
         "sentences":   {"<set>": {"lang", "kind", "n_docs", "notes", "systems": {"<system>": metrics}}},
+                        (sentence metrics also hold "halves": {"tune": ..., "held-out": ...})
         "entities":    {...},
         "boilerplate": {...}}}
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from ..errors import ConfigError, InputError
 from . import gold as gold_mod
-from . import metrics, systems
+from . import halves, metrics, systems
 
 TASKS: tuple[str, ...] = ("sentences", "entities", "boilerplate")
 #: Default regression tolerance of the quality gate (absolute, on 0–1 figures).
@@ -41,14 +42,28 @@ def _safe(fn, *args) -> Any:
 
 
 def evaluate_sentences(gs: gold_mod.GoldSet, baselines: bool = True, only: set[str] | None = None) -> dict:
-    """Score every sentence system on one gold set (boundary P/R/F1, see :func:`metrics.sentence_scores`)."""
+    """Score every sentence system on one gold set (boundary P/R/F1, see :func:`metrics.sentence_scores`):
+    on the whole set, and under ``"halves"`` on its tune half and its held-out half
+    (:mod:`.halves`; our rules are tuned on the first only), each ``{"precision", "recall", "f1",
+    "tp", "fp", "fn", "n_gold_sentences", "n_pred_sentences", "n_units"}``."""
     gold_rows = [(d.text, [(b.start, b.end) for b in d.blocks], [(s.start, s.end) for s in d.sentences]) for d in gs.items]
+    ranges = halves.half_ranges(gs.name, gs.items)
     out = {}
     for name, system in systems.sentence_systems(gs.lang, baselines).items():
         if only and name not in only:
             continue
         pred = _safe(system, gs.items, gs.lang)
-        out[name] = pred if isinstance(pred, dict) else _safe(metrics.sentence_scores, gold_rows, pred)
+        if isinstance(pred, dict):
+            out[name] = pred
+            continue
+        scores = _safe(metrics.sentence_scores, gold_rows, pred)
+        if "error" not in scores:
+            scores["halves"] = {}
+            for half in halves.HALVES:
+                h = metrics.sentence_scores(gold_rows, pred, max_examples=0, keep=ranges[half])
+                scores["halves"][half] = {k: v for k, v in h.items() if k not in ("missed", "spurious")}
+                scores["halves"][half]["n_units"] = sum(len(r) for r in ranges[half])
+        out[name] = scores
     return out
 
 
@@ -133,11 +148,16 @@ def run_evaluation(gold_root: Path, tasks: tuple[str, ...] = TASKS, baselines: b
     for task in tasks:
         per_set = {}
         for gs in gold_mod.discover(Path(gold_root), task):
+            notes = list(gs.notes)
+            if task == "sentences":
+                notes.append(halves.describe(gs.name, gs.items))
+                if note := systems.contamination_note(gs.name):
+                    notes.append(note)
             per_set[gs.name] = {
                 "lang": gs.lang,
                 "kind": gs.kind,
                 "n_docs": len(gs.items),
-                "notes": gs.notes,
+                "notes": notes,
                 "systems": _RUNNERS[task](gs, baselines, only),
             }
         results["tasks"][task] = per_set
@@ -151,7 +171,8 @@ def run_evaluation(gold_root: Path, tasks: tuple[str, ...] = TASKS, baselines: b
 def headline_figures(results: dict, system: str = "ours") -> dict[str, float | None]:
     """The figures of one system that the gate pins, as ``{"task/set/measure": value}``.
 
-    sentences: boundary precision/recall/F1. entities: exact micro P/R/F1, exact F1 per label,
+    sentences: boundary precision/recall/F1 on the whole set, and the F1 of each half
+    (``sentences/<set>/tune/f1``, ``sentences/<set>/held-out/f1``). entities: exact micro P/R/F1, exact F1 per label,
     overlap micro F1. boilerplate: snippet score, with-found, without-absent (snippet gold); token
     P/R/F1 and shingle F1 (article gold). A failed system yields ``None`` values for the keys it
     would have had (so the gate reports them).
@@ -167,6 +188,8 @@ def headline_figures(results: dict, system: str = "ours") -> dict[str, float | N
             if task == "sentences":
                 for k in ("precision", "recall", "f1"):
                     figs[f"{key}/{k}"] = None if failed else m[k]
+                for half in halves.HALVES if "halves" in m else ():
+                    figs[f"{key}/{half}/f1"] = m["halves"][half]["f1"]
             elif task == "entities":
                 if failed:
                     figs[f"{key}/exact/micro/f1"] = None

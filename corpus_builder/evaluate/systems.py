@@ -157,6 +157,22 @@ def ours_sentences(docs: Sequence[SentenceGoldDoc], lang: str) -> list[list[tupl
     return [[(s.start, s.end) for s in d.sentences] for d in _annotate(docs, lang)]
 
 
+#: Gold sets whose text spaCy's French pipelines were trained on (their model cards list UD French
+#: Sequoia v2.8; ``../shared/data/README.md``): spaCy's figures there, and ours, which use its
+#: ``senter``, are inflated.
+SPACY_TRAINED_ON: tuple[str, ...] = ("sequoia",)
+
+
+def contamination_note(set_name: str) -> str | None:
+    """A warning for a gold set spaCy was trained on (see :data:`SPACY_TRAINED_ON`), else None."""
+    if any(part in set_name for part in SPACY_TRAINED_ON):
+        return (
+            f"{set_name}: in the training data of spaCy's fr_core_news_* (UD French Sequoia): spaCy's figures, "
+            "and ours (guided by its senter), are higher than on unseen text of the same kind; pud-fr-dev is not"
+        )
+    return None
+
+
 def sentence_systems(lang: str, baselines: bool = True) -> dict[str, SentenceSystem]:
     """The sentence systems for a language: ``ours`` first, then the baselines."""
     systems: dict[str, SentenceSystem] = {"ours": ours_sentences}
