@@ -274,6 +274,7 @@ def merge_export(
     that is not valid JSON.
     """
     ws = Workspace(workspace).require()
+    ws.check_owned()
     if policy not in POLICIES:
         raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
     cfg = parse_config(config_xml or labeling_config())
@@ -304,7 +305,7 @@ def merge_export(
             order: dict[str, int] = {}  # workspace position of every doc_id with a saved task
             staging = ws.root / (DOCUMENTS_DIR + ".new")
             if pending:
-                shutil.rmtree(staging, ignore_errors=True)
+                ws.remove_owned(staging)
                 staging.mkdir(parents=True)
                 pos = 0
                 sources: dict[str, str] = {}  # source -> doc_id of the tasks' sources: explains a doc_id that changed
@@ -353,7 +354,7 @@ def merge_export(
                 if shards_written:
                     ws.publish_documents(staging)
                 else:
-                    shutil.rmtree(staging, ignore_errors=True)
+                    ws.remove_owned(staging)
             for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
                 for seq, off in todo:
                     task = json.loads(spill.get(off))
