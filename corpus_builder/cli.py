@@ -72,8 +72,17 @@ RayAddressOpt = Annotated[
     Optional[str], typer.Option("--ray-address", help="Ray cluster address (e.g. ray://head:10001); default: start a local one.")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) if any input is rejected.")]
-NameOpt = Annotated[str, typer.Option("--name", help="Release name: folder under the releases dir (letters, digits, - _ .).")]
-VersionOpt = Annotated[str, typer.Option("--version", help="Release version, semantic versioning X.Y.Z; never overwritten.")]
+NameOpt = Annotated[
+    str, typer.Option("--name", help="Release name: folder under the releases dir (ASCII letters, digits, - _ .; at most 255 bytes).")
+]
+VersionOpt = Annotated[
+    str,
+    typer.Option(
+        "--version",
+        help="Release version, SemVer 2.0.0: X.Y.Z, optionally -pre.release and +build (1.0.0, 1.0.0-rc.1, 1.0.0-alpha+build.5); "
+        "never overwritten.",
+    ),
+]
 ReleasesDirOpt = Annotated[Path, typer.Option("--releases-dir", help="Folder that holds <name>/<version>/ releases.")]
 SplitOpt = Annotated[
     str,
@@ -281,8 +290,8 @@ def build_cmd(
 
     with _errors_to_exit():
         # Everything that can be checked before the long prepare run is checked first.
-        check_name(name)
-        check_version(version)
+        check_name(name, releases_dir)
+        check_version(version, releases_dir)
         fractions = parse_split(split)
         target = releases_dir / name / version
         if target.exists():

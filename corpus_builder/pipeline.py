@@ -755,13 +755,15 @@ def release_workspace(
 ) -> Any:
     """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
 
-    Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`InputError` if the
-    workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
+    Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`ConfigError` for a
+    bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
     or a row violates the schemas.
     """
     from .entities import tokenize
-    from .release import write_release
+    from .release import check_name, check_version, write_release
 
+    check_name(name, releases_dir)  # before the workspace is read: a bad name is the first thing to say
+    check_version(version, releases_dir)
     ws = Workspace(workspace).require()
     info = ws.read_info()
     model = info.get("options", {}).get("model", DEFAULT_MODEL)
