@@ -6,8 +6,8 @@ Every :class:`~corpus_builder.errors.CorpusBuilderError` becomes one line on std
 
 from __future__ import annotations
 
+import logging
 import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -25,6 +25,7 @@ from rich.table import Table
 from . import __version__
 from .errors import ConfigError, CorpusBuilderError
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
+from .tempdirs import temporary_dir
 
 app = typer.Typer(
     name="corpus-builder",
@@ -40,6 +41,21 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+
+
+class _ConsoleHandler(logging.Handler):
+    """The library's notices (logger ``corpus_builder``: leftovers of killed runs removed...) as
+    one ``note:`` line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console.print("[yellow]note:[/]", escape(record.getMessage()), highlight=False)
+
+
+_library_log = logging.getLogger("corpus_builder")
+if not any(isinstance(h, _ConsoleHandler) for h in _library_log.handlers):
+    _library_log.addHandler(_ConsoleHandler(logging.INFO))
+    _library_log.setLevel(logging.INFO)
+    _library_log.propagate = False
 
 InputsArg = Annotated[
     list[Path],
@@ -296,15 +312,13 @@ def build_cmd(
         target = releases_dir / name / version
         if target.exists():
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
-        tmp = Path(tempfile.mkdtemp(prefix="corpus-builder-"))
-        try:
+        # an owned temporary folder: a killed build's is removed by the next one (corpus_builder.tempdirs)
+        with temporary_dir(tempfile.gettempdir(), "corpus-builder-") as tmp:
             summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
             print_summary(summary, "prepare")
             info = release_workspace(
                 tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions, shard_rows=shard_rows
             )
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     _print_release(info)
 
 

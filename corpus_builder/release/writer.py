@@ -15,8 +15,9 @@ Contract (issue 2, "The release"):
   schema is published;
 - nothing in a release depends on the clock or on where it is written: the same documents, options
   and version give byte-identical files (card and manifest included) with the same pyarrow;
-- the release is assembled in a hidden temporary folder next to the target and renamed at the end;
-  an existing version is never overwritten.
+- the release is assembled in a hidden temporary folder next to the target (``.<version>.tmp-*``,
+  with an owner file: :mod:`corpus_builder.tempdirs`) and renamed at the end; an existing version
+  is never overwritten; such folders left by killed runs are removed by the next release of the name.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +36,7 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .. import __version__, tempdirs
 from ..errors import ConfigError, ReleaseError
 from ..records import SCHEMA_VERSION, Document, Reject
 from . import card as card_mod
@@ -298,7 +298,8 @@ def write_release(
             f"release {target} already exists and is never overwritten; choose a new version (e.g. bump {version}) or delete that folder yourself"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=target.parent))
+    tempdirs.sweep(target.parent, ".*.tmp-*")  # releases of any version whose run was killed
+    staging = tempdirs.make_dir(target.parent, f".{version}.tmp-")
     try:
         manifest, languages = _write_contents(
             staging, documents, name=name, version=version, rejects=rejects, inputs=inputs,
@@ -309,6 +310,7 @@ def write_release(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
+        tempdirs.release_owner(staging)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from typing import Any
 from .. import __version__
 from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
+from ..tempdirs import temporary_dir
 from ..workspace import DOCUMENTS_DIR, Workspace
 from .client import StudioClient
 from .config import labeling_config, parse_config, validate_config
@@ -284,7 +284,7 @@ def merge_export(
     n_tasks = merged = shards_written = 0
     annotations_written = False
     old_f = None
-    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".merge-") as tmp, _progress(progress) as bar:
+    with temporary_dir(ws.root, ".merge-") as tmp, _progress(progress) as bar:
         spill = _Rows(Path(tmp) / "tasks.jsonl")
         try:
             # pass 1: check and spill every task; keep doc_id -> [(position, offset)]
@@ -450,7 +450,7 @@ def pull(
     pid, _ = _project_id(client, project, create=False)
     config_xml = client.project_config(pid)
     n_project = client.project_task_count(pid)
-    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".pull-") as tmp:
+    with temporary_dir(ws.root, ".pull-") as tmp:
         export_path = Path(tmp) / f"project-{pid}-export.json"
         with _status(progress, f"Label Studio is building the export of {project!r} ({n_project} tasks)…") as status:
             got = [0]
