@@ -107,6 +107,8 @@ class RunSummary:
     boilerplate_labels: Counter = field(default_factory=Counter)
     entities: Counter = field(default_factory=Counter)
     words: int = 0
+    #: True when ``prepare`` found the workspace up to date and did no work (not in :meth:`to_dict`).
+    up_to_date: bool = False
 
     @property
     def reject_reasons(self) -> Counter:
@@ -719,7 +721,15 @@ def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | N
         return None
     summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()))
     summary.documents_in = int((info.get("summary") or {}).get("documents_in", summary.documents_in))
+    summary.up_to_date = True
     return summary
+
+
+def _ticking(items: Iterable[Any], tick: ProgressCallback) -> Iterator[Any]:
+    """``items`` unchanged, calling ``tick(1)`` after each."""
+    for item in items:
+        yield item
+        tick(1)
 
 
 def component_versions(model: str) -> dict[str, str]:
@@ -752,8 +762,12 @@ def release_workspace(
     releases_dir: str | Path = "releases",
     split: tuple[float, float, float] = (0.8, 0.1, 0.1),
     shard_rows: int = 100_000,
+    progress_factory: Callable[[str, int | None], ProgressCallback] | None = None,
 ) -> Any:
     """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
+
+    ``progress_factory("Writing the release", total documents)`` returns a callback advanced by
+    one per document written (as in :func:`prepare`).
 
     Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`ConfigError` for a
     bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
@@ -772,8 +786,12 @@ def release_workspace(
         from .studio.quality import quality_report
 
         extra["review"] = quality_report(ws.iter_documents())
+    documents: Iterable[Document] = ws.iter_documents()
+    if progress_factory is not None:
+        total = (info.get("summary") or {}).get("documents_kept")
+        documents = _ticking(documents, progress_factory("Writing the release", total if isinstance(total, int) else None))
     return write_release(
-        ws.iter_documents(),
+        documents,
         name=name,
         version=version,
         releases_dir=Path(releases_dir),
