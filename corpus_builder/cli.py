@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import signal
-import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -164,7 +163,7 @@ def _progress(enabled: bool = True):
         TimeElapsedColumn(),
         console=console,
         transient=False,
-        disable=not enabled or (not console.is_terminal and "pytest" in sys.modules),
+        disable=not enabled or not console.is_terminal,  # a log file gets the summary, not bar frames
     ) as progress:
 
         def factory(description: str, total: int | None):
