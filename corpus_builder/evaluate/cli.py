@@ -1,7 +1,7 @@
 """``corpus-builder evaluate``: a typer sub-app (``evaluate_app``) over :mod:`.run`.
 
 Commands ``sentences``, ``entities``, ``boilerplate`` and ``all`` share the options ``--gold``,
-``--json``, ``--markdown``, ``--examples N``, ``--baselines/--no-baselines``, ``--check BASELINE`` (exit 1 naming every figure that
+``--json``, ``--markdown``, ``--examples N``, ``--baselines/--no-baselines``, ``--progress/--no-progress``, ``--check BASELINE`` (exit 1 naming every figure that
 dropped by more than the tolerance) and ``--write-baseline PATH``. User mistakes (missing gold,
 bad baseline file) print one line and exit 1. Sentence tables show every system on the whole set
 and on its tune and HELD-OUT halves (:mod:`.halves`).
@@ -10,12 +10,14 @@ and on its tune and HELD-OUT halves (:mod:`.halves`).
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..cli_options import ProgressOpt
 from ..errors import CorpusBuilderError
 from . import metrics
 from .report import to_markdown
@@ -154,11 +156,12 @@ _FAILURES: list[str] = []
 _PRINTERS = {"sentences": _print_sentences, "entities": _print_entities, "boilerplate": _print_boilerplate}
 
 
-def _run(tasks: tuple[str, ...], gold: Path, as_json: bool, baselines: bool, check: Path | None, tolerance: float | None, write: Path | None, n_examples: int, markdown: bool = False) -> None:
+def _run(tasks: tuple[str, ...], gold: Path, as_json: bool, baselines: bool, check: Path | None, tolerance: float | None, write: Path | None, n_examples: int, markdown: bool = False, progress: bool = True) -> None:
     console = Console(width=160)
     err = Console(stderr=True, soft_wrap=True)
     try:
-        results = run_evaluation(gold, tasks, baselines)
+        with _status(err, progress) as on_gold_set:
+            results = run_evaluation(gold, tasks, baselines, on_gold_set=on_gold_set)
         if as_json:
             typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
         elif markdown:
@@ -185,6 +188,16 @@ def _run(tasks: tuple[str, ...], gold: Path, as_json: bool, baselines: bool, che
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def _status(err: Console, enabled: bool):
+    """A status line on stderr naming the gold set being scored; yields ``run_evaluation``'s ``on_gold_set``."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    with err.status("Evaluating…") as status:
+        yield lambda task, name: status.update(f"Evaluating {task} on {name}…")
+
+
 def _command(tasks: tuple[str, ...], doc: str):
     def command(
         gold: Path = GoldOpt,
@@ -195,8 +208,9 @@ def _command(tasks: tuple[str, ...], doc: str):
         write_baseline_path: Path | None = WriteOpt,
         examples: int = ExamplesOpt,
         markdown: bool = MarkdownOpt,
+        progress: ProgressOpt = True,
     ) -> None:
-        _run(tasks, gold, as_json, baselines, check, tolerance, write_baseline_path, examples, markdown)
+        _run(tasks, gold, as_json, baselines, check, tolerance, write_baseline_path, examples, markdown, progress)
 
     command.__doc__ = doc
     return command

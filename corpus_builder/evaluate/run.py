@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import traceback
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError, InputError
@@ -134,10 +135,17 @@ def evaluate_boilerplate(gs: gold_mod.GoldSet, baselines: bool = True, only: set
 _RUNNERS = {"sentences": evaluate_sentences, "entities": evaluate_entities, "boilerplate": evaluate_boilerplate}
 
 
-def run_evaluation(gold_root: Path, tasks: tuple[str, ...] = TASKS, baselines: bool = True, only: set[str] | None = None) -> dict:
+def run_evaluation(
+    gold_root: Path,
+    tasks: tuple[str, ...] = TASKS,
+    baselines: bool = True,
+    only: set[str] | None = None,
+    on_gold_set: Callable[[str, str], None] | None = None,
+) -> dict:
     """Evaluate ``tasks`` on every gold set under ``gold_root``; return the results dict (module doc).
 
-    ``baselines=False`` runs only our stages; ``only`` restricts to the named systems. Raises
+    ``baselines=False`` runs only our stages; ``only`` restricts to the named systems;
+    ``on_gold_set(task, gold set name)`` is called before each gold set is scored (progress). Raises
     :class:`InputError` when the gold folder or a gold file cannot be read, :class:`ConfigError`
     for an unknown task.
     """
@@ -148,6 +156,8 @@ def run_evaluation(gold_root: Path, tasks: tuple[str, ...] = TASKS, baselines: b
     for task in tasks:
         per_set = {}
         for gs in gold_mod.discover(Path(gold_root), task):
+            if on_gold_set is not None:
+                on_gold_set(task, gs.name)
             notes = list(gs.notes)
             if task == "sentences":
                 notes.append(halves.describe(gs.name, gs.items))

@@ -15,8 +15,9 @@ Contract (issue 2, "The release"):
   schema is published;
 - nothing in a release depends on the clock or on where it is written: the same documents, options
   and version give byte-identical files (card and manifest included) with the same pyarrow;
-- the release is assembled in a hidden temporary folder next to the target and renamed at the end;
-  an existing version is never overwritten.
+- the release is assembled in a hidden temporary folder next to the target (``.<version>.tmp-*``,
+  with an owner file: :mod:`corpus_builder.tempdirs`) and renamed at the end; an existing version
+  is never overwritten; such folders left by killed runs are removed by the next release of the name.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +36,7 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .. import __version__, tempdirs
 from ..errors import ConfigError, ReleaseError
 from ..records import SCHEMA_VERSION, Document, Reject
 from . import card as card_mod
@@ -46,8 +46,30 @@ from .jsonschemas import row_errors
 from .manifest import FORMAT, MANIFEST_FILE, dumps
 from .rows import SPLIT_RULE, ner_row, sentence_rows, split_of, document_row
 
-VERSION_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Semantic Versioning 2.0.0, the regular expression the specification itself suggests
+#: ("Is there a suggested regular expression (RegEx) to check a SemVer string?",
+#: https://semver.org/spec/v2.0.0.html#is-there-a-suggested-regular-expression-regex-to-check-a-semver-string),
+#: verbatim, with named groups; compiled ASCII-only (Python's ``\d`` also matches other scripts'
+#: digits) and used with ``fullmatch`` (``$`` alone also matches before a final newline).
+VERSION_RE = re.compile(
+    r"^(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
+    r"(?:-(?P<prerelease>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+(?P<buildmetadata>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$",
+    re.ASCII,
+)
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", re.ASCII)
+#: Longest file name (one path component), in bytes, where the file system does not say
+#: (POSIX ``NAME_MAX``; ext4, XFS, btrfs, APFS and NTFS allow 255).
+DEFAULT_NAME_MAX = 255
+#: The release is assembled in ``.<version>.tmp-XXXXXXXX`` (``tempfile.mkdtemp``: 8 random
+#: characters) next to its target: a version must leave room for this many more bytes.
+STAGING_EXTRA_BYTES = len(".") + len(".tmp-") + 8
+#: ``datasets.load_dataset`` (5.2) caches each split of a local release in a file named
+#: ``<snake_case(folder name)>-<split>-JJJJJ-SSSSS-of-NNNNN.arrow`` (``datasets.builder``,
+#: ``_prepare_split``; ``datasets.naming.camelcase_to_snakecase``): with the longest split,
+#: ``validation``, this many bytes more than the version. Measured: a 241-byte version was written
+#: and validated, then ``load_dataset`` failed with "File name too long".
+DATASETS_CACHE_EXTRA_BYTES = len("-validation-00000-00000-of-00000.arrow")
 
 #: Parquet writer options, pinned so that a rebuild is byte-identical (with the same pyarrow).
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -85,19 +107,62 @@ class ReleaseInfo:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def check_version(version: str) -> str:
-    """Return ``version`` if it is ``X.Y.Z`` (semantic versioning, no prefix/suffix), else raise
-    :class:`ConfigError`."""
-    if not VERSION_RE.match(version or ""):
-        raise ConfigError(f"release version {version!r} is not X.Y.Z (semantic versioning, e.g. 1.0.0); pass --version 1.0.0")
+def name_max(folder: Path | str | None = None) -> int:
+    """The longest file name, in bytes, that the file system holding ``folder`` (or its nearest
+    existing parent; the current folder when ``None``) accepts: ``os.pathconf(..., "PC_NAME_MAX")``,
+    else :data:`DEFAULT_NAME_MAX`."""
+    path = Path(folder if folder is not None else ".").absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return int(os.pathconf(path, "PC_NAME_MAX"))
+    except (AttributeError, OSError, ValueError):  # Windows has no pathconf
+        return DEFAULT_NAME_MAX
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def check_version(version: str, releases_dir: Path | str | None = None) -> str:
+    """Return ``version`` if it is a Semantic Versioning 2.0.0 version (:data:`VERSION_RE`:
+    ``MAJOR.MINOR.PATCH``, optionally ``-pre.release`` and ``+build.metadata``, e.g.
+    ``1.0.0-rc.1``, ``1.0.0-alpha+build.5``) that fits one path component of the file system
+    holding ``releases_dir`` with the staging folder's :data:`STAGING_EXTRA_BYTES`
+    (:func:`name_max`) and ``datasets``' cache file names (:data:`DATASETS_CACHE_EXTRA_BYTES`,
+    on a file system of :data:`DEFAULT_NAME_MAX`: 217 bytes), else raise :class:`ConfigError`."""
+    if not isinstance(version, str) or not VERSION_RE.fullmatch(version):
+        raise ConfigError(
+            f"release version (--version) {_shown(str(version))} is not a SemVer 2.0.0 version: MAJOR.MINOR.PATCH without "
+            "leading zeros, optionally -pre.release and +build (e.g. 1.0.0, 1.0.0-rc.1, 1.0.0-alpha+build.5)"
+        )
+    from datasets.naming import camelcase_to_snakecase
+
+    size = max(len(version.encode()) + STAGING_EXTRA_BYTES - name_max(releases_dir),
+               len(camelcase_to_snakecase(version).encode()) + DATASETS_CACHE_EXTRA_BYTES - DEFAULT_NAME_MAX)
+    if size > 0:
+        raise ConfigError(
+            f"release version (--version) {_shown(version)} is {len(version.encode())} bytes, {size} too many: a file name may have "
+            f"at most {DEFAULT_NAME_MAX} bytes, and the release is written in '.<version>.tmp-XXXXXXXX' and cached by "
+            f"datasets.load_dataset as '<version>-validation-00000-00000-of-00000.arrow'; choose a shorter version"
+        )
     return version
 
 
-def check_name(name: str) -> str:
-    """Return ``name`` if it is a safe folder name (letters, digits, ``.``, ``_``, ``-``; not
-    starting with a dot or dash), else raise :class:`ConfigError`."""
-    if not NAME_RE.match(name or ""):
-        raise ConfigError(f"release name {name!r} must be letters, digits, '.', '_' or '-' and start with a letter or digit")
+def check_name(name: str, releases_dir: Path | str | None = None) -> str:
+    """Return ``name`` if it is a safe folder name (ASCII letters, digits, ``.``, ``_``, ``-``; not
+    starting with a dot or dash) of at most :func:`name_max` bytes on the file system holding
+    ``releases_dir``, else raise :class:`ConfigError`."""
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise ConfigError(
+            f"release name (--name) {_shown(str(name))} must be ASCII letters, digits, '.', '_' or '-' and start with a letter or digit"
+        )
+    limit = name_max(releases_dir)
+    if len(name.encode()) > limit:
+        raise ConfigError(
+            f"release name (--name) {_shown(name)} is {len(name.encode())} bytes: a folder name may have at most {limit} bytes "
+            "on this file system; choose a shorter name"
+        )
     return name
 
 
@@ -215,8 +280,8 @@ def write_release(
     overwritten), a document id repeats, or a row breaks its JSON Schema or an offset rule. On any
     error nothing is left behind.
     """
-    check_name(name)
-    check_version(version)
+    check_name(name, releases_dir)
+    check_version(version, releases_dir)
     fractions = check_split(split)
     if shard_rows < 1:
         raise ConfigError(f"shard_rows must be at least 1 (got {shard_rows})")
@@ -233,7 +298,8 @@ def write_release(
             f"release {target} already exists and is never overwritten; choose a new version (e.g. bump {version}) or delete that folder yourself"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=target.parent))
+    tempdirs.sweep(target.parent, ".*.tmp-*")  # releases of any version whose run was killed
+    staging = tempdirs.make_dir(target.parent, f".{version}.tmp-")
     try:
         manifest, languages = _write_contents(
             staging, documents, name=name, version=version, rejects=rejects, inputs=inputs,
@@ -244,6 +310,7 @@ def write_release(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
+        tempdirs.release_owner(staging)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from ..cli_options import ProgressOpt
 from ..errors import CorpusBuilderError
 from . import commands
 from .merge import POLICIES
@@ -72,7 +73,7 @@ def push(
     api_key: str | None = _KEY,
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    progress: ProgressOpt = True,
 ) -> None:
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again.
 
@@ -108,7 +109,7 @@ def pull(
     export_timeout: float | None = typer.Option(
         None, "--export-timeout", help="Seconds Label Studio may take to build and send the export (default $CORPUS_BUILDER_EXPORT_TIMEOUT or 600)."
     ),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a status line and a progress bar."),
+    progress: ProgressOpt = True,
 ) -> None:
     """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
     _check_policy(policy)
@@ -138,11 +139,12 @@ def import_annotations(
     file: Path = typer.Argument(..., help="Label Studio full JSON export (not JSON_MIN), or a workspace's annotations.jsonl to re-apply."),
     workspace: Path = _WS,
     policy: str = _POLICY,
+    progress: ProgressOpt = True,
 ) -> None:
     """Merge an exported annotation file into the workspace (same rules and summary as pull)."""
     _check_policy(policy)
     try:
-        s = commands.import_annotations(workspace, file, policy=policy)
+        s = commands.import_annotations(workspace, file, policy=policy, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(commands.format_summary(s))

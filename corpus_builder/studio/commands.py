@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from typing import Any
 from .. import __version__
 from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
+from ..tempdirs import temporary_dir
 from ..workspace import DOCUMENTS_DIR, Workspace
 from .client import StudioClient
 from .config import labeling_config, parse_config, validate_config
@@ -274,6 +274,7 @@ def merge_export(
     that is not valid JSON.
     """
     ws = Workspace(workspace).require()
+    ws.check_owned()
     if policy not in POLICIES:
         raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
     cfg = parse_config(config_xml or labeling_config())
@@ -283,7 +284,7 @@ def merge_export(
     n_tasks = merged = shards_written = 0
     annotations_written = False
     old_f = None
-    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".merge-") as tmp, _progress(progress) as bar:
+    with temporary_dir(ws.root, ".merge-") as tmp, _progress(progress) as bar:
         spill = _Rows(Path(tmp) / "tasks.jsonl")
         try:
             # pass 1: check and spill every task; keep doc_id -> [(position, offset)]
@@ -304,7 +305,7 @@ def merge_export(
             order: dict[str, int] = {}  # workspace position of every doc_id with a saved task
             staging = ws.root / (DOCUMENTS_DIR + ".new")
             if pending:
-                shutil.rmtree(staging, ignore_errors=True)
+                ws.remove_owned(staging)
                 staging.mkdir(parents=True)
                 pos = 0
                 sources: dict[str, str] = {}  # source -> doc_id of the tasks' sources: explains a doc_id that changed
@@ -353,7 +354,7 @@ def merge_export(
                 if shards_written:
                     ws.publish_documents(staging)
                 else:
-                    shutil.rmtree(staging, ignore_errors=True)
+                    ws.remove_owned(staging)
             for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
                 for seq, off in todo:
                     task = json.loads(spill.get(off))
@@ -449,7 +450,7 @@ def pull(
     pid, _ = _project_id(client, project, create=False)
     config_xml = client.project_config(pid)
     n_project = client.project_task_count(pid)
-    with tempfile.TemporaryDirectory(dir=ws.root, prefix=".pull-") as tmp:
+    with temporary_dir(ws.root, ".pull-") as tmp:
         export_path = Path(tmp) / f"project-{pid}-export.json"
         with _status(progress, f"Label Studio is building the export of {project!r} ({n_project} tasks)…") as status:
             got = [0]

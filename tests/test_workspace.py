@@ -1,0 +1,169 @@
+"""The workspace guard (issue 11, item 1): a command writes only into a folder that is a
+corpus-builder workspace (or a new/empty one), never into or around its own inputs, and never
+deletes a file the workspace did not write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_builder.cli import app
+from corpus_builder.errors import InputError
+from corpus_builder.pipeline import PrepareOptions, prepare
+from corpus_builder.workspace import INFO_FILE, Workspace
+
+runner = CliRunner()
+TEXT = "Le maire de Lyon a inauguré la bibliothèque.\nLa cérémonie a eu lieu dimanche.\n"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (relative path → sha256 of its bytes): the folder's exact state."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _invoke(*args) -> object:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _one_error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_prepare_documents_with_the_current_folder_as_workspace_is_refused(tmp_path, monkeypatch):
+    # The report: raw files in ./documents/, `prepare documents --workspace .` deleted them.
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "article.txt").write_text(TEXT, encoding="utf-8")
+    before = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    line = _one_error_line(_invoke("prepare", "documents", "--workspace", ".", "--workers", "1"))
+    assert "input" in line
+    assert _tree(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["documents"]
+
+
+def test_an_unrelated_non_empty_folder_is_not_a_workspace(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    other = tmp_path / "project"
+    for rel, content in {"documents/notes.txt": "mes notes", "staging/draft.md": "# brouillon", "rejects.jsonl": '{"mine": 1}\n'}.items():
+        (other / rel).parent.mkdir(parents=True, exist_ok=True)
+        (other / rel).write_text(content, encoding="utf-8")
+    before = _tree(other)
+    line = _one_error_line(_invoke("prepare", corpus, "--workspace", other, "--workers", "1"))
+    assert "not a corpus-builder workspace" in line and INFO_FILE in line
+    assert _tree(other) == before
+    # the library says the same (Python users get the same guard)
+    with pytest.raises(InputError, match="not a corpus-builder workspace"):
+        prepare([corpus], other, PrepareOptions(workers=1))
+    assert _tree(other) == before
+
+
+def test_a_foreign_workspace_json_does_not_make_a_workspace(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    other = tmp_path / "webapp"
+    (other / "documents").mkdir(parents=True)
+    (other / "documents" / "part-00000.jsonl").write_text('{"not": "ours"}\n', encoding="utf-8")
+    (other / INFO_FILE).write_text(json.dumps({"folders": [{"path": "."}]}), encoding="utf-8")  # a VS Code-like file
+    before = _tree(other)
+    _one_error_line(_invoke("prepare", corpus, "--workspace", other, "--workers", "1"))
+    for args in (("studio", "import-annotations", corpus / "a.txt", "--workspace", other), ("release", "--workspace", other, "--name", "x", "--version", "1.0.0", "--releases-dir", tmp_path / "rel")):
+        r = _invoke(*args)
+        assert r.exit_code == 1 and "not a corpus-builder workspace" in r.output, r.output
+    assert _tree(other) == before and not (tmp_path / "rel").exists()
+
+
+def test_a_workspace_inside_an_input_or_holding_one_is_refused(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    before = _tree(tmp_path)
+    cases = [
+        ([corpus], corpus / "ws", "inside the input"),
+        ([corpus], tmp_path, "contains the input"),
+        ([corpus / "a.txt"], tmp_path, "contains the input"),
+        ([corpus], corpus, "is the input"),
+    ]
+    for inputs, ws, why in cases:
+        with pytest.raises(InputError, match=why):
+            prepare(inputs, ws, PrepareOptions(workers=1))
+    assert _tree(tmp_path) == before and not (corpus / "ws").exists()
+
+
+def test_prepare_claims_a_new_or_empty_folder_and_reruns_in_its_own_workspace(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for ws in (tmp_path / "new" / "ws", empty):
+        prepare([corpus], ws, PrepareOptions(workers=1))
+        assert Workspace(ws).is_workspace() and Workspace(ws).require()
+        info = json.loads((ws / INFO_FILE).read_text(encoding="utf-8"))
+        assert info["format"] == "corpus-builder workspace"
+        (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+        prepare([corpus], ws, PrepareOptions(workers=1))  # its own workspace: re-run allowed
+        assert len(list(Workspace(ws).iter_documents())) == 2
+        (corpus / "b.txt").unlink()
+
+
+def test_a_file_the_workspace_did_not_write_is_never_deleted(tmp_path):
+    # Even in a real workspace, a file someone put into documents/ (or staging/, documents.old/)
+    # is not ours: the run stops with its name instead of deleting it.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    ws = tmp_path / "ws"
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")  # a new run must rewrite documents/
+    for rel in ("documents/my-notes.txt", "staging/keep.me", "documents.old/precious.csv"):
+        mine = ws / rel
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        mine.write_text("not corpus-builder's", encoding="utf-8")
+        with pytest.raises(InputError, match="did not write") as e:
+            prepare([corpus], ws, PrepareOptions(workers=1))
+        assert str(mine) in str(e.value)
+        assert mine.read_text(encoding="utf-8") == "not corpus-builder's"
+        mine.unlink()
+        if not any(mine.parent.iterdir()):
+            mine.parent.rmdir()
+    prepare([corpus], ws, PrepareOptions(workers=1))  # once they are gone the run goes through
+    assert len(list(Workspace(ws).iter_documents())) == 2
+
+
+def test_studio_merges_check_the_workspace_before_writing(tmp_path):
+    # `studio pull` and `studio import-annotations` rewrite documents/ too: same guard, one line.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    ws = tmp_path / "ws"
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    r = _invoke("studio", "export-tasks", "--workspace", ws, "--out", tmp_path / "tasks.json")
+    assert r.exit_code == 0, r.output
+    (ws / "documents" / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _tree(ws)
+    line = _one_error_line(_invoke("studio", "import-annotations", tmp_path / "tasks.json", "--workspace", ws))
+    assert "did not write" in line and "notes.txt" in line
+    assert _tree(ws) == before
+
+
+def test_a_workspace_whose_first_prepare_did_not_finish_is_not_released(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    ws = tmp_path / "ws"
+    Workspace(ws).claim([corpus])  # what prepare does first; then the run is killed
+    assert Workspace(ws).is_workspace()
+    r = _invoke("release", "--workspace", ws, "--name", "x", "--version", "1.0.0", "--releases-dir", tmp_path / "rel")
+    assert r.exit_code == 1 and "has not finished" in r.output, r.output
+    prepare([corpus], ws, PrepareOptions(workers=1))  # the same command again completes it
+    assert Workspace(ws).require() and not Workspace(ws).read_info().get("unfinished")
