@@ -178,6 +178,10 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     t.add_row("documents rejected", str(d["documents_rejected"]))
     for reason, n in d["reject_reasons"].items():
         t.add_row(f"  rejected: {reason}", str(n))
+    for reason, n in d["inputs_skipped"].items():
+        t.add_row(f"paths skipped: {reason}", str(n))
+    for reason, n in d["warnings"].items():
+        t.add_row(f"documents kept with a warning: {reason}", str(n))
     t.add_row("blocks (boilerplate)", f"{d['blocks']} ({d['boilerplate_blocks']})")
     for label, n in d["boilerplate_labels"].items():
         t.add_row(f"  boilerplate: {label}", str(n))
@@ -194,6 +198,12 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
         console.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:
         console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
+    for kind, label in (("warning", "warning"), ("skipped", "skipped")):
+        notices = [n for n in summary.notices if n.kind == kind]
+        for n in notices[:20]:
+            console.print(f"  [yellow]{label}[/]", escape(f"{n.source}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
+        if len(notices) > 20:
+            console.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
 
 
 def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None) -> RunSummary:

@@ -535,3 +535,22 @@ def test_the_card_says_what_every_field_means():
             assert FIELD_DOCS_BY_CONFIG.get((cf, name)) or FIELD_DOCS.get(name), f"{cf}.{name} has no description"
     section = _fields_section()
     assert all(f"`{cf}`:" in section for cf in CONFIGS)
+
+
+def test_no_replacement_character_is_written_or_validated(tmp_path):
+    """Issue 11: U+FFFD never reaches a release's text. The writer refuses it (cleaning removes
+    it, so a document that holds one did not come through clean_text), and validate finds it in a
+    release made some other way."""
+    doc = make_doc("fffd", [("Le caf\ufffd de Paris est ouvert.", None)], [("Paris", "LOC")])
+    with pytest.raises(ReleaseError, match=r"document 'fffd'.*U\+FFFD.*code point 6"):
+        build(tmp_path, [doc])
+    assert list((tmp_path / "releases" / "demo").iterdir()) == []
+
+    info = build(tmp_path, corpus())
+    docs_file = next(f for f in info.files if f["config"] == "documents" and f["rows"] > 0)
+    table = pq.read_table(info.path / docs_file["path"])
+    rows = table.to_pylist()
+    rows[0]["text"] = rows[0]["text"][:3] + "\ufffd" + rows[0]["text"][4:]
+    _rewrite_shard(info.path, docs_file["path"], type(table).from_pylist(rows, schema=table.schema))
+    problems = validate_release(info.path)
+    assert any("row 0: text holds 1 U+FFFD replacement character(s), first at code point 3" in p for p in problems), problems
