@@ -318,11 +318,14 @@ def _print_release(info) -> None:
 def validate_cmd(
     release_dir: Annotated[Path, typer.Argument(help="A release folder, e.g. releases/demo/0.1.0.")],
 ) -> None:
-    """Check a release: schemas of every row, offsets, checksums and row counts, and that the dataset card lists exactly its files. Exit 0 if valid, else 1."""
-    from .release import validate_release
+    """Check a release: schemas of every row, offsets, checksums and row counts, every count of the manifest recomputed from the rows, and that the dataset card is the one the manifest renders (sha256 and text). Warns (no failure) about each component whose installed version differs from the manifest's. Exit 0 if valid, else 1."""
+    from .release import check_release
 
     with _errors_to_exit():
-        problems = validate_release(release_dir)
+        report = check_release(release_dir)
+    for w in report.warnings:
+        console.print("[yellow]warning:[/]", escape(w), highlight=False)
+    problems = report.problems
     if problems:
         for p in problems:
             console.print("[red]✗[/]", escape(p), highlight=False)

@@ -750,7 +750,7 @@ def component_versions(model: str) -> dict[str, str]:
     from .boilerplate import RULES_VERSION as boilerplate_rules
 
     out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
-    for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer"):
+    for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer", "puremagic"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:

@@ -181,3 +181,28 @@ def test_skipped_paths_and_warnings_are_counted_and_reported_end_to_end(tmp_path
     text = datasets.load_dataset(str(release), "documents", cache_dir=str(tmp_path / "cache"))
     (row,) = [row for split in text.values() for row in split]
     assert row["text"].endswith("( fin") and "ÿ" not in row["text"]
+
+
+def test_validate_prints_environment_differences_as_warnings_and_passes(demo_release, tmp_path):
+    import hashlib
+    import json
+    import shutil
+
+    from corpus_builder.release import render_card
+
+    copy = tmp_path / "demo" / "0.1.0"
+    shutil.copytree(demo_release, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["components"]["spacy"] = "3.7.2"  # as if built elsewhere; card re-rendered to match
+    card = render_card(manifest, ["fr"], manifest.get("description"))
+    (copy / "README.md").write_text(card, encoding="utf-8")
+    manifest["card"]["sha256"] = hashlib.sha256(card.encode("utf-8")).hexdigest()
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    r = invoke("validate", copy)
+    assert r.exit_code == 0, r.output
+    assert "warning: environment: spacy" in r.output and "3.7.2 in manifest.json" in r.output
+    assert "is a valid release" in r.output
+    # a number edited in the card fails validate with a line that names it
+    (copy / "README.md").write_text(card.replace("Documents reviewed by a person: 0", "Documents reviewed by a person: 5"), encoding="utf-8")
+    r = invoke("validate", copy)
+    assert r.exit_code == 1 and "README.md: sha256 differs" in r.output

@@ -144,6 +144,11 @@ def _fields_section() -> str:
     return "\n\n".join(parts)
 
 
+def card_languages(languages: Mapping[str, int]) -> list[str]:
+    """The card's language list from ``{lang: documents}``: most documents first, then by code."""
+    return [lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def render_card(manifest: Mapping[str, Any], languages: list[str], description: str | None = None) -> str:
     """The full ``README.md`` text of a release: front matter, then description, how to load it,
     counts per config and split, what each field means, label distribution, boilerplate share, review status, the
