@@ -5,7 +5,7 @@ Layout of ``<releases_dir>/<name>/<version>/``::
     README.md      dataset card: YAML ``configs`` (documents, sentences = default, ner) with the exact
                    data files per split; description, counts, label distribution, review, how it was built
     manifest.json  name, version, schema version, components, inputs (sha256), rejects, split rule,
-                   files (sha256, rows), counts, review (see manifest.schema.json)
+                   files (sha256, rows), counts, review, the card's sha256 (see manifest.schema.json)
     documents/<split>-<i:05d>-of-<n:05d>-<sha16>.parquet
     sentences/<split>-...parquet
     ner/<split>-...parquet
