@@ -17,7 +17,10 @@ What :func:`clean_text` does, in order:
    ``text.splitlines() == text.split("\\n")``; zero-width characters (U+200B, U+200C,
    U+2060, U+FEFF) and the soft hyphen U+00AD are removed; U+200D (zero-width joiner) is removed
    except between two symbols/emoji, where it builds one emoji (👨‍👩‍👧); remaining C0/C1
-   control characters are removed; a lone surrogate becomes U+FFFD (it cannot be written as UTF-8).
+   control characters are removed; lone surrogates (they cannot be written as UTF-8) and U+FFFD
+   replacement characters (a character an earlier decoding lost, or a lossy sequence ftfy
+   replaced) are removed, so that no U+FFFD ever reaches a release. Ingest counts them per input
+   and rejects an input that has too many (:func:`corpus_builder.ingest.damage_limit`).
 3. **NFC** again (a removed zero-width character may have separated a letter from its accent).
 4. **Whitespace**: runs of spaces → one space; spaces stripped at line starts and ends; runs of
    blank lines → one blank line; blank lines at the start and end removed (no final ``\\n``).
@@ -67,6 +70,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 MAX_PASSES = 4
 
 _ZERO_WIDTH = {0x200B, 0x200C, 0x2060, 0xFEFF, 0x00AD}
+REPLACEMENT_CHARACTER = "\ufffd"
 _ZWJ = "\u200d"
 _LINE_BREAKS = {0x0B, 0x0C, 0x85, 0x2028, 0x2029}
 
@@ -85,6 +89,7 @@ def _build_char_map() -> dict[int, str | None]:
         table[cp] = "\n"
     for cp in _ZERO_WIDTH:
         table[cp] = None
+    table[ord(REPLACEMENT_CHARACTER)] = None
     return table
 
 
@@ -143,7 +148,7 @@ def _fix_segment_memo(segment: str) -> str:
 
 
 def _clean_pass(text: str) -> str:
-    text = _LONE_SURROGATE.sub("\ufffd", text)
+    text = _LONE_SURROGATE.sub("", text)
     text = text.replace("\x0b", "\n")  # a manual line break in word-processor exports; ftfy would drop it
     text = _ftfy(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # ftfy does it too; keep it explicit
@@ -160,7 +165,7 @@ def clean_text(text: str) -> str:
     """Return the cleaned form of ``text`` (see the module docstring for every rule).
 
     Guarantees (tested with hypothesis): idempotent; no ``\\r``, no Zs character but U+0020, no
-    U+200B/U+00AD/U+FEFF, no tab, no ``"  "`` run, no space at a line start or end, no run of more
+    U+200B/U+00AD/U+FEFF, no U+FFFD, no lone surrogate, no tab, no ``"  "`` run, no space at a line start or end, no run of more
     than one blank line, no leading/trailing blank line, NFC. Already-clean text is unchanged.
     May return ``""`` (the caller decides whether that is an error: see :func:`to_document`).
     """

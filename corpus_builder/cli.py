@@ -205,6 +205,10 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     t.add_row("documents rejected", str(d["documents_rejected"]))
     for reason, n in d["reject_reasons"].items():
         t.add_row(f"  rejected: {reason}", str(n))
+    for reason, n in d["inputs_skipped"].items():
+        t.add_row(f"paths skipped: {reason}", str(n))
+    for reason, n in d["warnings"].items():
+        t.add_row(f"documents kept with a warning: {reason}", str(n))
     t.add_row("blocks (boilerplate)", f"{d['blocks']} ({d['boilerplate_blocks']})")
     for label, n in d["boilerplate_labels"].items():
         t.add_row(f"  boilerplate: {label}", str(n))
@@ -221,6 +225,12 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
         console.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:
         console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
+    for kind, label in (("warning", "warning"), ("skipped", "skipped")):
+        notices = [n for n in summary.notices if n.kind == kind]
+        for n in notices[:20]:
+            console.print(f"  [yellow]{label}[/]", escape(f"{n.source}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
+        if len(notices) > 20:
+            console.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
 
 
 def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None, progress=True) -> RunSummary:
@@ -342,11 +352,14 @@ def _print_release(info) -> None:
 def validate_cmd(
     release_dir: Annotated[Path, typer.Argument(help="A release folder, e.g. releases/demo/0.1.0.")],
 ) -> None:
-    """Check a release: schemas of every row, offsets, checksums and row counts, and that the dataset card lists exactly its files. Exit 0 if valid, else 1."""
-    from .release import validate_release
+    """Check a release: schemas of every row, offsets, checksums and row counts, every count of the manifest recomputed from the rows, and that the dataset card is the one the manifest renders (sha256 and text). Warns (no failure) about each component whose installed version differs from the manifest's. Exit 0 if valid, else 1."""
+    from .release import check_release
 
     with _errors_to_exit():
-        problems = validate_release(release_dir)
+        report = check_release(release_dir)
+    for w in report.warnings:
+        console.print("[yellow]warning:[/]", escape(w), highlight=False)
+    problems = report.problems
     if problems:
         for p in problems:
             console.print("[red]✗[/]", escape(p), highlight=False)

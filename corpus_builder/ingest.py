@@ -4,9 +4,11 @@ An input that cannot give a document becomes a :class:`Reject` with a short ``re
 ``detail`` for humans, and the iteration goes on (nothing disappears silently). Reasons:
 
 ``"empty"``        no bytes, or only whitespace / invisible characters
-``"binary"``       NUL bytes, too many control bytes, or no text encoding fits (charset-normalizer)
+``"binary"``       a file signature of a non-text format (PDF, ZIP/Office, images, ...: puremagic),
+                   NUL bytes, too many control bytes, or no text encoding fits (charset-normalizer)
 ``"undecodable"``  the bytes do not decode with the encoding their BOM/declaration/detection gives,
-                   or a ``.gz`` file is not valid gzip
+                   a ``.gz`` file is not valid gzip, or a UTF-8 file holds more invalid bytes (or
+                   U+FFFD replacement characters) than :func:`damage_limit` allows
 ``"unsupported"``  an extension other than .txt, .html, .htm, .jsonl (each optionally + ``.gz``)
 ``"bad-jsonl"``    a JSONL line that is not a JSON object with a string ``text`` (and, if present,
                    a string/int ``id``, string ``source``/``lang``, object ``meta``)
@@ -14,6 +16,11 @@ An input that cannot give a document becomes a :class:`Reject` with a short ``re
 ``"unreadable"``   the file exists but cannot be read (permissions...)
 
 A path given by the user that does not exist is a user mistake, not a reject: :class:`InputError`.
+
+Besides documents and rejects, :func:`iter_inputs` yields :class:`Notice` records: ``skipped``
+(``"hidden file"``, ``"hidden folder"``, ``"symbolic link to a folder"``: paths under an input
+folder that are not read) and ``warning`` (``"invalid bytes"``: a kept document lost or repaired a
+few invalid UTF-8 bytes or U+FFFD characters; the detail says how many and where).
 """
 
 from __future__ import annotations
@@ -24,19 +31,19 @@ import hashlib
 import json
 import os
 import re
-import threading
 import unicodedata
 import zlib
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import charset_normalizer
 
 from .errors import InputError
-from .records import RawDocument, Reject
+from .records import Notice, RawDocument, Reject
 
 #: Extensions read, after an optional ``.gz`` is removed, and the ``RawDocument.format`` they give.
 FORMATS: dict[str, str] = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
@@ -49,6 +56,7 @@ BINARY_SAMPLE_BYTES = 65_536
 MAX_CONTROL_BYTE_SHARE = 0.10
 
 _CONTROL_BYTES = frozenset(set(range(0x00, 0x09)) | set(range(0x0E, 0x1B)) | set(range(0x1C, 0x20)) | {0x7F})
+_CONTROL_BYTE_STRING = bytes(sorted(_CONTROL_BYTES))
 _BOMS = (  # UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -111,36 +119,116 @@ def _prefer_cp1252(data: bytes, detected: str) -> str | None:
     return None
 
 
-#: Encoding name reported for mostly-UTF-8 bytes: UTF-8 with a few invalid bytes read as cp1252.
-#: Used when the valid multibyte UTF-8 characters are at least as many as the invalid bytes (a UTF-8
-#: file with a pasted cp1252 "é" or a cut last character). A real cp1252 file has nearly every
+#: Encoding name reported for mostly-UTF-8 bytes: UTF-8 with a few invalid bytes, each either read
+#: as cp1252 (a pasted cp1252 letter, :func:`_repairable`) or dropped. Used when the valid multibyte
+#: UTF-8 characters are at least as many as the invalid bytes. A real cp1252 file has nearly every
 #: non-ASCII byte invalid as UTF-8 (a cp1252 letter followed by a byte that continues it as UTF-8,
 #: like "Ã©", is rare in real text), so it goes on to charset-normalizer.
 MIXED_ENCODING = "utf-8+cp1252"
 
+#: A document may lose at most this share of its bytes (invalid UTF-8 bytes dropped, plus U+FFFD
+#: replacement characters already in the text, which :func:`corpus_builder.clean.clean_text`
+#: removes), or :data:`DAMAGE_ALLOWANCE`, whichever is more; beyond it the input is rejected as
+#: ``"undecodable"``. A policy, checked on ../shared/data: of its 300 files read as UTF-8, one
+#: has one invalid byte (a cut sequence) and three hold 1-2 U+FFFD, all far under the limit; at 1%
+#: a damaged character falls every ~15 words, enough to corrupt the entities of most sentences.
+MAX_DAMAGE_SHARE = 0.01
+#: Invalid bytes any document may lose whatever its length (a cut last character, a stray byte).
+DAMAGE_ALLOWANCE = 3
 
-_MIXED_STATE = threading.local()
+#: Characters a single invalid byte may be read as in cp1252 (:func:`_repairable`): Latin letters
+#: and the typographic marks of French and English text that a cp1252 editor pastes into UTF-8.
+#: Not þ, ð, ÿ (and capitals): Icelandic letters and a French rarity, while "ÿþ" (ff fe) is the
+#: UTF-16 mark that a concatenation leaves inside UTF-8.
+_CP1252_REPAIRS = frozenset("’‘“”«»–—…€") | frozenset(
+    ch for ch in bytes(range(0x80, 0x100)).decode("cp1252", errors="ignore") if ch.isalpha() and ch not in "ÐðÞþÿŸ"
+)
+#: Longest run of invalid bytes read as cp1252 ("l\x92\xe9quipe" has two); longer runs are dropped.
+MAX_REPAIR_RUN = 3
+#: Characters that may stand next to a repaired byte: it sits inside a word or at its edge.
+_REPAIR_NEIGHBOURS = frozenset(" \n\t.,;:!?'\"»«’-")
+_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
 
 
-def _invalid_utf8_as_cp1252(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: read the invalid bytes as cp1252 and count them."""
-    assert isinstance(error, UnicodeDecodeError)
-    bad = error.object[error.start : error.end]
-    _MIXED_STATE.invalid += len(bad)
-    return bytes(bad).decode("cp1252", errors="replace"), error.end
+@dataclass(frozen=True)
+class Decoded:
+    """The result of :func:`decode_input`: ``text``, ``encoding`` (a Python codec name or
+    :data:`MIXED_ENCODING`), invalid UTF-8 bytes ``repaired`` (read as cp1252) and ``dropped``,
+    ``replacement_chars`` (U+FFFD in the decoded text), ``first_damage`` (byte offset of the first
+    invalid byte, else ``None``) and up to three ``examples`` of invalid byte runs (``"ff fe"``)."""
+
+    text: str
+    encoding: str
+    repaired: int = 0
+    dropped: int = 0
+    replacement_chars: int = 0
+    first_damage: int | None = None
+    examples: tuple[str, ...] = ()
+
+    @property
+    def damage(self) -> int:
+        """Characters lost: dropped bytes plus replacement characters."""
+        return self.dropped + self.replacement_chars
 
 
-codecs.register_error("corpus_builder.cp1252", _invalid_utf8_as_cp1252)
+def damage_limit(n_bytes: int) -> int:
+    """How many characters a document of ``n_bytes`` bytes may lose (invalid bytes dropped, U+FFFD
+    removed) and still be kept: ``max(DAMAGE_ALLOWANCE, MAX_DAMAGE_SHARE * n_bytes)``."""
+    return max(DAMAGE_ALLOWANCE, int(MAX_DAMAGE_SHARE * n_bytes))
 
 
-def _decode_mixed_utf8(data: bytes) -> tuple[str, int, int]:
-    """Decode ``data`` as UTF-8, reading each invalid byte as cp1252 (U+FFFD where cp1252 has no
-    character), in one pass. Return ``(text, invalid_bytes, valid_multibyte_chars)``."""
-    _MIXED_STATE.invalid = 0
-    text = data.decode("utf-8", errors="corpus_builder.cp1252")
-    invalid = _MIXED_STATE.invalid
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
-    return text, invalid, multibyte
+def _repairable(run: bytes, before: str, after: str) -> str | None:
+    """The cp1252 reading of a run of invalid UTF-8 bytes if it is pasted cp1252 text, else
+    ``None`` (the bytes are dropped). ``before``/``after``: the decoded characters next to it
+    (``""`` at the text's edge). Family fixed: a UTF-8 file edited by a cp1252 tool
+    ("Caf\\xe9", "l\\x92\\xe9quipe"): at most :data:`MAX_REPAIR_RUN` bytes, each giving a letter
+    or a French/English typographic mark (:data:`_CP1252_REPAIRS`), between letters, digits,
+    spaces or sentence punctuation, and no capital right after a lower-case letter. What fails is
+    damage, not text: ``ff fe`` (a UTF-16 mark inside UTF-8), ``c3 28`` (a cut sequence before
+    "("), ``80 81`` (C1 bytes), and ``papieros\\xc3...`` (a UTF-8 sequence cut after its lead
+    byte: the one invalid byte in the 300 files of ../shared/data, a Polish gold page). Issue 11:
+    "ÿþÃ( ici €" reached a release when every invalid byte was read as cp1252."""
+    if len(run) > MAX_REPAIR_RUN:
+        return None
+    chars = run.decode("cp1252", errors="replace")
+    if any(ch not in _CP1252_REPAIRS for ch in chars):
+        return None
+    for side in (before, after):
+        if side and not (side.isalnum() or side in _REPAIR_NEIGHBOURS):
+            return None
+    for prev, ch in zip(before + chars, chars):
+        if ch.isupper() and prev.islower():
+            return None
+    return chars
+
+
+def _decode_mixed_utf8(data: bytes) -> tuple[Decoded, int]:
+    """Decode ``data`` as UTF-8, each run of invalid bytes read as cp1252 when :func:`_repairable`,
+    else dropped. Return ``(decoded, valid multibyte characters)``."""
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    runs = list(_ESCAPED_RUN.finditer(escaped))
+    invalid = sum(m.end() - m.start() for m in runs)
+    multibyte = sum(1 for ch in escaped if ord(ch) > 0x7F) - invalid
+    out: list[str] = []
+    pos = repaired = dropped = 0
+    for m in runs:
+        out.append(escaped[pos : m.start()])
+        run = bytes(ord(ch) - 0xDC00 for ch in m.group())
+        before = escaped[m.start() - 1] if m.start() else ""
+        after = escaped[m.end()] if m.end() < len(escaped) else ""
+        fixed = _repairable(run, before, after)
+        if fixed is None:
+            dropped += len(run)
+        else:
+            repaired += len(run)
+            out.append(fixed)
+        pos = m.end()
+    out.append(escaped[pos:])
+    first = len(escaped[: runs[0].start()].encode("utf-8", "surrogateescape")) if runs else None
+    examples = tuple(m.group().encode("utf-8", "surrogateescape").hex(" ") for m in runs[:3])
+    text = "".join(out)
+    decoded = Decoded(text, MIXED_ENCODING, repaired, dropped, text.count("\ufffd"), first, examples)
+    return decoded, multibyte
 
 
 def _declared_html_charset(data: bytes) -> str | None:
@@ -156,52 +244,114 @@ def _declared_html_charset(data: bytes) -> str | None:
         return None
 
 
+#: Bytes :func:`binary_format` reads: every signature of puremagic's database that is not at the
+#: end of a file lies in the first 2,048 bytes but ISO 9660's (at 32,769), and a whole 64 KiB
+#: sample costs ~4 ms a file (an 80 KB page), 2 KiB ~0.3 ms.
+SIGNATURE_SAMPLE_BYTES = 2048
+#: Shortest file signature (bytes) that :func:`binary_format` trusts: two- and three-byte ones
+#: ("BM" for BMP, "MZ" for executables, "ID3") begin ordinary words ("BMW", "MZ").
+MIN_SIGNATURE_BYTES = 4
+#: MIME type prefixes of formats that are text we can read, although puremagic knows them.
+_TEXT_MIMES = ("text/", "message/", "application/json", "application/xml", "application/xhtml", "application/javascript")
+
+
+@lru_cache(maxsize=1)
+def _signature_index() -> tuple[tuple[int, int, frozenset[bytes]], ...] | None:
+    """puremagic's header signatures of 2 bytes or more as ``(offset, length, signatures)``, so
+    that :func:`binary_format` calls puremagic (~4 ms a call: it tries ~2,900 signatures in
+    Python) only on a file that has one (2,000 small files: 8 s of ingest otherwise). ``None``
+    when this puremagic keeps its table elsewhere (then puremagic is called on every file)."""
+    try:
+        from puremagic.main import magic_header_array
+    except ImportError:  # pragma: no cover - another puremagic layout
+        return None
+    slots: dict[tuple[int, int], set[bytes]] = {}
+    for row in magic_header_array:
+        if len(row.byte_match) >= 2 and row.offset >= 0:
+            slots.setdefault((row.offset, len(row.byte_match)), set()).add(row.byte_match)
+    return tuple((offset, n, frozenset(v)) for (offset, n), v in sorted(slots.items()))
+
+
+def binary_format(data: bytes) -> str | None:
+    """The non-text format whose file signature ``data`` starts with (``"PDF (application/pdf;
+    signature 25 50 44 46)"``; for a signature several formats share, the first puremagic lists),
+    or ``None``. puremagic's signature database, matches of at least :data:`MIN_SIGNATURE_BYTES`
+    bytes, text formats (HTML, XML, JSON, e-mail) excluded. Catches what the NUL and control-byte
+    tests miss: a PDF whose streams are ASCII, an RTF file, a ZIP of text files."""
+    import puremagic
+
+    head = data[:SIGNATURE_SAMPLE_BYTES]
+    index = _signature_index()
+    if index is not None and not any(head[offset : offset + n] in matches for offset, n, matches in index):
+        return None  # no signature of 2+ bytes at its place: the common case, ~0.1-0.2 ms
+    try:
+        matches = puremagic.magic_string(head)
+    except (puremagic.PureError, ValueError):
+        return None
+    strong = [m for m in matches if len(m.byte_match or b"") >= MIN_SIGNATURE_BYTES and m.mime_type]
+    if not strong or any(m.mime_type.startswith(_TEXT_MIMES) or m.mime_type.endswith("+xml") for m in strong):
+        return None  # no signature, or one a text format shares ("<?xml" is also a QuickTime link)
+    m = strong[0]
+    return f"{m.extension.lstrip('.').upper()} ({m.mime_type}; signature {m.byte_match.hex(' ')})"
+
+
 def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tuple[str, str]:
-    """Decode raw bytes to text; return ``(text, encoding)``, encoding as a Python codec name (or
-    :data:`MIXED_ENCODING`).
+    """``(text, encoding)`` of :func:`decode_input` (same rules, same errors)."""
+    decoded = decode_input(data, source, declared=declared)
+    return decoded.text, decoded.encoding
 
-    Order: a UTF-8/16/32 byte-order mark decides (and is stripped); then the binary test (a NUL
-    byte, or more than :data:`MAX_CONTROL_BYTE_SHARE` control bytes in the first
-    :data:`BINARY_SAMPLE_BYTES`); then strict UTF-8; then mostly-UTF-8 (no more invalid bytes than
-    valid multibyte characters, the invalid bytes read as cp1252: a UTF-8 file with a pasted cp1252
-    character or a cut last character); then ``declared`` (an encoding the container declares,
-    e.g. an HTML ``<meta charset>``) if the bytes decode with it; then charset-normalizer, with a
-    windows-1252 preference for Western text (see :func:`_prefer_cp1252`), so that a cp1252 French
-    file comes out right; if charset-normalizer finds nothing but the bytes hold valid multibyte
-    UTF-8, the mostly-UTF-8 reading is used. ``source`` only names the input in errors.
 
-    Raises :class:`DecodeError` (an :class:`InputError`) with ``reason`` ``"binary"`` (NUL bytes,
-    control-byte share, or charset-normalizer finds no encoding) or ``"undecodable"`` (the bytes
-    fail the encoding their BOM announces).
+def decode_input(data: bytes, source: str, *, declared: str | None = None) -> Decoded:
+    """Decode raw bytes to text; return a :class:`Decoded` (text, encoding as a Python codec name
+    or :data:`MIXED_ENCODING`, and the damage found).
+
+    Order: a file signature of a non-text format (:func:`binary_format`); a UTF-8/16/32
+    byte-order mark decides (and is stripped); then the binary test (a NUL byte, or more than
+    :data:`MAX_CONTROL_BYTE_SHARE` control bytes in the first :data:`BINARY_SAMPLE_BYTES`); then
+    strict UTF-8; then mostly-UTF-8 (no more invalid bytes than valid multibyte characters; each
+    run of invalid bytes read as cp1252 if :func:`_repairable`, else dropped); then ``declared`` (an
+    encoding the container declares, e.g. an HTML ``<meta charset>``) if the bytes decode with it;
+    then charset-normalizer, with a windows-1252 preference for Western text (see
+    :func:`_prefer_cp1252`), so that a cp1252 French file comes out right; if charset-normalizer
+    finds nothing but the bytes hold valid multibyte UTF-8, the mostly-UTF-8 reading is used.
+    ``source`` only names the input in errors.
+
+    Raises :class:`DecodeError` (an :class:`InputError`) with ``reason`` ``"binary"`` (a non-text
+    file signature, NUL bytes, control-byte share, or charset-normalizer finds no encoding) or
+    ``"undecodable"`` (the bytes fail the encoding their BOM announces, or more characters are
+    lost, invalid bytes dropped plus U+FFFD, than :func:`damage_limit` allows).
     """
+    fmt = binary_format(data)
+    if fmt is not None:
+        raise DecodeError(source, "binary", f"a {fmt} file, not text (convert it to .txt or .html first)")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding), encoding
+                return _checked(Decoded(data[len(bom) :].decode(encoding), encoding), len(data), source)
             except UnicodeDecodeError as e:
                 raise DecodeError(source, "undecodable", f"starts with a {encoding} byte-order mark but is not {encoding} ({e.reason} at byte {e.start})") from e
     if b"\x00" in data:
         raise DecodeError(source, "binary", "contains NUL bytes (not a text file)")
     sample = data[:BINARY_SAMPLE_BYTES]
-    controls = sum(1 for b in sample if b in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTE_STRING))
     if sample and controls / len(sample) > MAX_CONTROL_BYTE_SHARE:
         raise DecodeError(source, "binary", f"{controls / len(sample):.0%} control bytes (not a text file)")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _checked(Decoded(data.decode("utf-8"), "utf-8"), len(data), source)
     except UnicodeDecodeError:
         pass
-    mixed, invalid, multibyte = _decode_mixed_utf8(data)
-    if multibyte > 0 and invalid <= multibyte:
-        return mixed, MIXED_ENCODING
+    mixed, multibyte = _decode_mixed_utf8(data)
+    if multibyte > 0 and mixed.repaired + mixed.dropped <= multibyte:
+        return _checked(mixed, len(data), source)
     if declared:
         try:
-            return data.decode(declared), declared
+            return Decoded(data.decode(declared), declared)
         except (UnicodeDecodeError, LookupError):
             pass  # a wrong declaration is common on the web: fall back to detection
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        if multibyte > 0:  # some real UTF-8 in it: better a few cp1252 characters than a reject
-            return mixed, MIXED_ENCODING
+        if multibyte > 0:  # some real UTF-8 in it: usable if the damage stays under the limit
+            return _checked(mixed, len(data), source)
         raise DecodeError(source, "binary", "no text encoding fits these bytes (charset-normalizer found none)")
     try:
         text = str(best)
@@ -209,8 +359,34 @@ def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tu
         raise DecodeError(source, "undecodable", f"detected {best.encoding} but decoding failed: {e}") from e
     western = _prefer_cp1252(data, text)
     if western is not None:
-        return western, "cp1252"
-    return text, best.encoding
+        return Decoded(western, "cp1252")
+    return _checked(Decoded(text, best.encoding, replacement_chars=text.count("\ufffd")), len(data), source)
+
+
+def _checked(decoded: Decoded, n_bytes: int, source: str) -> Decoded:
+    """``decoded`` with its U+FFFD counted, or :class:`DecodeError` ``"undecodable"`` when it lost
+    more than :func:`damage_limit` characters."""
+    if decoded.replacement_chars == 0 and "\ufffd" in decoded.text:
+        decoded = Decoded(decoded.text, decoded.encoding, decoded.repaired, decoded.dropped,
+                          decoded.text.count("\ufffd"), decoded.first_damage, decoded.examples)
+    limit = damage_limit(n_bytes)
+    if decoded.damage > limit:
+        raise DecodeError(source, "undecodable", f"{damage_summary(decoded)}: more than the {limit} a file of {n_bytes} bytes may lose (damaged or not UTF-8)")
+    return decoded
+
+
+def damage_summary(decoded: Decoded) -> str:
+    """One phrase saying what was repaired and dropped, for warnings and rejects."""
+    parts = []
+    if decoded.dropped:
+        parts.append(f"{decoded.dropped} invalid UTF-8 byte{'s' if decoded.dropped > 1 else ''} dropped")
+    if decoded.repaired:
+        parts.append(f"{decoded.repaired} invalid byte{'s' if decoded.repaired > 1 else ''} read as cp1252")
+    if decoded.replacement_chars:
+        parts.append(f"{decoded.replacement_chars} U+FFFD replacement character{'s' if decoded.replacement_chars > 1 else ''} removed")
+    where = f", first at byte {decoded.first_damage}" if decoded.first_damage is not None else ""
+    examples = f" (bytes {', '.join(decoded.examples)})" if decoded.examples else ""
+    return ", ".join(parts) + where + examples
 
 
 def _is_blank(text: str) -> bool:
@@ -227,24 +403,45 @@ def _format_of(path: Path) -> tuple[str | None, bool]:
     return FORMATS.get(os.path.splitext(name)[1]), gzipped
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder``, recursively, in sorted order; hidden files and folders skipped;
-    symbolic links to folders are not followed (no cycles)."""
+def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
+    """``(path, skip_reason)`` for everything under ``folder``, recursively, in sorted order:
+    files to read (``skip_reason`` ``None``), and the paths not read with their reason: ``"hidden
+    file"`` / ``"hidden folder"`` (name starting with ``.``: ``.git``, ``.DS_Store``; a hidden
+    folder is reported once, its contents are not listed) and ``"symbolic link to a folder"`` (not
+    followed: no cycles, no reading outside the folder given). Links to files are read."""
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
+        kept = []
+        for name, is_dir in sorted([(d, True) for d in dirs] + [(f, False) for f in files]):
+            path = Path(root) / name
+            if name.startswith("."):
+                yield path, "hidden folder" if is_dir else "hidden file"
+            elif is_dir and path.is_symlink():
+                yield path, "symbolic link to a folder"
+            elif is_dir:
+                kept.append(name)
+            else:
+                yield path, None
+        dirs[:] = kept
 
 
-def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject]:
-    """Yield a :class:`RawDocument` or a :class:`Reject` for every input, in a deterministic order.
+_SKIP_DETAIL = {
+    "hidden file": "name starts with '.'; not read (give the file itself as an input to read it)",
+    "hidden folder": "name starts with '.'; not read (give the folder itself as an input to read it)",
+    "symbolic link to a folder": "links to folders are not followed (give the target folder as an input to read it)",
+}
+
+
+def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | Notice]:
+    """Yield a :class:`RawDocument` or a :class:`Reject` for every input, in a deterministic order,
+    and a :class:`Notice` for every path skipped and every document kept with a warning.
 
     ``paths``: files and folders, read in the order given; folders recursively in sorted order,
-    hidden files and folders (name starting with ``.``) skipped. Formats: ``.txt``, ``.html`` /
+    hidden files and folders (name starting with ``.``) and symbolic links to folders skipped,
+    each reported as a ``skipped`` :class:`Notice` with its reason. Formats: ``.txt``, ``.html`` /
     ``.htm`` (text and main content from :func:`corpus_builder.html.extract_html`), ``.jsonl`` (one
     document per line: ``text``, optional ``id``, ``source``, ``meta``, ``lang``; blank lines are
-    skipped), each optionally ``.gz``-compressed.
+    skipped), each optionally ``.gz``-compressed. A document that lost or repaired a few invalid
+    bytes (under :func:`damage_limit`) comes right after a ``warning`` :class:`Notice` naming it.
 
     ``source``: the path relative to the folder it was found under, ``/``-separated (a file given
     directly: its name). With several inputs, that path is prefixed with the input's own path
@@ -267,8 +464,12 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject]:
     prefixes = input_prefixes([path for path, _ in resolved])
     for (path, is_dir), prefix in zip(resolved, prefixes):
         if is_dir:
-            for file in _walk(path):
-                yield from _read_file(file, prefix + file.relative_to(path).as_posix())
+            for file, skipped in _walk(path):
+                source = prefix + file.relative_to(path).as_posix()
+                if skipped:
+                    yield Notice(source, "skipped", skipped, _SKIP_DETAIL[skipped])
+                else:
+                    yield from _read_file(file, source)
         else:
             yield from _read_file(path, prefix + path.name)
 
@@ -289,7 +490,7 @@ def input_prefixes(paths: Sequence[Path]) -> list[str]:
     return [f"{f.relative_to(common).as_posix()}/" if f != common else "" for f in folders]
 
 
-def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject]:
+def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notice]:
     fmt, gzipped = _format_of(path)
     if fmt is None:
         yield Reject(source, "unsupported", f"extension not read (use .txt, .html, .htm, .jsonl, optionally .gz): {path.name}")
@@ -311,14 +512,17 @@ def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject]:
         return
     declared = _declared_html_charset(data) if fmt == "html" else None
     try:
-        text, encoding = decode_bytes(data, source, declared=declared)
+        decoded = decode_input(data, source, declared=declared)
     except DecodeError as e:
         yield Reject(source, e.reason, e.detail)
         return
+    text, encoding = decoded.text, decoded.encoding
     if _is_blank(text):
         yield Reject(source, "empty", "the file has only whitespace or invisible characters")
         return
     raw_sha256 = hashlib.sha256(stored).hexdigest()
+    if decoded.damage or decoded.repaired:
+        yield Notice(source, "warning", "invalid bytes", damage_summary(decoded))
     if fmt == "txt":
         yield RawDocument(source=source, raw_sha256=raw_sha256, text=text, format="txt", encoding=encoding)
     elif fmt == "html":
@@ -339,7 +543,7 @@ def _html_document(source: str, raw_sha256: str, html: str, encoding: str) -> Ra
     return RawDocument(source=source, raw_sha256=raw_sha256, text=text, format="html", main_text=main_text, encoding=encoding)
 
 
-def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[RawDocument | Reject]:
+def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[RawDocument | Reject | Notice]:
     for lineno, line in enumerate(text.split("\n"), 1):
         line = line.removesuffix("\r")
         if not line.strip():
@@ -358,6 +562,14 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         if _is_blank(record["text"]):
             yield Reject(source, "empty", "the `text` field has only whitespace")
             continue
+        damage = _text_damage(record["text"])
+        if damage:
+            limit = damage_limit(len(line.encode("utf-8", "surrogatepass")))
+            what = f"`text` holds {damage} U+FFFD replacement character(s) or lone surrogate(s)"
+            if damage > limit:
+                yield Reject(source, "undecodable", f"{what}: more than the {limit} a line of its length may lose (it was decoded with errors before it was written)")
+                continue
+            yield Notice(source, "warning", "invalid bytes", f"{what}, removed")
         meta = dict(record.get("meta") or {})
         if record.get("lang"):
             meta["lang"] = record["lang"]
@@ -371,6 +583,15 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
             meta=meta,
             encoding=encoding,
         )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text_damage(text: str) -> int:
+    """U+FFFD characters and lone surrogates in ``text`` (what an earlier lossy decoding left;
+    :func:`corpus_builder.clean.clean_text` removes both)."""
+    return text.count("\ufffd") + len(_LONE_SURROGATE.findall(text))
 
 
 def _jsonl_problem(record: Any) -> str | None:

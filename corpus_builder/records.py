@@ -187,3 +187,27 @@ class Reject:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Reject":
         return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something ingest did that the run summary must show although no input was rejected.
+
+    ``kind``: ``"skipped"`` (a path under an input folder that was not read: a hidden file or
+    folder, a symbolic link to a folder) or ``"warning"`` (a document that was kept, with damage
+    repaired or dropped: invalid UTF-8 bytes, U+FFFD replacement characters). ``source``: as for
+    :class:`Reject` (the path relative to its input folder). ``reason``: short, countable
+    (``"hidden file"``, ``"invalid bytes dropped"``...); ``detail`` for humans.
+    """
+
+    source: str
+    kind: Literal["skipped", "warning"]
+    reason: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Notice":
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})

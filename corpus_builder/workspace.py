@@ -6,6 +6,7 @@ Layout (all JSON Lines are UTF-8, one record per line, records as in :mod:`corpu
       workspace.json            schema version, component versions, inputs (path, sha256), options
       documents/part-00000.jsonl  Document records (shards, in input order)
       rejects.jsonl             Reject records (inputs that produced no document, with reasons)
+      notices.jsonl             Notice records (paths skipped, documents kept with a warning)
       annotations.jsonl         human annotations pulled from Label Studio, one per document
       reports/                  reports of pulls/imports (spans that did not fit, unknown labels...)
 
@@ -32,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .records import Document, Reject
+from .records import Document, Notice, Reject
 
 DOCUMENTS_DIR = "documents"
 REJECTS_FILE = "rejects.jsonl"
+NOTICES_FILE = "notices.jsonl"
 ANNOTATIONS_FILE = "annotations.jsonl"
 INFO_FILE = "workspace.json"
 REPORTS_DIR = "reports"
@@ -263,6 +265,17 @@ class Workspace:
 
     def write_rejects(self, rejects: Iterable[Reject]) -> int:
         return write_jsonl_atomic(self.rejects_path, (r.to_dict() for r in rejects))
+
+    def iter_notices(self) -> Iterator[Notice]:
+        """Paths skipped and documents kept with a warning by the last ``prepare`` (none before
+        notices existed)."""
+        path = self.root / NOTICES_FILE
+        if path.is_file():
+            for d in read_jsonl(path):
+                yield Notice.from_dict(d)
+
+    def write_notices(self, notices: Iterable[Notice]) -> int:
+        return write_jsonl_atomic(self.root / NOTICES_FILE, (n.to_dict() for n in notices))
 
     def read_info(self) -> dict[str, Any]:
         """The ``workspace.json`` object; :class:`InputError` when this is not a workspace."""

@@ -76,9 +76,21 @@ def test_other_line_breaks_become_lf_so_splitlines_agrees():
     assert out.splitlines() == out.split("\n")
 
 
-def test_control_characters_removed_and_lone_surrogate_replaced():
+def test_control_characters_lone_surrogates_and_replacement_characters_removed():
     assert clean_text("a\x01b\x7fc\x1b[31md") == "abcd"
-    assert clean_text("x\ud800y") == "x\ufffdy"
+    assert clean_text("x\ud800y") == "xy"
+    assert clean_text("d\ufffdj\ufffd\ufffd vu") == "dj vu"
+
+
+def test_a_lossy_sequence_ftfy_replaces_never_leaves_a_replacement_character():
+    # "cafÃ" + a byte lost in an earlier decoding: ftfy (replace_lossy_sequences) reads the pair
+    # as one lost character, U+FFFD, which cleaning then removes
+    import ftfy
+
+    from corpus_builder.clean import FTFY_CONFIG
+
+    assert ftfy.fix_text("caf\u00c3\ufffd", FTFY_CONFIG) == "caf\ufffd"
+    assert clean_text("caf\u00c3\ufffd") == "caf"
 
 
 def test_empty_and_invisible_only_text_cleans_to_empty():
@@ -158,7 +170,7 @@ def test_to_document_rejects_empty_cleaned_text():
 
 _SPECIALS = st.sampled_from(
     list("\r\n\t \u00a0\u202f\u2009\u200b\u200c\u200d\u2060\ufeff\u00ad\u2028\x0c\x85\u0301\u0308\u0327")
-    + ["\r\n", "Ã©", "Ã\xa0", "â€™", "Ã", "🎉", "👨\u200d👩", "\U0001f3fd", "\U00010348", "ﬁ", "«", "’"]
+    + ["\r\n", "Ã©", "Ã\xa0", "â€™", "Ã", "\ufffd", "\ud83d", "â€\ufffd", "🎉", "👨\u200d👩", "\U0001f3fd", "\U00010348", "ﬁ", "«", "’"]
 )
 _TEXT = st.lists(
     st.one_of(st.text(max_size=8), st.text(alphabet=st.characters(codec="utf-8"), max_size=8), _SPECIALS),
@@ -177,12 +189,13 @@ def test_clean_text_is_idempotent(text):
 @given(_TEXT)
 def test_clean_text_output_invariants(text):
     out = clean_text(text)
-    for forbidden in ("\r", "\u00a0", "\u202f", "\u200b", "\u00ad", "\ufeff", "\t", "  ", "\n\n\n", " \n", "\n "):
+    for forbidden in ("\r", "\u00a0", "\u202f", "\u200b", "\u00ad", "\ufeff", "\ufffd", "\t", "  ", "\n\n\n", " \n", "\n "):
         assert forbidden not in out
     assert out == out.strip(" \n")
     assert out.splitlines() == out.split("\n") or out == ""
     assert all(unicodedata.category(ch) != "Zs" or ch == " " for ch in out)
     assert unicodedata.is_normalized("NFC", out)
+    assert not any("\ud800" <= ch <= "\udfff" for ch in out)
 
 
 def _gold_sentences(folder):

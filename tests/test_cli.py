@@ -136,3 +136,73 @@ def test_build_checks_name_and_version_before_the_long_run(tmp_path):
         r = invoke("build", EXAMPLES, *args, "--releases-dir", tmp_path)
         assert r.exit_code == 1
         assert "documents kept" not in r.output  # failed before prepare ran
+
+
+def test_skipped_paths_and_warnings_are_counted_and_reported_end_to_end(tmp_path):
+    """Issue 11: hidden files, hidden folders and links to folders were skipped without a word, and
+    invalid bytes became mojibake. Now: counted in the summary, listed with their reason in
+    the workspace's notices.jsonl and the release manifest, summed up in the card."""
+    import json
+
+    corpus = tmp_path / "corpus"
+    (corpus / ".git").mkdir(parents=True)
+    (corpus / ".git" / "notes.txt").write_text("interne", encoding="utf-8")
+    (corpus / ".brouillon.txt").write_text("Un brouillon caché.", encoding="utf-8")
+    (tmp_path / "ailleurs").mkdir()
+    (tmp_path / "ailleurs" / "c.txt").write_text("Un texte d'ailleurs.", encoding="utf-8")
+    (corpus / "lien").symlink_to(tmp_path / "ailleurs", target_is_directory=True)
+    paragraph = "Le maire de Lyon a présenté le budget de la ville devant le conseil municipal. " * 3
+    (corpus / "abime.txt").write_bytes(paragraph.encode() + b"\xff\xfe\xc3( fin")
+    (corpus / "rapport.html").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    ws = tmp_path / "ws"
+    r = invoke("prepare", corpus, "--workspace", ws, "--workers", "1")
+    assert r.exit_code == 0, r.output
+    for line in ("paths skipped: hidden file", "paths skipped: hidden folder", "paths skipped: symbolic link to a", "documents kept with a warning:"):
+        assert line in r.output, r.output
+    assert "abime.txt: invalid bytes (3 invalid UTF-8 bytes dropped" in r.output
+    assert "rapport.html: binary (a PDF" in r.output
+    notices = [json.loads(line) for line in (ws / "notices.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {(n["source"], n["kind"], n["reason"]) for n in notices} == {
+        (".brouillon.txt", "skipped", "hidden file"),
+        (".git", "skipped", "hidden folder"),
+        ("lien", "skipped", "symbolic link to a folder"),
+        ("abime.txt", "warning", "invalid bytes"),
+    }
+    summary = json.loads((ws / "workspace.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["inputs_skipped"] == {"hidden file": 1, "hidden folder": 1, "symbolic link to a folder": 1}
+    assert summary["warnings"] == {"invalid bytes": 1} and summary["reject_reasons"] == {"binary": 1}
+    r = invoke("release", "--workspace", ws, "--name", "n", "--version", "1.0.0", "--releases-dir", tmp_path / "rel")
+    assert r.exit_code == 0, r.output
+    release = tmp_path / "rel" / "n" / "1.0.0"
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(n["source"] for n in manifest["notices"]) == [".brouillon.txt", ".git", "abime.txt", "lien"]
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert "Paths skipped: 3 (hidden file: 1, hidden folder: 1, symbolic link to a folder: 1). Documents kept with a warning: 1 (invalid bytes: 1)." in card
+    text = datasets.load_dataset(str(release), "documents", cache_dir=str(tmp_path / "cache"))
+    (row,) = [row for split in text.values() for row in split]
+    assert row["text"].endswith("( fin") and "ÿ" not in row["text"]
+
+
+def test_validate_prints_environment_differences_as_warnings_and_passes(demo_release, tmp_path):
+    import hashlib
+    import json
+    import shutil
+
+    from corpus_builder.release import render_card
+
+    copy = tmp_path / "demo" / "0.1.0"
+    shutil.copytree(demo_release, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["components"]["spacy"] = "3.7.2"  # as if built elsewhere; card re-rendered to match
+    card = render_card(manifest, ["fr"], manifest.get("description"))
+    (copy / "README.md").write_text(card, encoding="utf-8")
+    manifest["card"]["sha256"] = hashlib.sha256(card.encode("utf-8")).hexdigest()
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    r = invoke("validate", copy)
+    assert r.exit_code == 0, r.output
+    assert "warning: environment: spacy" in r.output and "3.7.2 in manifest.json" in r.output
+    assert "is a valid release" in r.output
+    # a number edited in the card fails validate with a line that names it
+    (copy / "README.md").write_text(card.replace("Documents reviewed by a person: 0", "Documents reviewed by a person: 5"), encoding="utf-8")
+    r = invoke("validate", copy)
+    assert r.exit_code == 1 and "README.md: sha256 differs" in r.output

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from corpus_builder.clean import clean_text, to_document
 from corpus_builder.errors import InputError
 from corpus_builder.ingest import DecodeError, decode_bytes, iter_inputs
-from corpus_builder.records import RawDocument, Reject
+from corpus_builder.records import Notice, RawDocument, Reject
 
 
 def _docs(items):
@@ -27,6 +27,10 @@ def _docs(items):
 
 def _rejects(items):
     return {r.source: r for r in items if isinstance(r, Reject)}
+
+
+def _notices(items, kind):
+    return {(n.source, n.reason) for n in items if isinstance(n, Notice) and n.kind == kind}
 
 
 @pytest.fixture
@@ -104,7 +108,8 @@ def test_declared_charset_used_when_bytes_fit_it():
 @pytest.mark.parametrize(
     "data,detail",
     [
-        (b"PK\x03\x04\x00\x00binary", "NUL"),
+        (b"PK\x03\x04\x14\x00binary", "signature 50 4b 03 04"),
+        (b"\x7fELX\x00\x00binary", "NUL"),
         (bytes(range(1, 9)) * 30 + b"abc", "control bytes"),
     ],
 )
@@ -261,9 +266,12 @@ def test_html_declared_latin1_is_read_as_cp1252(tmp_path, fake_html):
 
 def test_english_gold_pages_decompress_and_decode(shared_data, fake_html):
     pages = shared_data / "gold" / "boilerplate" / "aeb-en-dev" / "pages"
-    items = list(iter_inputs([pages]))
+    all_items = list(iter_inputs([pages]))
+    items = [i for i in all_items if not isinstance(i, Notice)]
     assert len(items) == len(list(pages.glob("*.html.gz"))) > 0
     assert all(isinstance(i, RawDocument) and i.format == "html" for i in items)
+    # one page holds a U+FFFD (valid UTF-8 EF BF BD): kept, with a warning naming it
+    assert _notices(all_items, "warning") == {("0dd1357045727799a447563fd8851f4ebe79f042073ea16991a9b67aa595f81a.html.gz", "invalid bytes")}
     assert all("<" in html for html in fake_html)  # the extractor got markup, not compressed bytes
 
 
@@ -294,7 +302,7 @@ def test_unreadable_file_is_a_reject(tmp_path, monkeypatch):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\ufeff", exclude_categories=("Cc",)) | st.sampled_from("\n\t\r")))
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\ufeff\ufffd", exclude_categories=("Cc",)) | st.sampled_from("\n\t\r")))
 def test_utf8_text_decodes_to_itself(text):
     assert decode_bytes(text.encode("utf-8"), "t.txt") == (text, "utf-8")
 
@@ -305,13 +313,154 @@ def test_gold_pages_through_the_real_html_extractor(shared_data):
     in the page's language, with trafilatura's main text inside the visible text."""
     gold = shared_data / "gold" / "boilerplate"
     for folder, lang, n_pages in (("trafilatura-fr-dev", "fr", 13), ("aeb-en-dev", "en", 20)):
-        items = list(iter_inputs([gold / folder / "pages"]))
+        items = [i for i in iter_inputs([gold / folder / "pages"]) if not isinstance(i, Notice)]
         assert len(items) == n_pages
         for raw in items:
             assert isinstance(raw, RawDocument) and raw.format == "html", raw
             doc = to_document(raw)
             assert doc.lang == lang, (raw.source, doc.lang)
             assert clean_text(doc.text) == doc.text
+            assert "\ufffd" not in doc.text  # regards.fr holds two: removed, with a warning
             assert doc.main_text, raw.source
             first_line = doc.main_text.split("\n")[0]
             assert first_line[:40] in doc.text, raw.source
+
+
+# --- damaged and non-text inputs (issue 11, item 4) -----------------------------------------------
+
+from corpus_builder.ingest import DAMAGE_ALLOWANCE, MAX_DAMAGE_SHARE, damage_limit, decode_input  # noqa: E402
+
+_PARAGRAPH = "Le président a déclaré que l’équipe était prête à partir pour Noël. " * 10
+#: The bytes that reached a release in issue 11 as "ÿþÃ( ici €�": a UTF-16 mark, a cut UTF-8
+#: sequence, and two C1 bytes, inside otherwise valid UTF-8.
+_GARBAGE = b"\xff\xfe\xc3( ici \x80\x81"
+
+
+def test_a_few_invalid_bytes_are_dropped_with_a_warning_naming_the_file(tmp_path):
+    (tmp_path / "mixed.txt").write_bytes(_PARAGRAPH.encode() + _GARBAGE + b" " + _PARAGRAPH.encode())
+    items = list(iter_inputs([tmp_path]))
+    (doc,) = _docs(items)
+    assert doc.text == _PARAGRAPH + "( ici  " + _PARAGRAPH  # no ÿ þ Ã € and no U+FFFD
+    (notice,) = [i for i in items if isinstance(i, Notice)]
+    assert (notice.source, notice.kind, notice.reason) == ("mixed.txt", "warning", "invalid bytes")
+    at = len(_PARAGRAPH.encode())
+    assert notice.detail == f"5 invalid UTF-8 bytes dropped, first at byte {at} (bytes ff fe c3, 80 81)"
+    assert items.index(notice) == items.index(doc) - 1  # the warning comes right before its document
+    assert "\ufffd" not in to_document(doc).text
+
+
+def test_a_short_file_with_the_same_bytes_is_rejected_as_undecodable(tmp_path):
+    (tmp_path / "short.txt").write_bytes("Déjà vu ".encode() + _GARBAGE)
+    (reject,) = iter_inputs([tmp_path])
+    assert (reject.source, reject.reason) == ("short.txt", "undecodable")
+    assert "5 invalid UTF-8 bytes dropped" in reject.detail and f"more than the {DAMAGE_ALLOWANCE}" in reject.detail
+
+
+def test_the_damage_limit_is_a_share_of_the_bytes_with_a_floor():
+    assert damage_limit(10) == DAMAGE_ALLOWANCE
+    assert damage_limit(100_000) == int(100_000 * MAX_DAMAGE_SHARE) == 1000
+    base = ("é" * 50 + " texte ordinaire " * 40).encode()  # 780 bytes: the floor applies (limit 7)
+    n = damage_limit(len(base) + 8)
+    at_limit = base + b"\xff" * n
+    assert decode_input(at_limit, "a.txt").dropped == n
+    with pytest.raises(DecodeError, match="undecodable") as info:
+        decode_input(base + b"\xff" * (n + 1), "b.txt")
+    assert info.value.reason == "undecodable"
+
+
+def test_a_third_of_the_bytes_invalid_is_rejected(tmp_path):
+    import random
+
+    rng = random.Random(11)
+    data = bytes(b if rng.random() > 0.33 else rng.randint(0x80, 0xFF) for b in _PARAGRAPH.encode())
+    (tmp_path / "noisy.txt").write_bytes(data)
+    (reject,) = iter_inputs([tmp_path])
+    assert reject.reason in ("undecodable", "binary"), reject
+    assert isinstance(reject, Reject)
+
+
+def test_replacement_characters_in_valid_utf8_count_as_damage(tmp_path):
+    (tmp_path / "some.txt").write_text(_PARAGRAPH + "d\ufffdj\ufffd vu", encoding="utf-8")
+    (tmp_path / "many.txt").write_text("d\ufffdj\ufffd v\ufffd \ufffd\ufffd", encoding="utf-8")
+    items = list(iter_inputs([tmp_path]))
+    assert _rejects(items)["many.txt"].reason == "undecodable"
+    (doc,) = _docs(items)
+    assert _notices(items, "warning") == {("some.txt", "invalid bytes")}
+    assert to_document(doc).text.endswith("dj vu")
+
+
+def test_jsonl_records_with_replacement_characters(tmp_path):
+    lines = [
+        json.dumps({"id": "a", "text": _PARAGRAPH + " d\ufffdj\ufffd vu"}),
+        json.dumps({"id": "b", "text": "\ufffd\ufffd\ufffd\ufffd"}),
+        '{"id": "c", "text": "' + _PARAGRAPH + ' \\ud800 seul"}',
+    ]
+    (tmp_path / "x.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    items = list(iter_inputs([tmp_path]))
+    assert [d.doc_id for d in _docs(items)] == ["a", "c"]
+    assert _rejects(items)["x.jsonl#L2"].reason == "undecodable"
+    assert _notices(items, "warning") == {("x.jsonl#L1", "invalid bytes"), ("x.jsonl#L3", "invalid bytes")}
+    assert all("\ufffd" not in to_document(d).text for d in _docs(items))
+
+
+def test_a_pasted_cp1252_letter_is_repaired_with_a_warning(tmp_path):
+    (tmp_path / "cafe.txt").write_bytes(_PARAGRAPH.encode() + b"Caf\xe9, l\x92\xe9quipe \xc9tat")
+    items = list(iter_inputs([tmp_path]))
+    (doc,) = _docs(items)
+    assert doc.text.endswith("Café, l’équipe État") and doc.encoding == "utf-8+cp1252"
+    (notice,) = [i for i in items if isinstance(i, Notice)]
+    assert notice.detail == f"4 invalid bytes read as cp1252, first at byte {len(_PARAGRAPH.encode()) + 3} (bytes e9, 92 e9, c9)"
+
+
+def test_a_cut_utf8_sequence_is_dropped_not_read_as_a_capital():
+    # the one invalid byte in ../shared/data: "papieros\xc3..." (a Polish gold page) is not "papierosÃ"
+    decoded = decode_input(_PARAGRAPH.encode() + b"papieros\xc3...", "pl.html")
+    assert decoded.text.endswith("papieros...") and (decoded.dropped, decoded.repaired) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "name,data,fmt",
+    [
+        # a PDF without a NUL byte (ASCII streams): the NUL and control-byte tests let it through
+        ("report.html", b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nstream\nBT /F1 12 Tf (Bonjour) Tj ET\nendstream\n%%EOF\n", "PDF"),
+        ("letter.txt", b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Bonjour \\par }", "RTF"),
+        ("slides.txt", b"PK\x03\x04\x14\x00\x06\x08" + b"word/document.xml" * 20, "signature 50 4b 03 04"),
+        ("scan.txt", b"\x89PNG\r\n\x1a\n" + b"IHDR" * 40, "PNG"),
+    ],
+)
+def test_a_non_text_format_is_rejected_whatever_its_name(tmp_path, fake_html, name, data, fmt):
+    (tmp_path / name).write_bytes(data)
+    (reject,) = iter_inputs([tmp_path])
+    assert (reject.source, reject.reason) == (name, "binary")
+    assert fmt in reject.detail and "not text" in reject.detail
+    assert fake_html == []  # never reached the HTML extractor
+
+
+@pytest.mark.parametrize("text", ["BMW a annoncé des résultats.", "MZ Éditions publie.", "ID3 est un format.", "From: Jean\nSujet : réunion", "<?xml version='1.0'?><p>Texte</p>"])
+def test_text_that_starts_like_a_short_signature_is_still_text(text):
+    assert decode_bytes(text.encode(), "t.txt") == (text, "utf-8")
+
+
+def test_hidden_paths_and_folder_links_are_skipped_and_reported(tmp_path):
+    root = tmp_path / "corpus"
+    (root / ".git" / "objects").mkdir(parents=True)
+    (root / ".git" / "HEAD.txt").write_text("ref", encoding="utf-8")
+    (root / "sub").mkdir()
+    (root / "sub" / ".DS_Store.txt").write_text("x", encoding="utf-8")
+    (root / "sub" / "a.txt").write_text("Un texte.", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.txt").write_text("Un autre texte.", encoding="utf-8")
+    (root / "link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (root / "b-link.txt").symlink_to(tmp_path / "elsewhere" / "b.txt")  # a link to a file is read
+    items = list(iter_inputs([root]))
+    assert [d.source for d in _docs(items)] == ["b-link.txt", "sub/a.txt"]
+    assert _notices(items, "skipped") == {
+        (".git", "hidden folder"),
+        ("sub/.DS_Store.txt", "hidden file"),
+        ("link", "symbolic link to a folder"),
+        ("loop", "symbolic link to a folder"),
+    }
+    assert all(n.detail for n in items if isinstance(n, Notice))
+    # a hidden file given by name is read
+    assert [d.text for d in _docs(iter_inputs([root / "sub" / ".DS_Store.txt"]))] == ["x"]

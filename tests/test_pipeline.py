@@ -223,7 +223,11 @@ def test_ctrl_c_with_two_workers_stops_promptly_and_resumes(tmp_path):
         )
     ws = tmp_path / "ws"
     cmd = [sys.executable, "-m", "corpus_builder.cli", "prepare", str(corpus), "--workspace", str(ws), "--workers", "2", "--shard-size", "2"]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+    # The child gets the default SIGINT action back: a suite started with SIGINT ignored (`nohup
+    # pytest &` from a script, CI runners) would pass SIG_IGN on, and Python then installs no
+    # KeyboardInterrupt handler, so the Ctrl-C below would do nothing.
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     annotated = ws / "staging" / "annotated"
     while time.monotonic() < deadline and not (annotated.is_dir() and any(annotated.iterdir())):

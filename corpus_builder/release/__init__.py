@@ -5,7 +5,7 @@ Layout of ``<releases_dir>/<name>/<version>/``::
     README.md      dataset card: YAML ``configs`` (documents, sentences = default, ner) with the exact
                    data files per split; description, counts, label distribution, review, how it was built
     manifest.json  name, version, schema version, components, inputs (sha256), rejects, split rule,
-                   files (sha256, rows), counts, review (see manifest.schema.json)
+                   files (sha256, rows), counts, review, the card's sha256 (see manifest.schema.json)
     documents/<split>-<i:05d>-of-<n:05d>-<sha16>.parquet
     sentences/<split>-...parquet
     ner/<split>-...parquet
@@ -19,7 +19,7 @@ from .features import CONFIGS, SPLITS, arrow_schema, features_for
 from .jsonschemas import load_schema, row_errors
 from .manifest import read_manifest
 from .rows import SPLIT_RULE, split_of
-from .validate import validate_release
+from .validate import ValidationReport, check_release, environment_differences, validate_release
 from .writer import ReleaseInfo, check_name, check_version, write_release
 
 __all__ = [
@@ -27,10 +27,13 @@ __all__ = [
     "SPLITS",
     "SPLIT_RULE",
     "ReleaseInfo",
+    "ValidationReport",
     "arrow_schema",
     "card_data_files",
     "check_name",
+    "check_release",
     "check_version",
+    "environment_differences",
     "features_for",
     "load_schema",
     "read_manifest",

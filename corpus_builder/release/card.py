@@ -144,6 +144,11 @@ def _fields_section() -> str:
     return "\n\n".join(parts)
 
 
+def card_languages(languages: Mapping[str, int]) -> list[str]:
+    """The card's language list from ``{lang: documents}``: most documents first, then by code."""
+    return [lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def render_card(manifest: Mapping[str, Any], languages: list[str], description: str | None = None) -> str:
     """The full ``README.md`` text of a release: front matter, then description, how to load it,
     counts per config and split, what each field means, label distribution, boilerplate share, review status, the
@@ -199,12 +204,28 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         + f"\n\nRecord schema version: {manifest['schema_version']}. Inputs: {len(manifest['inputs'])} "
         f"(sha256 of each in `manifest.json`). Rejected inputs: {len(manifest['rejects'])}"
         + (" (" + ", ".join(f"{k}: {v}" for k, v in sorted(rejects.items())) + ")" if rejects else "")
-        + ".\n\n"
+        + "."
+        + _notices_sentence(manifest.get("notices") or [])
+        + "\n\n"
         f"Split (train {fr['train']}, validation {fr['validation']}, test {fr['test']}): {manifest['split']['rule']}.\n\n"
         "Every data file is listed in `manifest.json` with its sha256 and row count; "
         "`corpus-builder validate <this folder>` checks them, the row schemas and every offset.",
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def _notices_sentence(notices: list[Mapping[str, Any]]) -> str:
+    """" Paths skipped: 2 (hidden file: 2). Documents kept with a warning: 1 (invalid bytes: 1)."
+    from the manifest's ``notices`` (empty string when there are none)."""
+    out = ""
+    for kind, what in (("skipped", "Paths skipped"), ("warning", "Documents kept with a warning")):
+        reasons: dict[str, int] = {}
+        for n in notices:
+            if n.get("kind") == kind:
+                reasons[n["reason"]] = reasons.get(n["reason"], 0) + 1
+        if reasons:
+            out += f" {what}: {sum(reasons.values())} (" + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())) + ")."
+    return out
 
 
 def read_card(release: Path) -> str:

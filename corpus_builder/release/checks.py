@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+#: U+FFFD, the mark of a character lost by a decoding: cleaning removes it
+#: (:mod:`corpus_builder.clean`), and no text of a release may hold one.
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def _replacement_problem(text: str, field: str, where: str) -> list[str]:
+    if REPLACEMENT_CHARACTER not in text:
+        return []
+    at = text.index(REPLACEMENT_CHARACTER)
+    return [f"{where}: {field} holds {text.count(REPLACEMENT_CHARACTER)} U+FFFD replacement character(s), first at code point {at} (a character lost by a decoding; clean the text again)"]
+
 
 def _span_problems(spans: list[dict[str, Any]], text: str, field: str, where: str) -> list[str]:
     out = []
@@ -24,9 +35,9 @@ def _span_problems(spans: list[dict[str, Any]], text: str, field: str, where: st
 
 def document_problems(row: dict[str, Any], where: str) -> list[str]:
     """Blocks, entities and predictions of a ``documents`` row lie inside ``text`` and match it;
-    blocks are in order and never overlap nor contain a line break."""
+    blocks are in order and never overlap nor contain a line break; ``text`` holds no U+FFFD."""
     text = row["text"]
-    out = []
+    out = _replacement_problem(text, "text", where)
     prev_end = 0
     for i, b in enumerate(row["blocks"]):
         if not 0 <= b["start"] <= b["end"] <= len(text):
@@ -44,8 +55,8 @@ def document_problems(row: dict[str, Any], where: str) -> list[str]:
 
 def sentence_problems(row: dict[str, Any], doc_text: str | None, where: str) -> list[str]:
     """A ``sentences`` row: ``text == documents.text[start:end]`` (when ``doc_text`` is known; None
-    means the document is missing) and its spans match the sentence text."""
-    out = []
+    means the document is missing), it holds no U+FFFD, and its spans match the sentence text."""
+    out = _replacement_problem(row["text"], "text", where)
     if doc_text is None:
         out.append(f"{where}: doc_id {row['doc_id']!r} has no row in the documents config")
     elif not 0 <= row["start"] < row["end"] <= len(doc_text):
@@ -58,7 +69,8 @@ def sentence_problems(row: dict[str, Any], doc_text: str | None, where: str) -> 
 
 
 def ner_problems(row: dict[str, Any], where: str) -> list[str]:
-    """A ``ner`` row has one tag per token."""
+    """A ``ner`` row has one tag per token and no U+FFFD in its tokens."""
+    out = _replacement_problem("".join(row["tokens"]), "tokens", where)
     if len(row["tokens"]) != len(row["ner_tags"]):
-        return [f"{where}: {len(row['tokens'])} tokens but {len(row['ner_tags'])} ner_tags"]
-    return []
+        out.append(f"{where}: {len(row['tokens'])} tokens but {len(row['ner_tags'])} ner_tags")
+    return out

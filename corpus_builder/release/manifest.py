@@ -6,7 +6,9 @@ byte-identical, manifest included. Keys: ``format``, ``name``, ``version``, ``sc
 that changes output), ``inputs`` (as given, each with its ``sha256``), ``rejects`` (source, reason,
 detail), ``split`` (rule and fractions), ``files`` (path, config, split, sha256, rows, bytes),
 ``counts`` and ``review`` (reviewed/predicted documents, annotator count, pre-annotation quality),
-plus any extra top-level keys of the caller.
+``card`` (``README.md`` and the sha256 of its bytes: the card is rendered from the manifest
+without this key, then hashed into it), plus any extra top-level keys of the caller (the pipeline
+adds ``prepare_summary`` and ``notices``: paths skipped and documents kept with a warning).
 """
 
 from __future__ import annotations

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
-from .card import CARD_FILE, card_data_files, read_card
+from .. import __version__
+from .card import CARD_FILE, card_data_files, card_languages, read_card, render_card
 from .checks import document_problems, ner_problems, sentence_problems
 from .features import CONFIGS, SPLITS, arrow_schema
 from .jsonschemas import row_errors
@@ -21,8 +25,36 @@ _SCHEMA_OF = {"documents": "release_document", "sentences": "release_sentence", 
 MAX_PROBLEMS_PER_FILE = 20
 
 
+@dataclass
+class ValidationReport:
+    """What :func:`check_release` found: ``problems`` (the release breaks its contract: validate
+    fails) and ``warnings`` (it holds, but something deserves a word: the running environment
+    differs from the one that built it, or the card could not be re-rendered by this version)."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 def validate_release(path: Path) -> list[str]:
-    """Return every problem found in the release folder ``path`` (empty list = valid).
+    """Every problem found in the release folder ``path`` (empty list = valid): the ``problems``
+    of :func:`check_release`."""
+    return check_release(path).problems
+
+
+def check_release(path: Path) -> ValidationReport:
+    """Check the release folder ``path``: problems and warnings (:class:`ValidationReport`).
+
+    Warnings: :func:`environment_differences` (each component whose running version differs from
+    the manifest's), and a card that this corpus-builder version cannot re-render because another
+    version wrote it (its sha256 is still checked). Problems: :func:`_problems`.
+    """
+    report = ValidationReport()
+    report.problems = _problems(Path(path), report.warnings)
+    return report
+
+
+def _problems(path: Path, warnings: list[str]) -> list[str]:
+    """Every problem found in the release folder ``path`` (empty list = valid).
 
     Checks: ``manifest.json`` parses and matches ``manifest.schema.json``; every listed file exists
     with the listed sha256 and row count and is named after its sha256, and no unlisted Parquet file
@@ -32,8 +64,12 @@ def validate_release(path: Path) -> list[str]:
     Schema; blocks and spans lie inside their text and ``text[start:end]`` equals the span text;
     ``sentences.text == documents.text[start:end]``; ``ner`` rows have one tag per token and name a
     content sentence; every document sits in the split its ``doc_id`` gives under the manifest's
-    fractions; per-split row counts equal ``manifest.counts``. Never raises for a bad release:
-    problems are messages naming the file, row and field.
+    fractions; per-split row counts equal ``manifest.counts``; every other figure of
+    ``manifest.counts`` and ``manifest.review`` is recomputed from the rows (:class:`_Recount`;
+    ``spans_misaligned_with_tokens`` needs the tokenizer and is covered by the hashes only); the
+    card's sha256 equals ``manifest.card.sha256``, and the card is exactly what the manifest
+    renders, so a number edited in the card or in the manifest is found. Never raises for a bad
+    release: problems are messages naming the file, row and field. Appends to ``warnings``.
     """
     path = Path(path)
     if not path.is_dir():
@@ -47,6 +83,7 @@ def validate_release(path: Path) -> list[str]:
     problems = row_errors("manifest", manifest, MANIFEST_FILE)
     if problems:
         return problems
+    warnings += environment_differences(manifest)
 
     # files: checksums, row counts, nothing unlisted
     listed = {f["path"]: f for f in manifest["files"]}
@@ -81,6 +118,9 @@ def validate_release(path: Path) -> list[str]:
     except (ValueError, KeyError, TypeError) as e:
         problems.append(f"{CARD_FILE}: front matter unreadable ({e})")
         card_files = None
+    card_path = path / CARD_FILE
+    if card_path.is_file() and hashlib.sha256(card_path.read_bytes()).hexdigest() != manifest["card"]["sha256"]:
+        problems.append(f"{CARD_FILE}: sha256 differs from {MANIFEST_FILE} card.sha256 (the card was edited after release)")
     if card_files is not None:
         for config in CONFIGS:
             for split in SPLITS:
@@ -97,6 +137,7 @@ def validate_release(path: Path) -> list[str]:
     doc_texts: dict[str, str] = {}
     content_sentences: set[tuple[str, int]] = set()
     row_counts: Counter[tuple[str, str]] = Counter()
+    recount = _Recount()
     for config in CONFIGS:
         schema = arrow_schema(config)
         for f in (f for f in manifest["files"] if f["config"] == config):
@@ -120,10 +161,12 @@ def validate_release(path: Path) -> list[str]:
                     if want != f["split"]:
                         file_problems.append(f"{where}: document {row['doc_id']!r} is in {f['split']} but the split rule puts it in {want}")
                     file_problems += document_problems(row, where)
+                    recount.document(row)
                 elif config == "sentences":
                     file_problems += sentence_problems(row, doc_texts.get(row["doc_id"]), where)
                     if not row["is_boilerplate"]:
                         content_sentences.add((row["doc_id"], row["sent_index"]))
+                    recount.sentence(row)
                 else:
                     file_problems += ner_problems(row, where)
                     if (row["doc_id"], row["sent_index"]) not in content_sentences:
@@ -137,4 +180,121 @@ def validate_release(path: Path) -> list[str]:
             want = manifest["counts"][config][split]
             if row_counts[config, split] != want:
                 problems.append(f"{MANIFEST_FILE}: counts.{config}.{split} is {want} but the files hold {row_counts[config, split]} rows")
+    problems += recount.problems(manifest)
+    if not problems:
+        problems += _card_problems(path, manifest, card_languages(recount.languages), warnings)
     return problems
+
+
+class _Recount:
+    """The figures of ``manifest.counts`` and ``manifest.review`` recomputed from the rows, the way
+    :func:`corpus_builder.release.writer.write_release` counts them."""
+
+    def __init__(self) -> None:
+        self.n: Counter[str] = Counter()
+        self.entities: Counter[str] = Counter()
+        self.predictions: Counter[str] = Counter()
+        self.bp_labels: Counter[str] = Counter()
+        self.languages: Counter[str] = Counter()
+        self.annotators: set[str] = set()
+
+    def document(self, row: dict[str, Any]) -> None:
+        self.languages[row["lang"]] += 1
+        self.n["blocks"] += len(row["blocks"])
+        self.n["boilerplate_blocks"] += sum(1 for b in row["blocks"] if b["is_boilerplate"])
+        self.n["spans"] += len(row["entities"]) + len(row["predictions"])
+        self.entities.update(e["label"] for e in row["entities"])
+        if row["status"] == "reviewed":
+            self.n["documents_reviewed"] += 1
+            self.predictions.update(e["label"] for e in row["predictions"])
+            self.annotators.update(a for e in row["entities"] if e["annotator"] for a in e["annotator"].split(","))
+
+    def sentence(self, row: dict[str, Any]) -> None:
+        self.n["sentences"] += 1
+        self.n["spans_in_sentences"] += len(row["entities"]) + len(row["predictions"])
+        if row["status"] == "reviewed":
+            self.n["sentences_reviewed"] += 1
+        if row["is_boilerplate"]:
+            self.n["boilerplate_sentences"] += 1
+            self.bp_labels[row["boilerplate_label"]] += 1
+
+    def problems(self, manifest: dict[str, Any]) -> list[str]:
+        counts, review = manifest["counts"], manifest["review"]
+        n = self.n
+        quality = review.get("pre_annotation_quality") or {}
+        annotators = quality["annotators"] if isinstance(quality.get("annotators"), int) else len(self.annotators - {"unknown"})
+        want = {
+            "counts.entities_by_label": (counts["entities_by_label"], dict(sorted(self.entities.items()))),
+            "counts.predictions_by_label": (counts["predictions_by_label"], dict(sorted(self.predictions.items()))),
+            "counts.sentences_by_boilerplate_label": (counts["sentences_by_boilerplate_label"], dict(sorted(self.bp_labels.items()))),
+            "counts.blocks": (counts["blocks"], n["blocks"]),
+            "counts.boilerplate_blocks": (counts["boilerplate_blocks"], n["boilerplate_blocks"]),
+            "counts.boilerplate_sentences": (counts["boilerplate_sentences"], n["boilerplate_sentences"]),
+            "counts.boilerplate_share": (counts["boilerplate_share"], round(n["boilerplate_sentences"] / n["sentences"], 4) if n["sentences"] else 0.0),
+            "counts.spans_outside_sentences": (counts["spans_outside_sentences"], n["spans"] - n["spans_in_sentences"]),
+            "review.documents_reviewed": (review["documents_reviewed"], n["documents_reviewed"]),
+            "review.documents_predicted": (review["documents_predicted"], counts["documents"]["total"] - n["documents_reviewed"]),
+            "review.sentences_reviewed": (review["sentences_reviewed"], n["sentences_reviewed"]),
+            "review.annotators": (review["annotators"], annotators),
+        }
+        out = [
+            f"{MANIFEST_FILE}: {key} is {got!r} but the rows give {data!r}" for key, (got, data) in want.items() if got != data
+        ]
+        for config in CONFIGS:
+            total = sum(counts[config][s] for s in SPLITS)
+            if counts[config]["total"] != total:
+                out.append(f"{MANIFEST_FILE}: counts.{config}.total is {counts[config]['total']} but its splits sum to {total}")
+        return out
+
+
+def _card_problems(path: Path, manifest: dict[str, Any], languages: list[str], warnings: list[str]) -> list[str]:
+    """The card must be exactly what the manifest renders (``manifest`` already checked against
+    the rows), so that every count and figure in it is the data's. A card written by another
+    corpus-builder version may render differently: then only its sha256 is checked (a warning)."""
+    built_by = manifest["components"].get("corpus-builder")
+    if built_by != __version__:
+        warnings.append(f"{CARD_FILE}: written by corpus-builder {built_by}, this is {__version__}: its text is checked by sha256 only, not re-rendered")
+        return []
+    try:
+        on_disk = read_card(path)
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []  # reported with the front matter
+    expected = render_card(manifest, languages, manifest.get("description"))
+    if on_disk == expected:
+        return []
+    for lineno, (got, want) in enumerate(zip(on_disk.splitlines(), expected.splitlines()), 1):
+        if got != want:
+            return [f"{CARD_FILE} line {lineno}: {got.strip()[:160]!r} but the manifest and data give {want.strip()[:160]!r}"]
+    return [f"{CARD_FILE}: {len(on_disk.splitlines())} lines, the manifest and data render {len(expected.splitlines())}"]
+
+
+def environment_differences(manifest: dict[str, Any]) -> list[str]:
+    """One line per component whose version in ``manifest["components"]`` differs from the running
+    environment (corpus-builder, the rule sets, spaCy, the model package, ftfy, trafilatura,
+    charset-normalizer, puremagic, pyarrow, datasets, and any other installed package named
+    there). Not a failure: the release is what it is, but rebuilding it here may give other bytes
+    (``model`` is a pipeline name and is checked through ``model_version``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    components = manifest["components"]
+    model = components.get("model", "")
+    out = []
+    for key, recorded in components.items():
+        if key == "model":
+            continue
+        if key == "corpus-builder":
+            running = __version__
+        elif key == "boilerplate-rules":
+            from ..boilerplate import RULES_VERSION
+
+            running = RULES_VERSION
+        else:
+            package = model.replace("_", "-") if key == "model_version" else key
+            try:
+                running = version(package)
+            except PackageNotFoundError:
+                running = "not installed"
+        if str(running) != str(recorded):
+            name = f"{model} (model)" if key == "model_version" else key
+            out.append(f"environment: {name} {running} here, {recorded} in {MANIFEST_FILE} (a rebuild here may give other bytes)")
+    return out

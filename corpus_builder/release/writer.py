@@ -87,7 +87,7 @@ PARQUET_OPTIONS: dict[str, Any] = {
 #: Rows per Parquet row group, per config (documents are long; sentences and ner rows short).
 ROW_GROUP_ROWS = {"documents": 1_000, "sentences": 10_000, "ner": 10_000}
 #: Manifest keys set by the writer; ``extra_manifest`` may not replace them (``review`` is merged).
-RESERVED_KEYS = ("format", "name", "version", "schema_version", "components", "inputs", "rejects", "split", "files", "counts")
+RESERVED_KEYS = ("format", "name", "version", "schema_version", "components", "inputs", "rejects", "split", "files", "counts", "card")
 
 Tokenizer = Callable[[str], list[tuple[int, int]]]
 
@@ -443,8 +443,12 @@ def _write_contents(
     }
     if description is not None:
         manifest["description"] = description
+    langs = card_mod.card_languages(languages)
+    card_bytes = card_mod.render_card(manifest, langs, description).encode("utf-8")
+    # the card is rendered from the manifest without this key, then hashed into it (validate
+    # checks both the hash and that the card is still what the manifest renders)
+    manifest["card"] = {"path": card_mod.CARD_FILE, "sha256": hashlib.sha256(card_bytes).hexdigest()}
     _fail(row_errors("manifest", manifest, MANIFEST_FILE))
-    langs = [lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
-    (release / card_mod.CARD_FILE).write_text(card_mod.render_card(manifest, langs, description), encoding="utf-8")
+    (release / card_mod.CARD_FILE).write_bytes(card_bytes)
     (release / MANIFEST_FILE).write_text(dumps(manifest), encoding="utf-8")
     return manifest, langs
