@@ -22,7 +22,10 @@ _KEY = typer.Option(
     show_default=False, show_envvar=False,
 )  # fmt: skip
 _WS = typer.Option(..., "--workspace", "-w", help="Workspace folder written by `corpus-builder prepare`.")
-_PROJECT = typer.Option(..., "--project", "-p", help="Label Studio project title (created by push when missing).")
+_PROJECT = typer.Option(None, "--project", "-p", help="Label Studio project title (created by push when missing).")
+_PROJECT_ID = typer.Option(
+    None, "--project-id", min=1, help="Label Studio project id (the number in its URL, /projects/<id>): needed when several projects share the title.",
+)  # fmt: skip
 _POLICY = typer.Option("ground-truth-latest", "--policy", help=f"How to choose among several annotations of a task: {' or '.join(POLICIES)}.")
 
 
@@ -67,7 +70,8 @@ def config() -> None:
 @studio_app.command()
 def push(
     workspace: Path = _WS,
-    project: str = _PROJECT,
+    project: str | None = _PROJECT,
+    project_id: int | None = _PROJECT_ID,
     url: str | None = _URL,
     api_key: str | None = _KEY,
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
@@ -81,11 +85,11 @@ def push(
     touched it, and kept (with a warning listing its id) if it holds annotations, skips or drafts.
     """
     try:
-        s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
+        s = commands.push(workspace, project, project_id=project_id, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(
-        f"project {project!r} (id {s['project_id']}{', created' if s['project_created'] else ''}): {s['documents']} documents, "
+        f"project {repr(project) + ' ' if project else ''}(id {s['project_id']}{', created' if s['project_created'] else ''}): {s['documents']} documents, "
         f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text "
         f"({s['replaced']} untouched older tasks deleted) (model_version {s['model_version']})"
     )
@@ -101,7 +105,8 @@ def push(
 @studio_app.command()
 def pull(
     workspace: Path = _WS,
-    project: str = _PROJECT,
+    project: str | None = _PROJECT,
+    project_id: int | None = _PROJECT_ID,
     url: str | None = _URL,
     api_key: str | None = _KEY,
     policy: str = _POLICY,
@@ -113,7 +118,7 @@ def pull(
     """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
     _check_policy(policy)
     try:
-        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key, export_timeout=export_timeout, progress=progress)
+        s = commands.pull(workspace, project, project_id=project_id, policy=policy, url=url, api_key=api_key, export_timeout=export_timeout, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(commands.format_summary(s))

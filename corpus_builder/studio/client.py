@@ -107,13 +107,24 @@ class StudioClient:
                 attempt += 1
 
     # --- operations --------------------------------------------------------------------------
-    def find_project(self, title: str) -> int | None:
-        """Id of the project titled ``title`` (exact match), or ``None``."""
+    def find_projects(self, title: str) -> list[int]:
+        """Ids of every project titled exactly ``title``, in increasing order (Label Studio allows
+        several projects with one title: its ``unique_together`` on title was dropped in migration
+        ``projects/0002``; its ``title`` filter is a substring match, so titles are compared here)."""
         projects = self.call("list projects", lambda: list(self._ls.projects.list(title=title)))
-        for p in projects:
-            if p.title == title:
-                return int(p.id)
-        return None
+        return sorted(int(p.id) for p in projects if p.title == title)
+
+    def find_project(self, title: str) -> int | None:
+        """Id of the project titled ``title`` (exact match), or ``None``; raises
+        :class:`StudioError` listing the ids when several projects have that title."""
+        ids = self.find_projects(title)
+        if len(ids) > 1:
+            raise StudioError(ambiguous_title_message(title, ids, self.url))
+        return ids[0] if ids else None
+
+    def project_title(self, project_id: int) -> str:
+        """The title of project ``project_id``; :class:`StudioError` (HTTP 404) when there is none."""
+        return self.call(f"read project {project_id}", self._ls.projects.get, project_id).title or ""
 
     def project_config(self, project_id: int) -> str:
         """The labeling config XML of project ``project_id``."""
@@ -243,6 +254,12 @@ class StudioClient:
 
     def whoami(self) -> Any:
         return self.call("read the current user", self._ls.users.whoami)
+
+
+def ambiguous_title_message(title: str, ids: list[int], url: str) -> str:
+    """The error for a title that several projects share: names every id and the option to use."""
+    return (f"{len(ids)} projects are titled {title!r} at {url} (ids {', '.join(map(str, ids))}); the title is ambiguous: "
+            f"pass --project-id with one of these ids (Label Studio shows it in the project's URL, /projects/<id>)")
 
 
 class TaskRef(NamedTuple):

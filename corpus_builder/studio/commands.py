@@ -33,7 +33,7 @@ from .. import __version__
 from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
 from ..workspace import DOCUMENTS_DIR, Workspace
-from .client import StudioClient
+from .client import StudioClient, ambiguous_title_message
 from .config import labeling_config, parse_config, validate_config
 from .merge import (
     POLICIES,
@@ -96,26 +96,58 @@ def _status(enabled: bool, text: str) -> Iterator[Callable[[str], None]]:
         yield lambda new: st.update(new)
 
 
-def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, bool]:
-    pid = client.find_project(project)
-    if pid is not None:
+def _require_project(project: str | None, project_id: int | None) -> None:
+    if project_id is None and not project:
+        raise ConfigError("name the Label Studio project: --project TITLE or --project-id ID")
+
+
+def resolve_project(client: StudioClient, project: str | None, project_id: int | None = None, *, create: bool) -> tuple[int, bool]:
+    """The project to work on, and whether it was created: ``(id, created)``.
+
+    ``project_id`` given: that project (when ``project`` is given too, its title must be
+    ``project``). Else the one project titled ``project``; none and ``create``: a new project with
+    the generated labeling config. The project's labeling config must be one this tool can use
+    (:func:`.config.validate_config`). Raises :class:`StudioError` when the id does not exist, the
+    title names no project (and ``create`` is false), several projects share the title (the
+    message lists their ids: pass ``project_id``), or the config does not fit; :class:`ConfigError`
+    when neither is given.
+    """
+    _require_project(project, project_id)
+    if project_id is not None:
         try:
-            validate_config(client.project_config(pid))
-        except ConfigError as e:
-            raise StudioError(
-                f"project {project!r} at {client.url} has a labeling config this tool cannot use ({e}); "
-                "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another --project"
-            ) from None
-        return pid, False
-    if not create:
-        raise StudioError(f"no project titled {project!r} at {client.url}; run `corpus-builder studio push --project {project!r}` first")
-    return client.create_project(project, labeling_config(), description="corpus-builder pre-annotations (entities and boilerplate)"), True
+            title = client.project_title(project_id)
+        except StudioError as e:
+            if "HTTP 404" not in str(e):
+                raise
+            raise StudioError(f"no project with id {project_id} at {client.url}; check --project-id (the number in the project's URL)") from None
+        if project and title != project:
+            raise StudioError(f"project {project_id} at {client.url} is titled {title!r}, not {project!r}; check --project/--project-id")
+        pid, what = project_id, f"project {project_id} ({title!r})"
+    else:
+        assert project is not None
+        ids = client.find_projects(project)
+        if len(ids) > 1:
+            raise StudioError(ambiguous_title_message(project, ids, client.url))
+        if not ids:
+            if not create:
+                raise StudioError(f"no project titled {project!r} at {client.url}; run `corpus-builder studio push --project {project!r}` first")
+            return client.create_project(project, labeling_config(), description="corpus-builder pre-annotations (entities and boilerplate)"), True
+        pid, what = ids[0], f"project {project!r} (id {ids[0]})"
+    try:
+        validate_config(client.project_config(pid))
+    except ConfigError as e:
+        raise StudioError(
+            f"{what} at {client.url} has a labeling config this tool cannot use ({e}); "
+            "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another project"
+        ) from None
+    return pid, False
 
 
 def push(
     workspace: Path | str,
-    project: str,
+    project: str | None = None,
     *,
+    project_id: int | None = None,
     client: StudioClient | None = None,
     url: str | None = None,
     api_key: str | None = None,
@@ -123,8 +155,9 @@ def push(
     model_version: str | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Send the workspace documents to project ``project`` (created with the generated labeling
-    config if missing) as one task per document with predictions.
+    """Send the workspace documents to project ``project`` (a title; created with the generated
+    labeling config if missing) or ``project_id`` (see :func:`resolve_project`) as one task per
+    document with predictions.
 
     Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again.
     A document whose text changed (a new ``prepare``) is sent as a new task (``changed`` counts
@@ -142,9 +175,10 @@ def push(
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
     ws = Workspace(workspace).require()
+    _require_project(project, project_id)
     client = client or StudioClient(url, api_key)
     mv = model_version or default_model_version(ws)
-    pid, created = _project_id(client, project, create=True)
+    pid, created = resolve_project(client, project, project_id, create=True)
     refs = client.task_refs(pid)
     existing = {ref.key for ref in refs}
     known_ids = {doc_id for doc_id, _ in existing}
@@ -155,7 +189,7 @@ def push(
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
     with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
-        job = bar.add_task(f"push → {project}", total=total)
+        job = bar.add_task(f"push → {project or pid}", total=total)
         for doc in ws.iter_documents():
             n_docs += 1
             key = (doc.doc_id, text_sha256(doc.text))
@@ -421,8 +455,9 @@ def apply_export(workspace: Path | str, tasks: Any, *, policy: str = "ground-tru
 
 def pull(
     workspace: Path | str,
-    project: str,
+    project: str | None = None,
     *,
+    project_id: int | None = None,
     policy: str = "ground-truth-latest",
     client: StudioClient | None = None,
     url: str | None = None,
@@ -430,7 +465,8 @@ def pull(
     export_timeout: float | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Export project ``project`` (full JSON of its annotated tasks, cancelled/skipped annotations
+    """Export project ``project`` (a title) or ``project_id`` (:func:`resolve_project`; never
+    created here) (full JSON of its annotated tasks, cancelled/skipped annotations
     included) into a temporary file in the workspace and merge it shard by shard
     (:func:`merge_export`); return the summary (``tasks`` = the project's task count, ``merged``,
     ``skipped`` (no usable annotation, including tasks nobody annotated), ``not_merged``,
@@ -443,24 +479,26 @@ def pull(
     the same documents and writes no document or ``annotations.jsonl`` the second time. Raises
     :class:`StudioError` when the project is missing or the export fails or times out."""
     ws = Workspace(workspace).require()
+    _require_project(project, project_id)
     if export_timeout is not None and client is not None:
         raise ConfigError("pass export_timeout to the StudioClient you pass as client, not to pull")
     client = client or StudioClient(url, api_key, export_timeout=export_timeout)
-    pid, _ = _project_id(client, project, create=False)
+    pid, _ = resolve_project(client, project, project_id, create=False)
+    name = repr(project) if project else f"project {pid}"
     config_xml = client.project_config(pid)
     n_project = client.project_task_count(pid)
     with tempfile.TemporaryDirectory(dir=ws.root, prefix=".pull-") as tmp:
         export_path = Path(tmp) / f"project-{pid}-export.json"
-        with _status(progress, f"Label Studio is building the export of {project!r} ({n_project} tasks)…") as status:
+        with _status(progress, f"Label Studio is building the export of {name} ({n_project} tasks)…") as status:
             got = [0]
 
             def on_bytes(n: int) -> None:
                 got[0] += n
-                status(f"downloading the export of {project!r}: {got[0] / 1e6:.1f} MB")
+                status(f"downloading the export of {name}: {got[0] / 1e6:.1f} MB")
 
             size = client.download_export(pid, export_path, only_annotated=True, on_bytes=on_bytes)
         summary = merge_export(
-            ws.root, iter_export(export_path), policy=policy, config_xml=config_xml, origin=f"pull project {project!r} at {client.url}",
+            ws.root, iter_export(export_path), policy=policy, config_xml=config_xml, origin=f"pull project {pid} ({project or 'by id'}) at {client.url}",
             progress=progress, project_tasks=n_project,
         )
     summary["project_id"] = pid

@@ -192,8 +192,8 @@ class _FakeClient:
     def __init__(self, tasks, n_project):
         self.exported, self.n_project, self.export_dirs = tasks, n_project, []
 
-    def find_project(self, title):
-        return 7
+    def find_projects(self, title):
+        return [7]
 
     def project_config(self, pid):
         return labeling_config()

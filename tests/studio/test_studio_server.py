@@ -260,3 +260,47 @@ def test_push_after_a_text_change_replaces_untouched_tasks_and_keeps_annotated_o
     again = commands.push(ws.root, project, client=client, progress=False)
     assert (again["pushed"], again["changed"], again["replaced"]) == (0, 0, 0)
     assert again["stale_annotated"] == [old["doc-emoji"].id, old["doc-crlf"].id]  # still named, until someone deletes them
+
+
+def test_two_projects_with_one_title_ask_for_the_project_id(ls_server, tmp_path, monkeypatch):
+    """Issue 11 item 9: Label Studio lets two projects share a title; the title is then ambiguous
+    (not a labeling-config problem), and --project-id picks one."""
+    from typer.testing import CliRunner
+
+    from corpus_builder.studio.cli import studio_app
+    from corpus_builder.studio.config import labeling_config
+
+    ws = build_workspace(tmp_path / "ws")
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    title = "Same title (test)"
+    first = client.create_project(title, labeling_config())
+    second = client.create_project(title, "<View><Text name='t' value='$t'/></View>")  # someone else's project, another config
+    assert first != second and client.find_projects(title) == sorted([first, second])
+    for run in (commands.push, commands.pull):
+        with pytest.raises(StudioError) as e:
+            run(ws.root, title, client=client, progress=False)
+        msg = str(e.value)
+        assert "ambiguous" in msg and f"ids {min(first, second)}, {max(first, second)}" in msg and "--project-id" in msg
+        assert "labeling config" not in msg
+    s = commands.push(ws.root, project_id=first, client=client, progress=False)
+    assert (s["project_id"], s["project_created"], s["pushed"]) == (first, False, 3)
+    assert client.count_tasks(second) == 0
+    with pytest.raises(StudioError, match=f"project {second} .* labeling config this tool cannot use"):
+        commands.pull(ws.root, project_id=second, client=client, progress=False)
+    with pytest.raises(StudioError, match="no project with id 999999"):
+        commands.pull(ws.root, project_id=999999, client=client, progress=False)
+    with pytest.raises(StudioError, match="is titled"):
+        commands.pull(ws.root, "Another title", project_id=first, client=client, progress=False)
+    # the CLI: one line naming the ids, then --project-id works (title optional)
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    runner = CliRunner()
+    r = runner.invoke(studio_app, ["pull", "-w", str(ws.root), "--project", title, "--no-progress"])
+    assert r.exit_code == 1 and "ambiguous" in r.output and str(second) in r.output and "Traceback" not in r.output
+    r = runner.invoke(studio_app, ["pull", "-w", str(ws.root), "--project-id", str(first), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "tasks: 3" in r.output
+    r = runner.invoke(studio_app, ["push", "-w", str(ws.root), "--project-id", str(first), "--no-progress"])
+    assert r.exit_code == 0 and f"(id {first})" in r.output and "3 already there" in r.output, r.output
+    r = runner.invoke(studio_app, ["push", "-w", str(ws.root), "--no-progress"])
+    assert r.exit_code == 1 and "--project-id" in r.output
