@@ -27,13 +27,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
 from ..workspace import DOCUMENTS_DIR, Workspace
-from .client import StudioClient, ambiguous_title_message
+from .client import StudioClient, TaskRef, ambiguous_title_message
 from .config import labeling_config, parse_config, validate_config
 from .merge import (
     POLICIES,
@@ -41,11 +41,12 @@ from .merge import (
     ReportItem,
     check_full_export,
     iter_export,
-    merge_task,
+    merge_document,
+    task_identity,
     task_problem,
     unknown_doc_reason,
 )
-from .tasks import DOC_ID_KEY, document_to_task, text_sha256
+from .tasks import DOC_ID_KEY, document_record, document_to_task, task_record, text_sha256
 
 DEFAULT_BATCH_SIZE = 100
 
@@ -164,14 +165,18 @@ def push(
     them: same ``doc_id``, or same ``source``), and older versions of workspace documents are
     then dealt with so that annotators never see two versions of one document. An older version
     is a task with the ``doc_id`` of a workspace document but another text, or, since a
-    ``.txt``/``.html`` document's id is a hash of its text, a task whose ``doc_id`` left the
-    workspace and whose ``source`` is that of exactly one workspace document. One nobody has
+    ``.txt``/``.html`` document's id (and a JSONL line's without ``id``) is a hash of its text, a
+    task whose ``doc_id`` left the workspace and whose record (:func:`.tasks.document_record`:
+    the JSONL line, else the file) is that of exactly one workspace document. One nobody has
     touched (no annotation, skip or draft by anyone: :meth:`StudioClient.has_human_work`) is
     deleted (``replaced``); one with human work is kept, since that work exists nowhere else, and
-    its id is listed in ``stale_annotated`` (pull reports it as not merged). Tasks of documents no
-    longer in the workspace are left alone. Imports ``batch_size`` tasks per request, so an
-    interrupted push can be run again. Returns ``{"project_id", "project_created", "documents", "already_there",
-    "changed", "pushed", "replaced", "stale_annotated", "model_version"}``. Raises
+    its id is listed in ``stale_annotated`` and, with its ``doc_id`` and record, in
+    ``stale_tasks`` (pull reports it as not merged). Tasks of documents no longer in the workspace
+    are left alone (:func:`retire_older_versions`). A workspace document the project holds more
+    than once with its current text is listed in ``duplicate_tasks`` (:func:`duplicate_tasks`).
+    Imports ``batch_size`` tasks per request, so an interrupted push can be run again. Returns
+    ``{"project_id", "project_created", "documents", "already_there", "changed", "pushed",
+    "replaced", "stale_annotated", "stale_tasks", "duplicate_tasks", "model_version"}``. Raises
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
     ws = Workspace(workspace).require()
@@ -182,9 +187,9 @@ def push(
     refs = client.task_refs(pid)
     existing = {ref.key for ref in refs}
     known_ids = {doc_id for doc_id, _ in existing}
-    known_sources = {ref.source for ref in refs if ref.source is not None}
+    known_records = {r for ref in refs for r in (ref.record, ref.source) if r is not None}
     current_keys: set[tuple[str, str]] = set()
-    source_counts: Counter[str] = Counter()
+    places = _DocumentPlaces()
     total = sum(1 for _ in ws.iter_documents())
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
@@ -194,12 +199,13 @@ def push(
             n_docs += 1
             key = (doc.doc_id, text_sha256(doc.text))
             current_keys.add(key)
-            source_counts[doc.source] += 1
+            places.add(doc)
             if key in existing:
                 already += 1
                 bar.advance(job)
                 continue
-            changed += doc.doc_id in known_ids or doc.source in known_sources  # same id, or same file (a .txt's id is its text's hash)
+            # same id, or same record (a .txt's id, and a JSONL line's without `id`, is its text's hash)
+            changed += doc.doc_id in known_ids or document_record(doc) in known_records
             batch.append(document_to_task(doc, mv))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
@@ -208,24 +214,70 @@ def push(
         if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
-    # older versions of workspace documents, now that every current version is there
+    replaced, stale = retire_older_versions(client, refs, current_keys, places)
+    return {
+        "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
+        "pushed": pushed, "replaced": replaced, "stale_annotated": [t["task_id"] for t in stale], "stale_tasks": stale,
+        "duplicate_tasks": duplicate_tasks(refs, current_keys), "model_version": mv,
+    }
+
+
+class _DocumentPlaces:
+    """How many workspace documents come from each record and each source (push's test for "an
+    older task of the same document" when the ``doc_id`` changed with the text)."""
+
+    def __init__(self) -> None:
+        self.records: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+
+    def add(self, doc: Document) -> None:
+        self.records[document_record(doc)] += 1
+        self.sources[doc.source] += 1
+
+    def one_document(self, ref: TaskRef) -> bool:
+        """True when exactly one workspace document comes from the task's record (a task pushed
+        before records were sent: from its source)."""
+        if ref.record is not None:
+            return self.records.get(ref.record) == 1
+        return ref.source is not None and self.sources.get(ref.source) == 1
+
+
+def retire_older_versions(
+    client: StudioClient, refs: list[TaskRef], current_keys: set[tuple[str, str]], places: _DocumentPlaces
+) -> tuple[int, list[dict[str, Any]]]:
+    """Deal with the older versions of workspace documents once every current version is in the
+    project: a task that is not a current ``(doc_id, text_sha256)`` but has the ``doc_id`` of a
+    workspace document, or (its ``doc_id`` left the workspace) the record of exactly one workspace
+    document, is deleted when nobody touched it; one with human work is kept and returned as
+    ``{"task_id", "doc_id", "record"}``. Tasks of documents no longer in the workspace are left
+    alone. Returns ``(deleted, kept)``."""
     current_ids = {doc_id for doc_id, _ in current_keys}
-    replaced, stale_annotated = 0, []
+    replaced, stale = 0, []
     for ref in refs:
         if ref.key in current_keys:
             continue
-        same_document = ref.key[0] in current_ids or (ref.source is not None and source_counts.get(ref.source) == 1)
-        if not same_document:
+        if not (ref.key[0] in current_ids or places.one_document(ref)):
             continue  # a document no longer in the workspace: not push's to delete
         if ref.touched or client.has_human_work(ref.id):  # the listing does not show drafts
-            stale_annotated.append(ref.id)
+            stale.append({"task_id": ref.id, "doc_id": ref.key[0], "record": ref.record or ref.source})
         else:
             client.delete_task(ref.id)
             replaced += 1
-    return {
-        "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
-        "pushed": pushed, "replaced": replaced, "stale_annotated": stale_annotated, "model_version": mv,
-    }
+    return replaced, stale
+
+
+def duplicate_tasks(refs: list[TaskRef], current_keys: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Workspace documents that the project holds more than once with their current text (the
+    tasks were imported twice, or by hand beside push): ``[{"doc_id", "record", "task_ids"}]``,
+    by ``doc_id``. Push warns; pull merges all their annotations through the policy together."""
+    by_key: dict[tuple[str, str], list[TaskRef]] = {}
+    for ref in refs:
+        if ref.key in current_keys:
+            by_key.setdefault(ref.key, []).append(ref)
+    return [
+        {"doc_id": key[0], "record": group[0].record or group[0].source, "task_ids": sorted(r.id for r in group)}
+        for key, group in sorted(by_key.items()) if len(group) > 1
+    ]
 
 
 class _Rows:
@@ -249,9 +301,9 @@ class _Rows:
         self._f.close()
 
 
-def _row_index(path: Path) -> dict[str, int]:
-    """``doc_id`` → byte offset of its row in a saved ``annotations.jsonl`` (the last row wins)."""
-    index: dict[str, int] = {}
+def _row_index(path: Path) -> dict[str, list[int]]:
+    """``doc_id`` → byte offsets of its rows (one per task) in a saved ``annotations.jsonl``."""
+    index: dict[str, list[int]] = {}
     if not path.is_file():
         return index
     with path.open("rb") as f:
@@ -262,7 +314,7 @@ def _row_index(path: Path) -> dict[str, int]:
                 return index
             if line.strip():
                 row = json.loads(line)
-                index[str((row.get("data") or {}).get(DOC_ID_KEY))] = off
+                index.setdefault(str((row.get("data") or {}).get(DOC_ID_KEY)), []).append(off)
 
 
 def _read_line(f: Any, off: int) -> bytes:
@@ -313,8 +365,8 @@ def merge_export(
     cfg = parse_config(config_xml or labeling_config())
     reports: list[tuple[int, ReportItem]] = []
     pending: dict[str, list[tuple[int, int]]] = {}
-    task_sources: set[str] = set()  # the sources the pending tasks name
-    n_tasks = merged = shards_written = 0
+    task_records: set[str] = set()  # the records the pending tasks name (explain a doc_id that left the workspace)
+    n_tasks = merged = documents = several = shards_written = 0
     annotations_written = False
     old_f = None
     with tempfile.TemporaryDirectory(dir=ws.root, prefix=".merge-") as tmp, _progress(progress) as bar:
@@ -329,19 +381,19 @@ def merge_export(
                     continue
                 row = {k: v for k, v in task.items() if k != "drafts"}
                 pending.setdefault(str(task["data"][DOC_ID_KEY]), []).append((seq, spill.add(_dumps(row).encode("utf-8"))))
-                task_sources.add(str(task["data"].get("source")))
+                task_records.update(r for r in (task_record(task), str(task["data"].get("source"))) if r)
             job = bar.add_task("merge → workspace", total=n_tasks, completed=n_tasks - sum(map(len, pending.values())))
-            # pass 2: shard by shard
+            # pass 2: shard by shard; every task of a document (this export's and the saved ones) merged together
             old_index = _row_index(ws.annotations_path) if pending else {}
             old_f = ws.annotations_path.open("rb") if old_index else None
-            changed_rows: dict[str, int] = {}  # doc_id -> offset of its new saved task in the spill
+            changed_rows: dict[str, list[tuple[bool, int]]] = {}  # doc_id -> its new saved rows: (in the spill?, offset)
             order: dict[str, int] = {}  # workspace position of every doc_id with a saved task
             staging = ws.root / (DOCUMENTS_DIR + ".new")
+            locators: dict[str, list[str]] = {}  # record/source -> doc_ids, for the records the tasks name
             if pending:
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
                 pos = 0
-                sources: dict[str, str] = {}  # source -> doc_id of the tasks' sources: explains a doc_id that changed
                 for shard in ws.document_shards():
                     out_lines: list[str] = []
                     shard_changed = False
@@ -352,31 +404,24 @@ def merge_export(
                                 continue
                             d = json.loads(line)
                             doc_id = str(d.get("doc_id"))
-                            if str(d.get("source")) in task_sources:
-                                sources[str(d.get("source"))] = doc_id
+                            for loc in {_row_record(d), str(d.get("source"))} & task_records:
+                                locators.setdefault(loc, []).append(doc_id)
                             pos += 1
                             if doc_id in old_index:
                                 order[doc_id] = pos
                             todo = pending.pop(doc_id, None)
                             if todo:
-                                doc, last = Document.from_dict(d), None
-                                for seq, off in todo:
-                                    task = json.loads(spill.get(off))
-                                    local: list[ReportItem] = []
-                                    m = merge_task(doc, task, cfg, policy, local)
-                                    reports.extend((seq, r) for r in local)
-                                    if m is not None:
-                                        doc, last = m, off
-                                    bar.advance(job)
-                                if last is not None:
-                                    merged += 1
+                                new_line, rows = _merge_one(Document.from_dict(d), todo, spill, old_f, old_index.get(doc_id, []), cfg, policy, reports)
+                                bar.advance(job, len(todo))
+                                if new_line is not None:
+                                    merged += rows.tasks_merged
+                                    documents += 1
+                                    several += rows.several
                                     order[doc_id] = pos
-                                    new_line = _dumps(doc.to_dict())
                                     shard_changed |= new_line != line
                                     line = new_line
-                                    old = old_index.get(doc_id)
-                                    if old is None or spill.get(last) != _read_line(old_f, old):
-                                        changed_rows[doc_id] = last
+                                    if rows.changed:
+                                        changed_rows[doc_id] = rows.rows
                             out_lines.append(line)
                     target = staging / shard.name
                     if shard_changed:
@@ -391,14 +436,15 @@ def merge_export(
             for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
                 for seq, off in todo:
                     task = json.loads(spill.get(off))
-                    reports.append((seq, ReportItem("not-merged", unknown_doc_reason(task, sources), task.get("id"), doc_id)))
+                    reports.append((seq, ReportItem("not-merged", unknown_doc_reason(task, locators), task.get("id"), doc_id)))
                     bar.advance(job)
             if changed_rows:
                 keys = sorted(set(old_index) | set(changed_rows), key=lambda k: (order.get(k, float("inf")), k))
                 tmp_path = ws.annotations_path.with_name(ws.annotations_path.name + ".tmp")
                 with tmp_path.open("wb") as out:
                     for k in keys:
-                        out.write((spill.get(changed_rows[k]) if k in changed_rows else _read_line(old_f, old_index[k])) + b"\n")
+                        for in_spill, off in changed_rows.get(k) or [(False, o) for o in old_index[k]]:
+                            out.write((spill.get(off) if in_spill else _read_line(old_f, off)) + b"\n")
                 if old_f is not None:
                     old_f.close()
                 os.replace(tmp_path, ws.annotations_path)
@@ -412,8 +458,8 @@ def merge_export(
     if unexported:
         items.append(ReportItem("unannotated", f"{unexported} tasks have no annotation at all: not exported (only annotated tasks are "
                                 "downloaded), counted as skipped; their documents are left as they are", detail=f"count={unexported}"))
-    summary = MergeResult(reports=items, tasks_seen=n_tasks).summary()
-    summary.update(tasks=n_tasks + unexported, merged=merged, skipped=summary["skipped"] + unexported)
+    summary = MergeResult(reports=items, tasks_seen=n_tasks, tasks_merged=merged, several_tasks=several).summary()
+    summary.update(tasks=n_tasks + unexported, documents=documents, skipped=summary["skipped"] + unexported)
     summary["policy"] = policy
     summary["written"] = {"document_shards": shards_written, "annotations": annotations_written}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -428,6 +474,53 @@ def merge_export(
     os.replace(tmp_report, report_path)
     summary["report"] = str(report_path)
     return summary
+
+
+class _SavedRows(NamedTuple):
+    """What :func:`_merge_one` says of a merged document's rows in ``annotations.jsonl``."""
+
+    rows: list[tuple[bool, int]]  # (in the spill?, byte offset), in task order
+    changed: bool
+    tasks_merged: int
+    several: bool
+
+
+def _merge_one(
+    doc: Document, todo: list[tuple[int, int]], spill: _Rows, old_f: Any, saved_offsets: list[int], cfg: Any, policy: str,
+    reports: list[tuple[int, ReportItem]],
+) -> tuple[str | None, _SavedRows]:
+    """Merge one document's tasks of this export (``todo``: (position, spill offset)) with its
+    tasks saved in ``annotations.jsonl`` (:func:`.merge.merge_document`); return its new
+    serialised line (``None`` when not merged) and its saved rows afterwards: the saved rows of
+    other tasks, then this export's merged tasks (a newer export of a saved task replaces its row),
+    ordered by task. Memory: the document's tasks."""
+    incoming = [json.loads(spill.get(off)) for _, off in todo]
+    saved = [json.loads(_read_line(old_f, off)) for off in saved_offsets]
+    local: list[ReportItem] = []
+    m = merge_document(doc, incoming, cfg, policy, local, saved=saved)
+    reports.extend((todo[0][0], r) for r in local)  # a document's reports at the place of its first task, as merge_tasks
+    if m.document is None:
+        return None, _SavedRows([], False, 0, False)
+    new_ids = {task_identity(incoming[i]): i for i in m.merged}  # the last row of one task wins
+    rows = [(task_identity(t), (False, off), t) for t, off in zip(saved, saved_offsets) if task_identity(t) not in new_ids]
+    rows += [(ident, (True, todo[i][1]), incoming[i]) for ident, i in new_ids.items()]
+    rows.sort(key=lambda r: _task_order(r[2], r[0]))
+    old_bytes = [_read_line(old_f, off) for off in saved_offsets]
+    new_bytes = [spill.get(off) if in_spill else _read_line(old_f, off) for _, (in_spill, off), _ in rows]
+    several = len(m.document.meta["studio"]["task_ids"]) > 1
+    return _dumps(m.document.to_dict()), _SavedRows([r[1] for r in rows], new_bytes != old_bytes, len(m.merged), several)
+
+
+def _task_order(task: dict[str, Any], identity: str) -> tuple[str, int, str]:
+    tid = task.get("id")
+    return (str(task.get("project") or ""), tid if isinstance(tid, int) else -1, identity)
+
+
+def _row_record(d: dict[str, Any]) -> str:
+    """:func:`.tasks.document_record` of a serialised document row (without building the Document)."""
+    ingest = (d.get("meta") or {}).get("ingest")
+    rec = ingest.get("record") if isinstance(ingest, dict) else None
+    return str(rec) if rec else str(d.get("source"))
 
 
 def write_jsonl_atomic_lines(path: Path, lines: Iterable[str]) -> None:
@@ -541,12 +634,13 @@ def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-la
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """One human line for a pull/import summary (``reported`` counts spans and regions left out;
-    tasks not merged are counted apart)."""
+    """One human line for a pull/import summary: the tasks (``merged`` + ``skipped`` + ``not
+    merged`` = ``tasks``), the documents reviewed (and how many of them had several tasks), then
+    ``reported`` (spans and regions left out) and the other report counts."""
     labels = {
         "tasks": "tasks", "merged": "merged", "skipped": "skipped", "not_merged": "not merged",
+        "documents": "documents reviewed", "several_tasks": "documents with several tasks",
         "reported": "spans left out", "results_rejected": "results rejected", "utf16_converted": "utf16 converted",
         "reanchored": "reanchored", "trimmed": "trimmed",
     }
     return ", ".join(f"{label}: {summary.get(k, 0)}" for k, label in labels.items()) + f" (policy {summary.get('policy')}; report {summary.get('report')})"
-

@@ -304,3 +304,41 @@ def test_two_projects_with_one_title_ask_for_the_project_id(ls_server, tmp_path,
     assert r.exit_code == 0 and f"(id {first})" in r.output and "3 already there" in r.output, r.output
     r = runner.invoke(studio_app, ["push", "-w", str(ws.root), "--no-progress"])
     assert r.exit_code == 1 and "--project-id" in r.output
+
+
+def test_a_document_imported_twice_is_warned_by_push_and_merged_as_one_by_pull(ls_server, tmp_path):
+    """Issue 11 item 2 on a real server: the tasks of doc-crlf imported twice; the full ground-truth
+    review in the first task is not replaced by a partial, later-exported annotation of the second."""
+    from corpus_builder.studio.tasks import document_to_task
+
+    ws = build_workspace(tmp_path / "ws")
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Imported twice (test)"
+    pid = commands.push(ws.root, project, client=client, progress=False)["project_id"]
+    docs = {d.doc_id: d for d in sample_documents()}
+    client.import_tasks(pid, [document_to_task(docs["doc-crlf"], "by-hand")])  # the same document, a second time
+    s = commands.push(ws.root, project, client=client, progress=False)
+    tasks = sorted((t for t in client.tasks(pid) if t.data["doc_id"] == "doc-crlf"), key=lambda t: t.id)
+    assert [t.id for t in tasks] == s["duplicate_tasks"][0]["task_ids"] and len(s["duplicate_tasks"]) == 1
+    assert s["duplicate_tasks"][0]["doc_id"] == "doc-crlf" and s["pushed"] == 0
+    full = client.create_annotation(tasks[0].id, corrected_results(docs["doc-crlf"]), ground_truth=True)
+    partial = client.create_annotation(tasks[1].id, corrected_results(docs["doc-crlf"])[:3])  # later: the most recent
+    pulled = commands.pull(ws.root, project, client=client, progress=False)
+    assert (pulled["tasks"], pulled["merged"], pulled["skipped"], pulled["not_merged"], pulled["documents"]) == (4, 2, 2, 0, 1)
+    assert pulled["tasks"] == pulled["merged"] + pulled["skipped"] + pulled["not_merged"]
+    crlf = next(d for d in ws.iter_documents() if d.doc_id == "doc-crlf")
+    assert {(e.text, e.label) for e in crlf.entities} == EXPECTED_ENTITIES["doc-crlf"]
+    assert crlf.meta["studio"]["annotation_ids"] == [full]
+    items = json.loads(Path(pulled["report"]).read_text(encoding="utf-8"))["items"]
+    (choice,) = [i for i in items if i["kind"] == "policy"]
+    assert choice["annotation_id"] == full and f"annotation {full} of task {tasks[0].id} won (ground truth)" in choice["reason"]
+    assert "2 usable annotations of 2 tasks" in choice["reason"] and partial != full
+    # the CLI names the duplicated document and its tasks
+    from typer.testing import CliRunner
+
+    from corpus_builder.studio.cli import studio_app
+
+    r = CliRunner().invoke(studio_app, ["push", "-w", str(ws.root), "-p", project, "--url", ls_server.url, "--api-key", ls_server.api_key,
+                                        "--no-progress"])
+    assert r.exit_code == 0 and "more than once" in r.output and f"tasks {tasks[0].id}, {tasks[1].id}" in r.output
+    assert "doc_id doc-crlf" in r.output
