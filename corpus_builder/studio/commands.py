@@ -44,7 +44,7 @@ from .merge import (
     merge_document,
     task_identity,
     task_problem,
-    unknown_doc_reason,
+    unknown_doc_report,
 )
 from .tasks import DOC_ID_KEY, document_record, document_to_task, task_record, text_sha256
 
@@ -436,7 +436,7 @@ def merge_export(
             for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
                 for seq, off in todo:
                     task = json.loads(spill.get(off))
-                    reports.append((seq, ReportItem("not-merged", unknown_doc_reason(task, locators), task.get("id"), doc_id)))
+                    reports.append((seq, unknown_doc_report(task, locators)))
                     bar.advance(job)
             if changed_rows:
                 keys = sorted(set(old_index) | set(changed_rows), key=lambda k: (order.get(k, float("inf")), k))

@@ -96,6 +96,13 @@ class ReportItem:
     annotation_id: Any = None
     result_id: str | None = None
     detail: str = ""
+    #: where the document came from (:func:`.tasks.document_record`: ``<file>#L<line>`` for a JSONL
+    #: line, else the file), so that a report names one document even when JSONL lines share a source.
+    record: str | None = None
+    #: for ``not-merged``: ``text-changed`` (the document's text is not the task's), ``removed`` (no
+    #: workspace document has the task's doc_id or record), ``ambiguous`` (several documents come
+    #: from the task's source: which cannot be told) or ``invalid`` (the task does not match the schema).
+    cause: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,6 +133,8 @@ class MergeResult:
             "several_tasks": self.several_tasks,
             "skipped": kinds.get("skipped", 0),
             "not_merged": kinds.get("not-merged", 0),
+            "not_merged_text_changed": sum(r.kind == "not-merged" and r.cause == "text-changed" for r in self.reports),
+            "not_merged_removed": sum(r.kind == "not-merged" and r.cause == "removed" for r in self.reports),
             "reported": kinds.get("reported", 0),
             "results_rejected": kinds.get("rejected", 0),
             "utf16_converted": kinds.get("utf16-converted", 0),
@@ -185,7 +194,8 @@ def task_problem(task: Mapping[str, Any]) -> ReportItem | None:
     if problem is None:
         return None
     doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
-    return ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id)
+    return ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id,
+                      record=task_record(task), cause="invalid")
 
 
 def _check_item(i: int, t: Any, where: str) -> dict[str, Any]:
@@ -295,10 +305,12 @@ class _Ctx:
     task_id: Any
     doc_id: str
     reports: list[ReportItem]
+    record: str | None = None
 
-    def add(self, kind: str, reason: str, annotation_id: Any = None, result_id: Any = None, detail: str = "") -> None:
+    def add(self, kind: str, reason: str, annotation_id: Any = None, result_id: Any = None, detail: str = "", cause: str | None = None) -> None:
         self.reports.append(
-            ReportItem(kind, reason, self.task_id, self.doc_id, annotation_id, None if result_id is None else str(result_id), detail)
+            ReportItem(kind, reason, self.task_id, self.doc_id, annotation_id, None if result_id is None else str(result_id), detail,
+                       self.record, cause)
         )
 
 
@@ -467,6 +479,16 @@ def document_locators(docs: Iterable[Document]) -> dict[str, list[str]]:
     return out
 
 
+def unknown_doc_report(task: Mapping[str, Any], locators: Mapping[str, Sequence[str]]) -> ReportItem:
+    """The ``not-merged`` report of a task whose ``doc_id`` is not in the workspace (reason and
+    cause from :func:`unknown_doc_reason`)."""
+    reason = unknown_doc_reason(task, locators)
+    record = task_record(task)
+    found = set(locators.get(record, ())) if record is not None else set()
+    cause = "text-changed" if len(found) == 1 else "ambiguous" if found else "removed"
+    return ReportItem("not-merged", reason, task.get("id"), str((task.get("data") or {}).get(DOC_ID_KEY)), record=record, cause=cause)
+
+
 def unknown_doc_reason(task: Mapping[str, Any], locators: Mapping[str, Sequence[str]]) -> str:
     """Why a task whose ``doc_id`` is not in the workspace is not merged, telling "text changed"
     from "removed from the inputs". ``locators``: :func:`document_locators` of the workspace (only
@@ -506,8 +528,9 @@ def _usable_of_task(doc: Document, task: Mapping[str, Any], ctx: _Ctx | None) ->
     want = text_sha256(doc.text)
     if data.get(TEXT_SHA_KEY) != want or ("text" in data and text_sha256(str(data["text"])) != want):
         if ctx is not None:
-            ctx.add("not-merged", "text hash mismatch: the task's text is not the workspace document's text (changed since push, "
-                    "or edited in the export); task not merged, re-run `studio push` to send the current text")
+            ctx.add("not-merged", f"text hash mismatch: the task's text is not the text of document {doc.doc_id} "
+                    f"({document_record(doc)}) in the workspace (changed since push, or edited in the export); task not merged, "
+                    "re-run `studio push` to send the current text", cause="text-changed")
         return []
     usable = usable_annotations(task.get("annotations") or [])
     if not usable and ctx is not None:
@@ -550,10 +573,11 @@ def merge_document(
     """
     if policy not in POLICIES:
         raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    record = document_record(doc)
     pool: list[tuple[Mapping[str, Any], Mapping[str, Any], _Ctx]] = []  # (task, annotation, its report context)
     took_part: list[int] = []
     for i, task in enumerate(tasks):
-        ctx = _Ctx(task.get("id"), doc.doc_id, reports)
+        ctx = _Ctx(task.get("id"), doc.doc_id, reports, record)
         usable = _usable_of_task(doc, task, ctx)
         if usable:
             took_part.append(i)
@@ -565,7 +589,7 @@ def merge_document(
     for task in saved:
         if task_identity(task) in replaced:
             continue
-        ctx = _Ctx(task.get("id"), doc.doc_id, reports)
+        ctx = _Ctx(task.get("id"), doc.doc_id, reports, record)
         usable = _usable_of_task(doc, task, None)
         if not usable:
             if (task.get("data") or {}).get(TEXT_SHA_KEY) != text_sha256(doc.text):
@@ -588,7 +612,7 @@ def merge_document(
         parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for _, a, ctx in pool]
         n = len(parsed)
         ctx = pool[winner_i][2]
-        doc_ctx = _Ctx(pool[0][0].get("id"), doc.doc_id, reports)
+        doc_ctx = _Ctx(pool[0][0].get("id"), doc.doc_id, reports, record)
         votes: dict[tuple[int, int, str], list[str]] = {}
         for p in parsed:
             for r in {(r.start, r.end, r.label) for r in p.entities}:
@@ -695,7 +719,7 @@ def merge_tasks(
     for doc_id, group in groups.items():
         doc = documents.get(doc_id)
         if doc is None:
-            keyed += [(seq, ReportItem("not-merged", unknown_doc_reason(task, locators), task.get("id"), doc_id)) for seq, task in group]
+            keyed += [(seq, unknown_doc_report(task, locators)) for seq, task in group]
             continue
         local: list[ReportItem] = []
         m = merge_document(doc, [t for _, t in group], cfg, policy, local)

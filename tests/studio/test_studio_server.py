@@ -342,3 +342,35 @@ def test_a_document_imported_twice_is_warned_by_push_and_merged_as_one_by_pull(l
                                         "--no-progress"])
     assert r.exit_code == 0 and "more than once" in r.output and f"tasks {tasks[0].id}, {tasks[1].id}" in r.output
     assert "doc_id doc-crlf" in r.output
+
+
+def test_push_retires_the_old_task_of_a_changed_jsonl_line_that_shares_its_source(ls_server, tmp_path):
+    """Issue 11 item 3: JSONL lines without `id` that share a `source`: the changed line's older
+    task is found by its record (file and line) and deleted (nobody touched it); the task of a
+    line removed from the inputs is left alone and named as removed by pull, not as changed."""
+    from studio_helpers import region
+    from test_studio_records import LINES, jsonl_document
+
+    from corpus_builder.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.write_info({"schema_version": "1.0.0", "components": {}})
+    old = [jsonl_document(i + 1, t, f"doc-old{i + 1}") for i, t in enumerate(LINES)]
+    ws.rewrite_documents(old)
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Shared JSONL source (test)"
+    pid = commands.push(ws.root, project, client=client, progress=False)["project_id"]
+    before = {t.data["doc_id"]: t.id for t in client.tasks(pid)}
+    assert {t.data["record"] for t in client.tasks(pid)} == {"news.jsonl#L1", "news.jsonl#L2", "news.jsonl#L3"}
+    d3 = old[2]
+    client.create_annotation(before["doc-old3"], [region(d3.text, "Lille", "LOC")])
+    ws.rewrite_documents([old[0], jsonl_document(2, "La Banque de France publie enfin ses prévisions.\n", "doc-new2")])
+    s = commands.push(ws.root, project, client=client, progress=False)
+    assert (s["pushed"], s["changed"], s["replaced"], s["stale_annotated"]) == (1, 1, 1, [])
+    now = {t.data["doc_id"]: t.id for t in client.tasks(pid)}
+    assert set(now) == {"doc-old1", "doc-new2", "doc-old3"}  # line 2's old task gone; line 3's (annotated, removed) kept
+    pulled = commands.pull(ws.root, project, client=client, progress=False)
+    items = json.loads(Path(pulled["report"]).read_text(encoding="utf-8"))["items"]
+    (item,) = [i for i in items if i["kind"] == "not-merged"]
+    assert (item["doc_id"], item["record"], item["cause"]) == ("doc-old3", "news.jsonl#L3", "removed")
+    assert pulled["not_merged_removed"] == 1 and pulled["not_merged_text_changed"] == 0
