@@ -641,6 +641,6 @@ def format_summary(summary: dict[str, Any]) -> str:
         "tasks": "tasks", "merged": "merged", "skipped": "skipped", "not_merged": "not merged",
         "documents": "documents reviewed", "several_tasks": "documents with several tasks",
         "reported": "spans left out", "results_rejected": "results rejected", "utf16_converted": "utf16 converted",
-        "reanchored": "reanchored", "trimmed": "trimmed",
+        "reanchored": "reanchored", "trimmed": "trimmed", "mid_word": "spans inside a word",
     }
     return ", ".join(f"{label}: {summary.get(k, 0)}" for k, label in labels.items()) + f" (policy {summary.get('policy')}; report {summary.get('report')})"

@@ -1,6 +1,7 @@
 """Label Studio full JSON export → merged workspace Documents (human annotation wins).
 
-Merging rules (issue 3), applied per task by :func:`merge_tasks`:
+Merging rules (issue 3), applied per document by :func:`merge_document` to all of its tasks
+together (:func:`merge_tasks` in memory, ``commands.merge_export`` streaming):
 
 1. **Which document.** ``data.doc_id`` names the workspace document; the task's
    ``data.text_sha256`` and the sha256 of ``data.text`` must both equal the sha256 of the
@@ -8,8 +9,11 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    push: re-run ``studio push`` so the annotators see the current text).
 2. **Which annotation.** Cancelled/skipped annotations (``was_cancelled``) never win. A task with
    no usable annotation is *skipped* (its document is left as it is: still ``predicted``, or
-   ``reviewed`` from an earlier merge). Among the usable ones the
-   policy decides (:data:`POLICIES`):
+   ``reviewed`` from an earlier merge). The usable annotations of *all the tasks of the document*
+   (a document imported twice, or two projects' exports, has several; the ones saved in
+   ``annotations.jsonl`` by earlier merges take part too) go through the policy together, whatever
+   their order in the export, and the choice is reported (kind ``policy``) whenever more than
+   one annotation competes (:data:`POLICIES`):
 
    - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
      the most recent (``updated_at``, then ``created_at``, then ``id``). Its whole result is used.
@@ -25,7 +29,8 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    does not fit either, the span is re-anchored only when the region text occurs exactly once within
    :data:`REANCHOR_WINDOW` code points of where it claimed to be; otherwise it is *reported* and left
    out. Entity spans are trimmed of edge whitespace; a span crossing a line break, or overlapping an
-   earlier kept span, is reported and left out.
+   earlier kept span, is reported and left out. A span that starts or ends inside a word ("raîneur
+   lill") is merged as drawn and reported (``mid-word``, with the whole-word span as a suggestion).
 5. **Boilerplate regions** label every block whose non-blank extent they cover by more than half;
    a region touching a block less than that is reported. Blocks without a region are content.
 6. **The merged document**: ``entities`` = the human spans (``source="annotation"``, ``annotator`` =
@@ -79,7 +84,7 @@ REANCHOR_WINDOW = 40
 _NODE_PATH_KEYS = ("xpath", "startOffset", "endOffset", "globalOffsets")
 
 #: Report kinds that are information (the span was merged) rather than problems.
-INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed", "policy", "saved-left-out"})
+INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed", "mid-word", "policy", "saved-left-out"})
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class MergeResult:
             "utf16_converted": kinds.get("utf16-converted", 0),
             "reanchored": kinds.get("reanchored", 0),
             "trimmed": kinds.get("trimmed", 0),
+            "mid_word": kinds.get("mid-word", 0),
         }
 
 
@@ -382,7 +388,30 @@ def _clean_entities(text: str, regions: Iterable[_Region], ctx: _Ctx, ann_id: An
                     f"{r.start}-{r.end} {r.label} {text[r.start:r.end]!r}")
             continue
         kept.append(r)
+        cut = mid_word_snap(text, r.start, r.end)
+        if cut is not None:
+            s2, e2 = cut
+            ctx.add("mid-word", f"entity span {r.start}-{r.end} {r.label} {text[r.start:r.end]!r} starts or ends inside a word; "
+                    f"merged as the annotator drew it (a person's span is never changed silently): check it in Label Studio, "
+                    f"the whole words would be {s2}-{e2} {text[s2:e2]!r}", ann_id, r.result_id,
+                    f"{r.start}-{r.end} {text[r.start:r.end]!r} -> suggested {s2}-{e2} {text[s2:e2]!r}")
     return kept
+
+
+def mid_word_snap(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span widened to whole words when ``text[start:end]`` starts or ends inside a word, else
+    ``None``. A boundary is inside a word when the characters on both sides of it are letters or
+    digits (``str.isalnum``): "raîneur lill" in "Entraîneur lillois" gives "Entraîneur lillois";
+    "Institut" in "l'Institut" and "Vivendi" in "Vivendi-Générale" are whole words. Offsets in
+    code points, end-exclusive. This is the family of errors that character-level dragging makes
+    and that the editor's ``granularity="word"`` (:data:`.config.GRANULARITY`) prevents for new
+    annotations; it is reported, not fixed, by :func:`merge_document`."""
+    s, e = start, end
+    while 0 < s < len(text) and text[s - 1].isalnum() and text[s].isalnum():
+        s -= 1
+    while 0 < e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
+        e += 1
+    return None if (s, e) == (start, end) else (s, e)
 
 
 def _block_labels(text: str, blocks: tuple[Block, ...], regions: Iterable[_Region], ctx: _Ctx, ann_id: Any) -> list[str | None]:

@@ -374,3 +374,40 @@ def test_push_retires_the_old_task_of_a_changed_jsonl_line_that_shares_its_sourc
     (item,) = [i for i in items if i["kind"] == "not-merged"]
     assert (item["doc_id"], item["record"], item["cause"]) == ("doc-old3", "news.jsonl#L3", "removed")
     assert pulled["not_merged_removed"] == 1 and pulled["not_merged_text_changed"] == 0
+
+
+# hosts Label Studio sends tracking events or error reports to when its switches are on (1.23.2)
+_TRACKERS = ("googletagmanager.com", "google-analytics.com", "sentry.io", "sentry-cdn.com", "labelstud.io/track", "tele.labelstud.io", "gtag(")
+
+
+def test_served_pages_make_no_tracking_or_error_report_calls(ls_server):
+    """Issue 11 item 10: with the server running, the login page (HTML and the script it inlines)
+    and a logged-in page's APP_SETTINGS reference no analytics or error-reporting host."""
+    import re
+
+    import httpx
+
+    from corpus_builder.studio.server import NO_OUTSIDE_CALLS_ENV
+
+    assert set(NO_OUTSIDE_CALLS_ENV) >= {"LABEL_STUDIO_SENTRY_DSN", "LABEL_STUDIO_FRONTEND_SENTRY_DSN", "LABEL_STUDIO_COLLECT_ANALYTICS",
+                                         "LABEL_STUDIO_LATEST_VERSION_CHECK"}
+    with httpx.Client(base_url=ls_server.url, follow_redirects=True, timeout=60) as http:
+        login = http.get("/user/login/")
+        assert login.status_code == 200 and 'name="password"' in login.text
+        html = login.text
+        for host in _TRACKERS:
+            assert host not in html, host
+        assert "window.APP_SETTINGS.collect_analytics = false;" in html
+        # log in as the researcher, then read a page of the app: the config it hands the front end
+        password = (ls_server.credentials_dir / "password").read_text(encoding="utf-8").strip()
+        r = http.post("/user/login/", data={"email": ls_server.username, "password": password,
+                                            "csrfmiddlewaretoken": http.cookies.get("csrftoken", "")},
+                      headers={"Referer": f"{ls_server.url}/user/login/"})
+        assert r.status_code == 200 and "/user/login" not in str(r.url), r.url
+        page = http.get("/projects/").text
+        assert "APP_SETTINGS" in page
+        for host in _TRACKERS:
+            assert host not in page, host
+        assert re.search(r"sentry_dsn:\s*null", page) and re.search(r"collect_analytics:\s*false", page)
+        scripts = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", page + html)
+        assert scripts and all(s.startswith((ls_server.url, "/")) for s in scripts), scripts  # every script from this server
