@@ -102,6 +102,8 @@ def push(
             "Copy what is still needed to the new task of that document, then delete them.",
             err=True,
         )
+    if s.get("config_advice"):
+        typer.echo(f"warning: {s['config_advice']}", err=True)
     if s["duplicate_tasks"]:
         named = "; ".join(f"doc_id {d['doc_id']} ({d['record']}): tasks {', '.join(map(str, d['task_ids']))}" for d in s["duplicate_tasks"][:20])
         typer.echo(

@@ -34,7 +34,7 @@ from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
 from ..workspace import DOCUMENTS_DIR, Workspace
 from .client import StudioClient, TaskRef, ambiguous_title_message
-from .config import labeling_config, parse_config, validate_config
+from .config import granularity_advice, labeling_config, parse_config, validate_config
 from .merge import (
     POLICIES,
     MergeResult,
@@ -176,7 +176,9 @@ def push(
     than once with its current text is listed in ``duplicate_tasks`` (:func:`duplicate_tasks`).
     Imports ``batch_size`` tasks per request, so an interrupted push can be run again. Returns
     ``{"project_id", "project_created", "documents", "already_there", "changed", "pushed",
-    "replaced", "stale_annotated", "stale_tasks", "duplicate_tasks", "model_version"}``. Raises
+    "replaced", "stale_annotated", "stale_tasks", "duplicate_tasks", "config_advice",
+    "model_version"}`` (``config_advice``: :func:`.config.granularity_advice` of an existing
+    project's config, else ``None``). Raises
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
     ws = Workspace(workspace).require()
@@ -215,10 +217,11 @@ def push(
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
     replaced, stale = retire_older_versions(client, refs, current_keys, places)
+    config_advice = None if created else granularity_advice(client.project_config(pid))
     return {
         "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
         "pushed": pushed, "replaced": replaced, "stale_annotated": [t["task_id"] for t in stale], "stale_tasks": stale,
-        "duplicate_tasks": duplicate_tasks(refs, current_keys), "model_version": mv,
+        "duplicate_tasks": duplicate_tasks(refs, current_keys), "config_advice": config_advice, "model_version": mv,
     }
 
 

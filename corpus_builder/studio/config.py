@@ -142,3 +142,19 @@ def validate_config(
                 f"labeling config: {name!r} has labels {sorted(got[2])}, expected {sorted(want)}; regenerate it with `corpus-builder studio config`"
             )
     return cfg
+
+
+def granularity_advice(xml: str) -> str | None:
+    """A one-line advice when the ``<Labels>`` tags of ``xml`` (a project's labeling config, e.g.
+    one made before :data:`GRANULARITY` was set) let annotators select characters rather than
+    words (neither the ``<Labels>`` nor the ``<Text>`` says ``granularity="word"``), else ``None``."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return None
+    text_g = next((el.get("granularity") for el in root.iter() if el.tag.lower() == "text" and el.get("name") == TEXT_NAME), None)
+    loose = [el.get("name") for el in root.iter() if el.tag.lower() == "labels" and (el.get("granularity") or text_g or "symbol") != GRANULARITY]
+    if not loose:
+        return None
+    return (f"the project's labeling config lets annotators select single characters ({', '.join(map(str, loose))} without "
+            f'granularity="{GRANULARITY}"); paste the output of `corpus-builder studio config` in Settings → Labeling Interface')

@@ -228,5 +228,10 @@ def test_the_labeling_config_snaps_selections_to_words():
     assert {el.tag: el.get("granularity") for el in root if el.tag in ("Labels", "Text")} == {"Labels": "word", "Text": "word"}
     assert all(el.get("granularity") == "word" for el in root.iter("Labels"))
     # a project made with the earlier config (no granularity) is still accepted
+    from corpus_builder.studio.config import granularity_advice
+
     old = labeling_config().replace(' granularity="word"', "")
     validate_config(old)
+    assert "label, boilerplate" in granularity_advice(old) and granularity_advice(labeling_config()) is None
+    only_text = old.replace('<Text name="text" value="$text"', '<Text name="text" value="$text" granularity="word"')
+    assert granularity_advice(only_text) is None  # the Text tag's granularity applies to both Labels
