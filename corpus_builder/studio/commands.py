@@ -9,8 +9,8 @@
 Every merge (pull or import, :func:`merge_export`) streams: memory holds one shard and small
 per-task index entries, not the export or the workspace. It rewrites the document shards whose
 documents changed (none when nothing changed), keeps the raw tasks it merged in
-``<workspace>/annotations.jsonl`` (one exported task per document, replaced when the document is
-pulled again with a changed task, never deleted), and writes
+``<workspace>/annotations.jsonl`` (every merged task of each document, one per line; a task's line
+is replaced when that task is pulled again changed, never deleted), and writes
 ``<workspace>/reports/<kind>-<UTC time>.json`` with the summary and every reported item. Re-running ``prepare`` rebuilds documents as *predicted*; the
 human labels come back with ``corpus-builder studio import-annotations <workspace>/annotations.jsonl
 --workspace <workspace>`` (documents whose text changed are then reported, not merged).
@@ -345,13 +345,18 @@ def merge_export(
 
     Streaming, in two passes: (1) each task is schema-checked and appended to a scratch file in the
     workspace, keeping only ``doc_id`` → (position, byte offset) in memory; (2) the document shards
-    are read one at a time, each document with tasks is merged (several tasks of one document in
-    export order), and a shard is written to the new ``documents`` folder only when one of its
+    are read one at a time, each document with tasks is merged with all of its tasks together, this
+    export's and those saved in ``annotations.jsonl`` (:func:`.merge.merge_document`: their
+    annotations go through ``policy`` as one set, whatever their order in the export), and a shard is written to the new ``documents`` folder only when one of its
     documents changed (unchanged shards are hard-linked). The folder is swapped in at the end
     (:meth:`Workspace.publish_documents`), and ``annotations.jsonl`` is rewritten only when a saved
     task changed: a merge that changes nothing writes nothing but its report. Memory: one shard,
-    one task, and O(annotated tasks + saved annotations) small index entries (doc_id, offsets,
-    positions) plus the report items. Reports are listed in export order.
+    the tasks of one document (usually one; a document imported N times holds N at once), and
+    O(annotated tasks + saved annotations) small index entries (doc_id, offsets, positions) plus
+    the report items. Reports are listed in export order (a document's merge reports at the place
+    of its first task). Counts add up: ``tasks`` = ``merged`` + ``skipped`` + ``not_merged``
+    (tasks), ``documents`` counts the documents reviewed, ``several_tasks`` those merged from
+    more than one task.
 
     ``project_tasks``: the project's task count when ``tasks`` holds only its annotated tasks (as
     :func:`pull` exports them); the tasks left out (no annotation at all) are added to ``tasks``

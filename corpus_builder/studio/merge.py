@@ -640,7 +640,6 @@ def merge_document(
     else:
         parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for _, a, ctx in pool]
         n = len(parsed)
-        ctx = pool[winner_i][2]
         doc_ctx = _Ctx(pool[0][0].get("id"), doc.doc_id, reports, record)
         votes: dict[tuple[int, int, str], list[str]] = {}
         for p in parsed:
@@ -756,7 +755,7 @@ def merge_tasks(
         if m.document is not None:
             out.documents[doc_id] = m.document
             out.tasks_merged += len(m.merged)
-            out.several_tasks += len({task_identity(group[i][1]) for i in m.merged}) > 1
+            out.several_tasks += len(m.document.meta["studio"]["task_ids"]) > 1
             out.merged_tasks += [{k: v for k, v in group[i][1].items() if k != "drafts"} for i in m.merged]
     out.reports = [r for _, r in sorted(keyed, key=lambda x: x[0])]
     return out
