@@ -347,8 +347,9 @@ def merge_export(
     workspace, keeping only ``doc_id`` → (position, byte offset) in memory; (2) the document shards
     are read one at a time, each document with tasks is merged with all of its tasks together, this
     export's and those saved in ``annotations.jsonl`` (:func:`.merge.merge_document`: their
-    annotations go through ``policy`` as one set, whatever their order in the export), and a shard is written to the new ``documents`` folder only when one of its
-    documents changed (unchanged shards are hard-linked). The folder is swapped in at the end
+    annotations go through ``policy`` as one set, whatever their order in the export), and a
+    shard is written to the new ``documents`` folder only when one of its documents changed
+    (unchanged shards are hard-linked). The folder is swapped in at the end
     (:meth:`Workspace.publish_documents`), and ``annotations.jsonl`` is rewritten only when a saved
     task changed: a merge that changes nothing writes nothing but its report. Memory: one shard,
     the tasks of one document (usually one; a document imported N times holds N at once), and

@@ -593,8 +593,9 @@ def merge_document(
     on another text is reported ``not-merged``, one without usable annotation ``skipped``).
     ``saved``: the document's tasks kept in ``annotations.jsonl`` by earlier merges; those that are
     not among the tasks taking part (:func:`task_identity`: another task, as when the tasks were
-    imported twice or another project's export was merged before) take part only when at least one of ``tasks`` does, and a saved task made
-    on another text is left out (reported ``saved-left-out``). The usable annotations of all the
+    imported twice or another project's export was merged before) take part only when at least
+    one of ``tasks`` does, and a saved task made on another text is left out (reported
+    ``saved-left-out``). The usable annotations of all the
     tasks that take part go through ``policy`` together, so a later task never replaces an earlier
     one because of its place in the export; when more than one annotation competes, the choice is
     reported (kind ``policy``: the tasks, the number of annotations, the winner and why).
