@@ -278,10 +278,13 @@ def _print_reapplied(workspace: Path) -> None:
     r = Workspace(workspace).read_info().get("annotations_reapplied")
     if not r:
         return
-    line = f"human annotations merged again: {r['merged']} documents"
+    line = f"human annotations merged again: {r.get('documents', r['merged'])} documents"
     if r.get("not_merged"):
-        line += (f"; {r['not_merged']} not merged (their text changed: the review is kept in annotations.jsonl and "
-                 f"Label Studio, not in the documents; see {r.get('report')})")
+        changed, removed = r.get("not_merged_text_changed", 0), r.get("not_merged_removed", 0)
+        why = [f"{changed} whose text changed" if changed else "", f"{removed} removed from the inputs" if removed else "",
+               f"{r['not_merged'] - changed - removed} other" if r["not_merged"] - changed - removed else ""]
+        line += (f"; {r['not_merged']} saved tasks not merged ({', '.join(w for w in why if w)}): their reviews are kept in "
+                 f"annotations.jsonl and Label Studio, not in the documents; see {r.get('report')}")
     console.print(line, highlight=False, style="yellow" if r.get("not_merged") else None)
 
 

@@ -450,7 +450,9 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     ``source`` field, else ``"<file source>#L<n>"`` (n is the 1-based line number).
     ``raw_sha256``: hex SHA-256 of the file's bytes as stored on disk
     (compressed if ``.gz``); for a JSONL line, of the line's UTF-8 bytes (without the line break).
-    A JSONL ``lang`` goes to ``meta["lang"]``; a JSONL ``id`` (string or integer) to ``doc_id``.
+    A JSONL ``lang`` goes to ``meta["lang"]``; a JSONL ``id`` (string or integer) to ``doc_id``;
+    the line's place, ``"<file source>#L<n>"``, to ``meta["ingest"]["record"]`` (several lines may
+    share a ``source``; the Label Studio reports name documents by ``doc_id`` and this record).
 
     Raises :class:`InputError` before yielding anything if a path does not exist. Every other
     problem becomes a :class:`Reject` (reasons in the module docstring) and iteration goes on.
@@ -571,6 +573,7 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
                 continue
             yield Notice(source, "warning", "invalid bytes", f"{what}, removed")
         meta = dict(record.get("meta") or {})
+        meta["ingest"] = {"record": where}  # names the line even when several lines share a `source` (studio reports, push)
         if record.get("lang"):
             meta["lang"] = record["lang"]
         doc_id = record.get("id")

@@ -715,7 +715,8 @@ def prepare(
         from .studio.commands import reapply_annotations
 
         reapplied = reapply_annotations(ws.root) or {}
-        info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in ("merged", "not_merged", "skipped")} | {"report": reapplied.get("report")}
+        keys = ("merged", "documents", "not_merged", "not_merged_text_changed", "not_merged_removed", "skipped")
+        info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in keys} | {"report": reapplied.get("report")}
 
     summary = RunSummary.from_documents(ws.iter_documents(), rejects, notices)
     summary.documents_in = plan["documents_in"]

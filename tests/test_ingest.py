@@ -211,7 +211,9 @@ def test_jsonl_lines_become_documents_and_bad_lines_rejects(tmp_path):
         ("site/1", "d1", "Premier texte."),
         ("batch.jsonl#L7", "7", "Second texte."),
     ]
-    assert docs[0].meta == {"site": "x", "lang": "fr"} and docs[0].format == "jsonl"
+    # the line is kept beside the record's own `source` (several lines may share one)
+    assert docs[0].meta == {"site": "x", "lang": "fr", "ingest": {"record": "batch.jsonl#L1"}} and docs[0].format == "jsonl"
+    assert docs[1].meta == {"ingest": {"record": "batch.jsonl#L7"}}
     assert docs[0].raw_sha256 == hashlib.sha256(lines[0].encode()).hexdigest()
     rejects = _rejects(items)
     assert {s: r.reason for s, r in rejects.items()} == {

@@ -23,7 +23,10 @@ _KEY = typer.Option(
     show_default=False, show_envvar=False,
 )  # fmt: skip
 _WS = typer.Option(..., "--workspace", "-w", help="Workspace folder written by `corpus-builder prepare`.")
-_PROJECT = typer.Option(..., "--project", "-p", help="Label Studio project title (created by push when missing).")
+_PROJECT = typer.Option(None, "--project", "-p", help="Label Studio project title (created by push when missing).")
+_PROJECT_ID = typer.Option(
+    None, "--project-id", min=1, help="Label Studio project id (the number in its URL, /projects/<id>): needed when several projects share the title.",
+)  # fmt: skip
 _POLICY = typer.Option("ground-truth-latest", "--policy", help=f"How to choose among several annotations of a task: {' or '.join(POLICIES)}.")
 
 
@@ -68,7 +71,8 @@ def config() -> None:
 @studio_app.command()
 def push(
     workspace: Path = _WS,
-    project: str = _PROJECT,
+    project: str | None = _PROJECT,
+    project_id: int | None = _PROJECT_ID,
     url: str | None = _URL,
     api_key: str | None = _KEY,
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
@@ -78,23 +82,35 @@ def push(
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again.
 
     A document whose text changed since the last push (a new `prepare`) gets a new task; its older
-    task (same doc_id, or same source file when the id is a hash of the text) is deleted if nobody
-    touched it, and kept (with a warning listing its id) if it holds annotations, skips or drafts.
+    task (same doc_id, or same record, i.e. the same file or JSONL line, when the id is a hash of
+    the text) is deleted if nobody touched it, and kept (with a warning naming it) if it holds
+    annotations, skips or drafts. Warns when the project holds a document more than once.
     """
     try:
-        s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
+        s = commands.push(workspace, project, project_id=project_id, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(
-        f"project {project!r} (id {s['project_id']}{', created' if s['project_created'] else ''}): {s['documents']} documents, "
+        f"project {repr(project) + ' ' if project else ''}(id {s['project_id']}{', created' if s['project_created'] else ''}): {s['documents']} documents, "
         f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text "
         f"({s['replaced']} untouched older tasks deleted) (model_version {s['model_version']})"
     )
-    if s["stale_annotated"]:
-        ids = ", ".join(map(str, s["stale_annotated"][:20])) + (" ..." if len(s["stale_annotated"]) > 20 else "")
+    if s["stale_tasks"]:
+        named = "; ".join(f"task {t['task_id']} (doc_id {t['doc_id']}, {t['record']})" for t in s["stale_tasks"][:20])
         typer.echo(
-            f"warning: {len(s['stale_annotated'])} older task(s) of changed documents hold human work on the previous text and were "
-            f"kept (task ids {ids}); pull reports them as not merged. Copy what is still needed to the new task, then delete them.",
+            f"warning: {len(s['stale_tasks'])} older task(s) of changed documents hold human work on the previous text and were "
+            f"kept: {named}{' ...' if len(s['stale_tasks']) > 20 else ''}; pull reports them as not merged. "
+            "Copy what is still needed to the new task of that document, then delete them.",
+            err=True,
+        )
+    if s.get("config_advice"):
+        typer.echo(f"warning: {s['config_advice']}", err=True)
+    if s["duplicate_tasks"]:
+        named = "; ".join(f"doc_id {d['doc_id']} ({d['record']}): tasks {', '.join(map(str, d['task_ids']))}" for d in s["duplicate_tasks"][:20])
+        typer.echo(
+            f"warning: the project holds {len(s['duplicate_tasks'])} document(s) more than once (imported twice?): "
+            f"{named}{' ...' if len(s['duplicate_tasks']) > 20 else ''}; pull merges the annotations of all of a document's tasks "
+            "through --policy together. Delete the copies nobody annotated so that annotators do not label a document twice.",
             err=True,
         )
 
@@ -102,7 +118,8 @@ def push(
 @studio_app.command()
 def pull(
     workspace: Path = _WS,
-    project: str = _PROJECT,
+    project: str | None = _PROJECT,
+    project_id: int | None = _PROJECT_ID,
     url: str | None = _URL,
     api_key: str | None = _KEY,
     policy: str = _POLICY,
@@ -114,7 +131,7 @@ def pull(
     """Export the project's annotations (full JSON) and merge them into the workspace; prints merged/skipped/reported counts."""
     _check_policy(policy)
     try:
-        s = commands.pull(workspace, project, policy=policy, url=url, api_key=api_key, export_timeout=export_timeout, progress=progress)
+        s = commands.pull(workspace, project, project_id=project_id, policy=policy, url=url, api_key=api_key, export_timeout=export_timeout, progress=progress)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(commands.format_summary(s))

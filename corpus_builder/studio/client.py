@@ -107,13 +107,24 @@ class StudioClient:
                 attempt += 1
 
     # --- operations --------------------------------------------------------------------------
-    def find_project(self, title: str) -> int | None:
-        """Id of the project titled ``title`` (exact match), or ``None``."""
+    def find_projects(self, title: str) -> list[int]:
+        """Ids of every project titled exactly ``title``, in increasing order (Label Studio allows
+        several projects with one title: its ``unique_together`` on title was dropped in migration
+        ``projects/0002``; its ``title`` filter is a substring match, so titles are compared here)."""
         projects = self.call("list projects", lambda: list(self._ls.projects.list(title=title)))
-        for p in projects:
-            if p.title == title:
-                return int(p.id)
-        return None
+        return sorted(int(p.id) for p in projects if p.title == title)
+
+    def find_project(self, title: str) -> int | None:
+        """Id of the project titled ``title`` (exact match), or ``None``; raises
+        :class:`StudioError` listing the ids when several projects have that title."""
+        ids = self.find_projects(title)
+        if len(ids) > 1:
+            raise StudioError(ambiguous_title_message(title, ids, self.url))
+        return ids[0] if ids else None
+
+    def project_title(self, project_id: int) -> str:
+        """The title of project ``project_id``; :class:`StudioError` (HTTP 404) when there is none."""
+        return self.call(f"read project {project_id}", self._ls.projects.get, project_id).title or ""
 
     def project_config(self, project_id: int) -> str:
         """The labeling config XML of project ``project_id``."""
@@ -132,7 +143,7 @@ class StudioClient:
         Asks only for those fields (``include``): with ``fields="task_only"`` alone Label Studio
         still computes every task's prediction/annotation results and comments (measured by
         benchmarks/studio_throughput.py: 2,000 tasks listed in 1.5 s instead of 3.4 s)."""
-        from .tasks import task_key
+        from .tasks import RECORD_KEY, task_key
 
         tasks = self.call(
             f"list the tasks of project {project_id}",
@@ -146,6 +157,7 @@ class StudioClient:
                 task_key({"data": t.data}),
                 bool(t.total_annotations or t.cancelled_annotations),
                 (t.data or {}).get("source"),
+                (t.data or {}).get(RECORD_KEY),
             )
             for t in tasks
         ]
@@ -245,16 +257,24 @@ class StudioClient:
         return self.call("read the current user", self._ls.users.whoami)
 
 
+def ambiguous_title_message(title: str, ids: list[int], url: str) -> str:
+    """The error for a title that several projects share: names every id and the option to use."""
+    return (f"{len(ids)} projects are titled {title!r} at {url} (ids {', '.join(map(str, ids))}); the title is ambiguous: "
+            f"pass --project-id with one of these ids (Label Studio shows it in the project's URL, /projects/<id>)")
+
+
 class TaskRef(NamedTuple):
     """A task as :meth:`StudioClient.task_refs` lists it: ``key`` is ``(doc_id, text_sha256)``;
     ``touched`` is true once a person has annotated or skipped it (not drafts: see
     :meth:`StudioClient.has_human_work`); ``source`` is the document's input path as pushed
-    (``None`` for a task added by hand)."""
+    (``None`` for a task added by hand); ``record`` the document's record
+    (:func:`.tasks.document_record`; ``None`` for a task pushed before records were sent)."""
 
     id: int
     key: tuple[str, str]
     touched: bool
     source: str | None = None
+    record: str | None = None
 
 
 class _ExportTimeout(Exception):

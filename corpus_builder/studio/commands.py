@@ -9,8 +9,8 @@
 Every merge (pull or import, :func:`merge_export`) streams: memory holds one shard and small
 per-task index entries, not the export or the workspace. It rewrites the document shards whose
 documents changed (none when nothing changed), keeps the raw tasks it merged in
-``<workspace>/annotations.jsonl`` (one exported task per document, replaced when the document is
-pulled again with a changed task, never deleted), and writes
+``<workspace>/annotations.jsonl`` (every merged task of each document, one per line; a task's line
+is replaced when that task is pulled again changed, never deleted), and writes
 ``<workspace>/reports/<kind>-<UTC time>.json`` with the summary and every reported item. Re-running ``prepare`` rebuilds documents as *predicted*; the
 human labels come back with ``corpus-builder studio import-annotations <workspace>/annotations.jsonl
 --workspace <workspace>`` (documents whose text changed are then reported, not merged).
@@ -26,26 +26,27 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
 from ..tempdirs import temporary_dir
 from ..workspace import DOCUMENTS_DIR, Workspace
-from .client import StudioClient
-from .config import labeling_config, parse_config, validate_config
+from .client import StudioClient, TaskRef, ambiguous_title_message
+from .config import granularity_advice, labeling_config, parse_config, validate_config
 from .merge import (
     POLICIES,
     MergeResult,
     ReportItem,
     check_full_export,
     iter_export,
-    merge_task,
+    merge_document,
+    task_identity,
     task_problem,
-    unknown_doc_reason,
+    unknown_doc_report,
 )
-from .tasks import DOC_ID_KEY, document_to_task, text_sha256
+from .tasks import DOC_ID_KEY, document_record, document_to_task, task_record, text_sha256
 
 DEFAULT_BATCH_SIZE = 100
 
@@ -96,26 +97,58 @@ def _status(enabled: bool, text: str) -> Iterator[Callable[[str], None]]:
         yield lambda new: st.update(new)
 
 
-def _project_id(client: StudioClient, project: str, create: bool) -> tuple[int, bool]:
-    pid = client.find_project(project)
-    if pid is not None:
+def _require_project(project: str | None, project_id: int | None) -> None:
+    if project_id is None and not project:
+        raise ConfigError("name the Label Studio project: --project TITLE or --project-id ID")
+
+
+def resolve_project(client: StudioClient, project: str | None, project_id: int | None = None, *, create: bool) -> tuple[int, bool]:
+    """The project to work on, and whether it was created: ``(id, created)``.
+
+    ``project_id`` given: that project (when ``project`` is given too, its title must be
+    ``project``). Else the one project titled ``project``; none and ``create``: a new project with
+    the generated labeling config. The project's labeling config must be one this tool can use
+    (:func:`.config.validate_config`). Raises :class:`StudioError` when the id does not exist, the
+    title names no project (and ``create`` is false), several projects share the title (the
+    message lists their ids: pass ``project_id``), or the config does not fit; :class:`ConfigError`
+    when neither is given.
+    """
+    _require_project(project, project_id)
+    if project_id is not None:
         try:
-            validate_config(client.project_config(pid))
-        except ConfigError as e:
-            raise StudioError(
-                f"project {project!r} at {client.url} has a labeling config this tool cannot use ({e}); "
-                "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another --project"
-            ) from None
-        return pid, False
-    if not create:
-        raise StudioError(f"no project titled {project!r} at {client.url}; run `corpus-builder studio push --project {project!r}` first")
-    return client.create_project(project, labeling_config(), description="corpus-builder pre-annotations (entities and boilerplate)"), True
+            title = client.project_title(project_id)
+        except StudioError as e:
+            if "HTTP 404" not in str(e):
+                raise
+            raise StudioError(f"no project with id {project_id} at {client.url}; check --project-id (the number in the project's URL)") from None
+        if project and title != project:
+            raise StudioError(f"project {project_id} at {client.url} is titled {title!r}, not {project!r}; check --project/--project-id")
+        pid, what = project_id, f"project {project_id} ({title!r})"
+    else:
+        assert project is not None
+        ids = client.find_projects(project)
+        if len(ids) > 1:
+            raise StudioError(ambiguous_title_message(project, ids, client.url))
+        if not ids:
+            if not create:
+                raise StudioError(f"no project titled {project!r} at {client.url}; run `corpus-builder studio push --project {project!r}` first")
+            return client.create_project(project, labeling_config(), description="corpus-builder pre-annotations (entities and boilerplate)"), True
+        pid, what = ids[0], f"project {project!r} (id {ids[0]})"
+    try:
+        validate_config(client.project_config(pid))
+    except ConfigError as e:
+        raise StudioError(
+            f"{what} at {client.url} has a labeling config this tool cannot use ({e}); "
+            "fix it in Settings → Labeling Interface with the output of `corpus-builder studio config`, or use another project"
+        ) from None
+    return pid, False
 
 
 def push(
     workspace: Path | str,
-    project: str,
+    project: str | None = None,
     *,
+    project_id: int | None = None,
     client: StudioClient | None = None,
     url: str | None = None,
     api_key: str | None = None,
@@ -123,49 +156,58 @@ def push(
     model_version: str | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Send the workspace documents to project ``project`` (created with the generated labeling
-    config if missing) as one task per document with predictions.
+    """Send the workspace documents to project ``project`` (a title; created with the generated
+    labeling config if missing) or ``project_id`` (see :func:`resolve_project`) as one task per
+    document with predictions.
 
     Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again.
     A document whose text changed (a new ``prepare``) is sent as a new task (``changed`` counts
     them: same ``doc_id``, or same ``source``), and older versions of workspace documents are
     then dealt with so that annotators never see two versions of one document. An older version
     is a task with the ``doc_id`` of a workspace document but another text, or, since a
-    ``.txt``/``.html`` document's id is a hash of its text, a task whose ``doc_id`` left the
-    workspace and whose ``source`` is that of exactly one workspace document. One nobody has
+    ``.txt``/``.html`` document's id (and a JSONL line's without ``id``) is a hash of its text, a
+    task whose ``doc_id`` left the workspace and whose record (:func:`.tasks.document_record`:
+    the JSONL line, else the file) is that of exactly one workspace document. One nobody has
     touched (no annotation, skip or draft by anyone: :meth:`StudioClient.has_human_work`) is
     deleted (``replaced``); one with human work is kept, since that work exists nowhere else, and
-    its id is listed in ``stale_annotated`` (pull reports it as not merged). Tasks of documents no
-    longer in the workspace are left alone. Imports ``batch_size`` tasks per request, so an
-    interrupted push can be run again. Returns ``{"project_id", "project_created", "documents", "already_there",
-    "changed", "pushed", "replaced", "stale_annotated", "model_version"}``. Raises
+    its id is listed in ``stale_annotated`` and, with its ``doc_id`` and record, in
+    ``stale_tasks`` (pull reports it as not merged). Tasks of documents no longer in the workspace
+    are left alone (:func:`retire_older_versions`). A workspace document the project holds more
+    than once with its current text is listed in ``duplicate_tasks`` (:func:`duplicate_tasks`).
+    Imports ``batch_size`` tasks per request, so an interrupted push can be run again. Returns
+    ``{"project_id", "project_created", "documents", "already_there", "changed", "pushed",
+    "replaced", "stale_annotated", "stale_tasks", "duplicate_tasks", "config_advice",
+    "model_version"}`` (``config_advice``: :func:`.config.granularity_advice` of an existing
+    project's config, else ``None``). Raises
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
     ws = Workspace(workspace).require()
+    _require_project(project, project_id)
     client = client or StudioClient(url, api_key)
     mv = model_version or default_model_version(ws)
-    pid, created = _project_id(client, project, create=True)
+    pid, created = resolve_project(client, project, project_id, create=True)
     refs = client.task_refs(pid)
     existing = {ref.key for ref in refs}
     known_ids = {doc_id for doc_id, _ in existing}
-    known_sources = {ref.source for ref in refs if ref.source is not None}
+    known_records = {r for ref in refs for r in (ref.record, ref.source) if r is not None}
     current_keys: set[tuple[str, str]] = set()
-    source_counts: Counter[str] = Counter()
+    places = _DocumentPlaces()
     total = sum(1 for _ in ws.iter_documents())
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
     with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
-        job = bar.add_task(f"push → {project}", total=total)
+        job = bar.add_task(f"push → {project or pid}", total=total)
         for doc in ws.iter_documents():
             n_docs += 1
             key = (doc.doc_id, text_sha256(doc.text))
             current_keys.add(key)
-            source_counts[doc.source] += 1
+            places.add(doc)
             if key in existing:
                 already += 1
                 bar.advance(job)
                 continue
-            changed += doc.doc_id in known_ids or doc.source in known_sources  # same id, or same file (a .txt's id is its text's hash)
+            # same id, or same record (a .txt's id, and a JSONL line's without `id`, is its text's hash)
+            changed += doc.doc_id in known_ids or document_record(doc) in known_records
             batch.append(document_to_task(doc, mv))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
@@ -174,24 +216,71 @@ def push(
         if batch:
             pushed += client.import_tasks(pid, batch)
             bar.advance(job, len(batch))
-    # older versions of workspace documents, now that every current version is there
+    replaced, stale = retire_older_versions(client, refs, current_keys, places)
+    config_advice = None if created else granularity_advice(client.project_config(pid))
+    return {
+        "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
+        "pushed": pushed, "replaced": replaced, "stale_annotated": [t["task_id"] for t in stale], "stale_tasks": stale,
+        "duplicate_tasks": duplicate_tasks(refs, current_keys), "config_advice": config_advice, "model_version": mv,
+    }
+
+
+class _DocumentPlaces:
+    """How many workspace documents come from each record and each source (push's test for "an
+    older task of the same document" when the ``doc_id`` changed with the text)."""
+
+    def __init__(self) -> None:
+        self.records: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+
+    def add(self, doc: Document) -> None:
+        self.records[document_record(doc)] += 1
+        self.sources[doc.source] += 1
+
+    def one_document(self, ref: TaskRef) -> bool:
+        """True when exactly one workspace document comes from the task's record (a task pushed
+        before records were sent: from its source)."""
+        if ref.record is not None:
+            return self.records.get(ref.record) == 1
+        return ref.source is not None and self.sources.get(ref.source) == 1
+
+
+def retire_older_versions(
+    client: StudioClient, refs: list[TaskRef], current_keys: set[tuple[str, str]], places: _DocumentPlaces
+) -> tuple[int, list[dict[str, Any]]]:
+    """Deal with the older versions of workspace documents once every current version is in the
+    project: a task that is not a current ``(doc_id, text_sha256)`` but has the ``doc_id`` of a
+    workspace document, or (its ``doc_id`` left the workspace) the record of exactly one workspace
+    document, is deleted when nobody touched it; one with human work is kept and returned as
+    ``{"task_id", "doc_id", "record"}``. Tasks of documents no longer in the workspace are left
+    alone. Returns ``(deleted, kept)``."""
     current_ids = {doc_id for doc_id, _ in current_keys}
-    replaced, stale_annotated = 0, []
+    replaced, stale = 0, []
     for ref in refs:
         if ref.key in current_keys:
             continue
-        same_document = ref.key[0] in current_ids or (ref.source is not None and source_counts.get(ref.source) == 1)
-        if not same_document:
+        if not (ref.key[0] in current_ids or places.one_document(ref)):
             continue  # a document no longer in the workspace: not push's to delete
         if ref.touched or client.has_human_work(ref.id):  # the listing does not show drafts
-            stale_annotated.append(ref.id)
+            stale.append({"task_id": ref.id, "doc_id": ref.key[0], "record": ref.record or ref.source})
         else:
             client.delete_task(ref.id)
             replaced += 1
-    return {
-        "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
-        "pushed": pushed, "replaced": replaced, "stale_annotated": stale_annotated, "model_version": mv,
-    }
+    return replaced, stale
+
+
+def duplicate_tasks(refs: list[TaskRef], current_keys: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Workspace documents that the project holds more than once with their current text (the
+    tasks were imported twice, or by hand beside push): ``[{"doc_id", "record", "task_ids"}]``,
+    by ``doc_id``. Push warns; pull merges all their annotations through the policy together."""
+    by_key: dict[tuple[str, str], list[TaskRef]] = {}
+    for ref in refs:
+        if ref.key in current_keys:
+            by_key.setdefault(ref.key, []).append(ref)
+    return [
+        {"doc_id": key[0], "record": group[0].record or group[0].source, "task_ids": sorted(r.id for r in group)}
+        for key, group in sorted(by_key.items()) if len(group) > 1
+    ]
 
 
 class _Rows:
@@ -215,9 +304,9 @@ class _Rows:
         self._f.close()
 
 
-def _row_index(path: Path) -> dict[str, int]:
-    """``doc_id`` → byte offset of its row in a saved ``annotations.jsonl`` (the last row wins)."""
-    index: dict[str, int] = {}
+def _row_index(path: Path) -> dict[str, list[int]]:
+    """``doc_id`` → byte offsets of its rows (one per task) in a saved ``annotations.jsonl``."""
+    index: dict[str, list[int]] = {}
     if not path.is_file():
         return index
     with path.open("rb") as f:
@@ -228,7 +317,7 @@ def _row_index(path: Path) -> dict[str, int]:
                 return index
             if line.strip():
                 row = json.loads(line)
-                index[str((row.get("data") or {}).get(DOC_ID_KEY))] = off
+                index.setdefault(str((row.get("data") or {}).get(DOC_ID_KEY)), []).append(off)
 
 
 def _read_line(f: Any, off: int) -> bytes:
@@ -256,13 +345,19 @@ def merge_export(
 
     Streaming, in two passes: (1) each task is schema-checked and appended to a scratch file in the
     workspace, keeping only ``doc_id`` → (position, byte offset) in memory; (2) the document shards
-    are read one at a time, each document with tasks is merged (several tasks of one document in
-    export order), and a shard is written to the new ``documents`` folder only when one of its
-    documents changed (unchanged shards are hard-linked). The folder is swapped in at the end
+    are read one at a time, each document with tasks is merged with all of its tasks together, this
+    export's and those saved in ``annotations.jsonl`` (:func:`.merge.merge_document`: their
+    annotations go through ``policy`` as one set, whatever their order in the export), and a
+    shard is written to the new ``documents`` folder only when one of its documents changed
+    (unchanged shards are hard-linked). The folder is swapped in at the end
     (:meth:`Workspace.publish_documents`), and ``annotations.jsonl`` is rewritten only when a saved
     task changed: a merge that changes nothing writes nothing but its report. Memory: one shard,
-    one task, and O(annotated tasks + saved annotations) small index entries (doc_id, offsets,
-    positions) plus the report items. Reports are listed in export order.
+    the tasks of one document (usually one; a document imported N times holds N at once), and
+    O(annotated tasks + saved annotations) small index entries (doc_id, offsets, positions) plus
+    the report items. Reports are listed in export order (a document's merge reports at the place
+    of its first task). Counts add up: ``tasks`` = ``merged`` + ``skipped`` + ``not_merged``
+    (tasks), ``documents`` counts the documents reviewed, ``several_tasks`` those merged from
+    more than one task.
 
     ``project_tasks``: the project's task count when ``tasks`` holds only its annotated tasks (as
     :func:`pull` exports them); the tasks left out (no annotation at all) are added to ``tasks``
@@ -280,8 +375,8 @@ def merge_export(
     cfg = parse_config(config_xml or labeling_config())
     reports: list[tuple[int, ReportItem]] = []
     pending: dict[str, list[tuple[int, int]]] = {}
-    task_sources: set[str] = set()  # the sources the pending tasks name
-    n_tasks = merged = shards_written = 0
+    task_records: set[str] = set()  # the records the pending tasks name (explain a doc_id that left the workspace)
+    n_tasks = merged = documents = several = shards_written = 0
     annotations_written = False
     old_f = None
     with temporary_dir(ws.root, ".merge-") as tmp, _progress(progress) as bar:
@@ -296,19 +391,19 @@ def merge_export(
                     continue
                 row = {k: v for k, v in task.items() if k != "drafts"}
                 pending.setdefault(str(task["data"][DOC_ID_KEY]), []).append((seq, spill.add(_dumps(row).encode("utf-8"))))
-                task_sources.add(str(task["data"].get("source")))
+                task_records.update(r for r in (task_record(task), str(task["data"].get("source"))) if r)
             job = bar.add_task("merge → workspace", total=n_tasks, completed=n_tasks - sum(map(len, pending.values())))
-            # pass 2: shard by shard
+            # pass 2: shard by shard; every task of a document (this export's and the saved ones) merged together
             old_index = _row_index(ws.annotations_path) if pending else {}
             old_f = ws.annotations_path.open("rb") if old_index else None
-            changed_rows: dict[str, int] = {}  # doc_id -> offset of its new saved task in the spill
+            changed_rows: dict[str, list[tuple[bool, int]]] = {}  # doc_id -> its new saved rows: (in the spill?, offset)
             order: dict[str, int] = {}  # workspace position of every doc_id with a saved task
             staging = ws.root / (DOCUMENTS_DIR + ".new")
+            locators: dict[str, list[str]] = {}  # record/source -> doc_ids, for the records the tasks name
             if pending:
                 ws.remove_owned(staging)
                 staging.mkdir(parents=True)
                 pos = 0
-                sources: dict[str, str] = {}  # source -> doc_id of the tasks' sources: explains a doc_id that changed
                 for shard in ws.document_shards():
                     out_lines: list[str] = []
                     shard_changed = False
@@ -319,31 +414,24 @@ def merge_export(
                                 continue
                             d = json.loads(line)
                             doc_id = str(d.get("doc_id"))
-                            if str(d.get("source")) in task_sources:
-                                sources[str(d.get("source"))] = doc_id
+                            for loc in {_row_record(d), str(d.get("source"))} & task_records:
+                                locators.setdefault(loc, []).append(doc_id)
                             pos += 1
                             if doc_id in old_index:
                                 order[doc_id] = pos
                             todo = pending.pop(doc_id, None)
                             if todo:
-                                doc, last = Document.from_dict(d), None
-                                for seq, off in todo:
-                                    task = json.loads(spill.get(off))
-                                    local: list[ReportItem] = []
-                                    m = merge_task(doc, task, cfg, policy, local)
-                                    reports.extend((seq, r) for r in local)
-                                    if m is not None:
-                                        doc, last = m, off
-                                    bar.advance(job)
-                                if last is not None:
-                                    merged += 1
+                                new_line, rows = _merge_one(Document.from_dict(d), todo, spill, old_f, old_index.get(doc_id, []), cfg, policy, reports)
+                                bar.advance(job, len(todo))
+                                if new_line is not None:
+                                    merged += rows.tasks_merged
+                                    documents += 1
+                                    several += rows.several
                                     order[doc_id] = pos
-                                    new_line = _dumps(doc.to_dict())
                                     shard_changed |= new_line != line
                                     line = new_line
-                                    old = old_index.get(doc_id)
-                                    if old is None or spill.get(last) != _read_line(old_f, old):
-                                        changed_rows[doc_id] = last
+                                    if rows.changed:
+                                        changed_rows[doc_id] = rows.rows
                             out_lines.append(line)
                     target = staging / shard.name
                     if shard_changed:
@@ -358,14 +446,15 @@ def merge_export(
             for doc_id, todo in pending.items():  # tasks naming a document the workspace does not have
                 for seq, off in todo:
                     task = json.loads(spill.get(off))
-                    reports.append((seq, ReportItem("not-merged", unknown_doc_reason(task, sources), task.get("id"), doc_id)))
+                    reports.append((seq, unknown_doc_report(task, locators)))
                     bar.advance(job)
             if changed_rows:
                 keys = sorted(set(old_index) | set(changed_rows), key=lambda k: (order.get(k, float("inf")), k))
                 tmp_path = ws.annotations_path.with_name(ws.annotations_path.name + ".tmp")
                 with tmp_path.open("wb") as out:
                     for k in keys:
-                        out.write((spill.get(changed_rows[k]) if k in changed_rows else _read_line(old_f, old_index[k])) + b"\n")
+                        for in_spill, off in changed_rows.get(k) or [(False, o) for o in old_index[k]]:
+                            out.write((spill.get(off) if in_spill else _read_line(old_f, off)) + b"\n")
                 if old_f is not None:
                     old_f.close()
                 os.replace(tmp_path, ws.annotations_path)
@@ -379,8 +468,8 @@ def merge_export(
     if unexported:
         items.append(ReportItem("unannotated", f"{unexported} tasks have no annotation at all: not exported (only annotated tasks are "
                                 "downloaded), counted as skipped; their documents are left as they are", detail=f"count={unexported}"))
-    summary = MergeResult(reports=items, tasks_seen=n_tasks).summary()
-    summary.update(tasks=n_tasks + unexported, merged=merged, skipped=summary["skipped"] + unexported)
+    summary = MergeResult(reports=items, tasks_seen=n_tasks, tasks_merged=merged, several_tasks=several).summary()
+    summary.update(tasks=n_tasks + unexported, documents=documents, skipped=summary["skipped"] + unexported)
     summary["policy"] = policy
     summary["written"] = {"document_shards": shards_written, "annotations": annotations_written}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -395,6 +484,53 @@ def merge_export(
     os.replace(tmp_report, report_path)
     summary["report"] = str(report_path)
     return summary
+
+
+class _SavedRows(NamedTuple):
+    """What :func:`_merge_one` says of a merged document's rows in ``annotations.jsonl``."""
+
+    rows: list[tuple[bool, int]]  # (in the spill?, byte offset), in task order
+    changed: bool
+    tasks_merged: int
+    several: bool
+
+
+def _merge_one(
+    doc: Document, todo: list[tuple[int, int]], spill: _Rows, old_f: Any, saved_offsets: list[int], cfg: Any, policy: str,
+    reports: list[tuple[int, ReportItem]],
+) -> tuple[str | None, _SavedRows]:
+    """Merge one document's tasks of this export (``todo``: (position, spill offset)) with its
+    tasks saved in ``annotations.jsonl`` (:func:`.merge.merge_document`); return its new
+    serialised line (``None`` when not merged) and its saved rows afterwards: the saved rows of
+    other tasks, then this export's merged tasks (a newer export of a saved task replaces its row),
+    ordered by task. Memory: the document's tasks."""
+    incoming = [json.loads(spill.get(off)) for _, off in todo]
+    saved = [json.loads(_read_line(old_f, off)) for off in saved_offsets]
+    local: list[ReportItem] = []
+    m = merge_document(doc, incoming, cfg, policy, local, saved=saved)
+    reports.extend((todo[0][0], r) for r in local)  # a document's reports at the place of its first task, as merge_tasks
+    if m.document is None:
+        return None, _SavedRows([], False, 0, False)
+    new_ids = {task_identity(incoming[i]): i for i in m.merged}  # the last row of one task wins
+    rows = [(task_identity(t), (False, off), t) for t, off in zip(saved, saved_offsets) if task_identity(t) not in new_ids]
+    rows += [(ident, (True, todo[i][1]), incoming[i]) for ident, i in new_ids.items()]
+    rows.sort(key=lambda r: _task_order(r[2], r[0]))
+    old_bytes = [_read_line(old_f, off) for off in saved_offsets]
+    new_bytes = [spill.get(off) if in_spill else _read_line(old_f, off) for _, (in_spill, off), _ in rows]
+    several = len(m.document.meta["studio"]["task_ids"]) > 1
+    return _dumps(m.document.to_dict()), _SavedRows([r[1] for r in rows], new_bytes != old_bytes, len(m.merged), several)
+
+
+def _task_order(task: dict[str, Any], identity: str) -> tuple[str, int, str]:
+    tid = task.get("id")
+    return (str(task.get("project") or ""), tid if isinstance(tid, int) else -1, identity)
+
+
+def _row_record(d: dict[str, Any]) -> str:
+    """:func:`.tasks.document_record` of a serialised document row (without building the Document)."""
+    ingest = (d.get("meta") or {}).get("ingest")
+    rec = ingest.get("record") if isinstance(ingest, dict) else None
+    return str(rec) if rec else str(d.get("source"))
 
 
 def write_jsonl_atomic_lines(path: Path, lines: Iterable[str]) -> None:
@@ -422,8 +558,9 @@ def apply_export(workspace: Path | str, tasks: Any, *, policy: str = "ground-tru
 
 def pull(
     workspace: Path | str,
-    project: str,
+    project: str | None = None,
     *,
+    project_id: int | None = None,
     policy: str = "ground-truth-latest",
     client: StudioClient | None = None,
     url: str | None = None,
@@ -431,7 +568,8 @@ def pull(
     export_timeout: float | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Export project ``project`` (full JSON of its annotated tasks, cancelled/skipped annotations
+    """Export project ``project`` (a title) or ``project_id`` (:func:`resolve_project`; never
+    created here) (full JSON of its annotated tasks, cancelled/skipped annotations
     included) into a temporary file in the workspace and merge it shard by shard
     (:func:`merge_export`); return the summary (``tasks`` = the project's task count, ``merged``,
     ``skipped`` (no usable annotation, including tasks nobody annotated), ``not_merged``,
@@ -444,24 +582,26 @@ def pull(
     the same documents and writes no document or ``annotations.jsonl`` the second time. Raises
     :class:`StudioError` when the project is missing or the export fails or times out."""
     ws = Workspace(workspace).require()
+    _require_project(project, project_id)
     if export_timeout is not None and client is not None:
         raise ConfigError("pass export_timeout to the StudioClient you pass as client, not to pull")
     client = client or StudioClient(url, api_key, export_timeout=export_timeout)
-    pid, _ = _project_id(client, project, create=False)
+    pid, _ = resolve_project(client, project, project_id, create=False)
+    name = repr(project) if project else f"project {pid}"
     config_xml = client.project_config(pid)
     n_project = client.project_task_count(pid)
     with temporary_dir(ws.root, ".pull-") as tmp:
         export_path = Path(tmp) / f"project-{pid}-export.json"
-        with _status(progress, f"Label Studio is building the export of {project!r} ({n_project} tasks)…") as status:
+        with _status(progress, f"Label Studio is building the export of {name} ({n_project} tasks)…") as status:
             got = [0]
 
             def on_bytes(n: int) -> None:
                 got[0] += n
-                status(f"downloading the export of {project!r}: {got[0] / 1e6:.1f} MB")
+                status(f"downloading the export of {name}: {got[0] / 1e6:.1f} MB")
 
             size = client.download_export(pid, export_path, only_annotated=True, on_bytes=on_bytes)
         summary = merge_export(
-            ws.root, iter_export(export_path), policy=policy, config_xml=config_xml, origin=f"pull project {project!r} at {client.url}",
+            ws.root, iter_export(export_path), policy=policy, config_xml=config_xml, origin=f"pull project {pid} ({project or 'by id'}) at {client.url}",
             progress=progress, project_tasks=n_project,
         )
     summary["project_id"] = pid
@@ -504,12 +644,13 @@ def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-la
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """One human line for a pull/import summary (``reported`` counts spans and regions left out;
-    tasks not merged are counted apart)."""
+    """One human line for a pull/import summary: the tasks (``merged`` + ``skipped`` + ``not
+    merged`` = ``tasks``), the documents reviewed (and how many of them had several tasks), then
+    ``reported`` (spans and regions left out) and the other report counts."""
     labels = {
         "tasks": "tasks", "merged": "merged", "skipped": "skipped", "not_merged": "not merged",
+        "documents": "documents reviewed", "several_tasks": "documents with several tasks",
         "reported": "spans left out", "results_rejected": "results rejected", "utf16_converted": "utf16 converted",
-        "reanchored": "reanchored", "trimmed": "trimmed",
+        "reanchored": "reanchored", "trimmed": "trimmed", "mid_word": "spans inside a word",
     }
     return ", ".join(f"{label}: {summary.get(k, 0)}" for k, label in labels.items()) + f" (policy {summary.get('policy')}; report {summary.get('report')})"
-

@@ -1,7 +1,8 @@
 """The Label Studio labeling config, generated from the label sets in :mod:`corpus_builder.records`.
 
 One task per document: a plain ``<Text name="text" value="$text"/>`` object tag carries the whole
-cleaned document text, and two ``<Labels>`` control tags point at it:
+cleaned document text, and two ``<Labels>`` control tags point at it, all with
+``granularity="word"`` (:data:`GRANULARITY`: selections snap to whole words):
 
 - ``label``: entity labels (:data:`~corpus_builder.records.ENTITY_LABELS`: PER, ORG, LOC, MISC);
 - ``boilerplate``: boilerplate categories (:data:`~corpus_builder.records.BOILERPLATE_LABELS`),
@@ -31,6 +32,13 @@ BOILERPLATE_FROM_NAME = "boilerplate"
 _ENTITY_COLOURS = {"PER": "#e76f51", "ORG": "#2a9d8f", "LOC": "#457b9d", "MISC": "#e9c46a"}
 _BOILERPLATE_COLOUR = "#bbbbbb"
 
+#: Selection granularity of the editor: a drag snaps to whole words, so a sloppy drag cannot make a
+#: region such as "raîneur lill". Label Studio 1.23.2 accepts ``granularity`` (symbol, word,
+#: sentence, paragraph) on ``<Text>`` (default ``symbol``) and on ``<Labels>`` (which wins when set;
+#: ``web/dist/apps/labelstudio/358.js``); the browser's word boundaries do the snapping
+#: (``Selection.modify``). Spans that still cut a word are reported by the merge (:mod:`.merge`).
+GRANULARITY = "word"
+
 #: Object tags whose results carry DOM node paths instead of text offsets: never accepted.
 NODE_PATH_TAGS = frozenset({"hypertext", "html", "richtext"})
 
@@ -57,14 +65,14 @@ def labeling_config(
     """
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="Entités (PER, ORG, LOC, MISC)")
-    ents = ET.SubElement(view, "Labels", name=ENTITY_FROM_NAME, toName=TEXT_NAME)
+    ents = ET.SubElement(view, "Labels", name=ENTITY_FROM_NAME, toName=TEXT_NAME, granularity=GRANULARITY)
     for lab in entity_labels:
         ET.SubElement(ents, "Label", value=lab, background=_ENTITY_COLOURS.get(lab, "#8ecae6"))
     ET.SubElement(view, "Header", value="Boilerplate (bloc entier)")
-    bp = ET.SubElement(view, "Labels", name=BOILERPLATE_FROM_NAME, toName=TEXT_NAME)
+    bp = ET.SubElement(view, "Labels", name=BOILERPLATE_FROM_NAME, toName=TEXT_NAME, granularity=GRANULARITY)
     for lab in boilerplate_labels:
         ET.SubElement(bp, "Label", value=lab, background=_BOILERPLATE_COLOUR)
-    ET.SubElement(view, "Text", name=TEXT_NAME, value="$" + TEXT_NAME)
+    ET.SubElement(view, "Text", name=TEXT_NAME, value="$" + TEXT_NAME, granularity=GRANULARITY)
     ET.indent(view)
     xml = ET.tostring(view, encoding="unicode")
     validate_config(xml, entity_labels, boilerplate_labels)
@@ -134,3 +142,19 @@ def validate_config(
                 f"labeling config: {name!r} has labels {sorted(got[2])}, expected {sorted(want)}; regenerate it with `corpus-builder studio config`"
             )
     return cfg
+
+
+def granularity_advice(xml: str) -> str | None:
+    """A one-line advice when the ``<Labels>`` tags of ``xml`` (a project's labeling config, e.g.
+    one made before :data:`GRANULARITY` was set) let annotators select characters rather than
+    words (neither the ``<Labels>`` nor the ``<Text>`` says ``granularity="word"``), else ``None``."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return None
+    text_g = next((el.get("granularity") for el in root.iter() if el.tag.lower() == "text" and el.get("name") == TEXT_NAME), None)
+    loose = [el.get("name") for el in root.iter() if el.tag.lower() == "labels" and (el.get("granularity") or text_g or "symbol") != GRANULARITY]
+    if not loose:
+        return None
+    return (f"the project's labeling config lets annotators select single characters ({', '.join(map(str, loose))} without "
+            f'granularity="{GRANULARITY}"); paste the output of `corpus-builder studio config` in Settings → Labeling Interface')

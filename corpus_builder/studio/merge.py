@@ -1,6 +1,7 @@
 """Label Studio full JSON export → merged workspace Documents (human annotation wins).
 
-Merging rules (issue 3), applied per task by :func:`merge_tasks`:
+Merging rules (issue 3), applied per document by :func:`merge_document` to all of its tasks
+together (:func:`merge_tasks` in memory, ``commands.merge_export`` streaming):
 
 1. **Which document.** ``data.doc_id`` names the workspace document; the task's
    ``data.text_sha256`` and the sha256 of ``data.text`` must both equal the sha256 of the
@@ -8,8 +9,11 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    push: re-run ``studio push`` so the annotators see the current text).
 2. **Which annotation.** Cancelled/skipped annotations (``was_cancelled``) never win. A task with
    no usable annotation is *skipped* (its document is left as it is: still ``predicted``, or
-   ``reviewed`` from an earlier merge). Among the usable ones the
-   policy decides (:data:`POLICIES`):
+   ``reviewed`` from an earlier merge). The usable annotations of *all the tasks of the document*
+   (a document imported twice, or two projects' exports, has several; the ones saved in
+   ``annotations.jsonl`` by earlier merges take part too) go through the policy together, whatever
+   their order in the export, and the choice is reported (kind ``policy``) whenever more than
+   one annotation competes (:data:`POLICIES`):
 
    - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
      the most recent (``updated_at``, then ``created_at``, then ``id``). Its whole result is used.
@@ -25,7 +29,8 @@ Merging rules (issue 3), applied per task by :func:`merge_tasks`:
    does not fit either, the span is re-anchored only when the region text occurs exactly once within
    :data:`REANCHOR_WINDOW` code points of where it claimed to be; otherwise it is *reported* and left
    out. Entity spans are trimmed of edge whitespace; a span crossing a line break, or overlapping an
-   earlier kept span, is reported and left out.
+   earlier kept span, is reported and left out. A span that starts or ends inside a word ("raîneur
+   lill") is merged as drawn and reported (``mid-word``, with the whole-word span as a suggestion).
 5. **Boilerplate regions** label every block whose non-blank extent they cover by more than half;
    a region touching a block less than that is reported. Blocks without a region are content.
 6. **The merged document**: ``entities`` = the human spans (``source="annotation"``, ``annotator`` =
@@ -42,7 +47,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -63,8 +68,10 @@ from .tasks import (
     DOC_ID_KEY,
     TEXT_SHA_KEY,
     OffsetMap,
+    document_record,
     machine_blocks,
     machine_spans,
+    task_record,
     text_sha256,
 )
 
@@ -77,7 +84,7 @@ REANCHOR_WINDOW = 40
 _NODE_PATH_KEYS = ("xpath", "startOffset", "endOffset", "globalOffsets")
 
 #: Report kinds that are information (the span was merged) rather than problems.
-INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed"})
+INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed", "mid-word", "policy", "saved-left-out"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,13 @@ class ReportItem:
     annotation_id: Any = None
     result_id: str | None = None
     detail: str = ""
+    #: where the document came from (:func:`.tasks.document_record`: ``<file>#L<line>`` for a JSONL
+    #: line, else the file), so that a report names one document even when JSONL lines share a source.
+    record: str | None = None
+    #: for ``not-merged``: ``text-changed`` (the document's text is not the task's), ``removed`` (no
+    #: workspace document has the task's doc_id or record), ``ambiguous`` (several documents come
+    #: from the task's source: which cannot be told) or ``invalid`` (the task does not match the schema).
+    cause: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,20 +122,30 @@ class MergeResult:
     merged_tasks: list[dict[str, Any]] = field(default_factory=list)
     reports: list[ReportItem] = field(default_factory=list)
     tasks_seen: int = 0
+    tasks_merged: int = 0
+    several_tasks: int = 0
 
     def summary(self) -> dict[str, Any]:
-        """Counts: tasks seen, documents merged, tasks skipped / not merged, and report items by kind."""
+        """Counts that add up: ``tasks`` = ``merged`` (tasks whose annotations went through the
+        policy into their document) + ``skipped`` + ``not_merged``; ``documents``: documents
+        reviewed by this merge; ``several_tasks``: those of them merged from more than one task;
+        then report items by kind."""
         kinds = Counter(r.kind for r in self.reports)
         return {
             "tasks": self.tasks_seen,
-            "merged": len(self.documents),
+            "merged": self.tasks_merged,
+            "documents": len(self.documents),
+            "several_tasks": self.several_tasks,
             "skipped": kinds.get("skipped", 0),
             "not_merged": kinds.get("not-merged", 0),
+            "not_merged_text_changed": sum(r.kind == "not-merged" and r.cause == "text-changed" for r in self.reports),
+            "not_merged_removed": sum(r.kind == "not-merged" and r.cause == "removed" for r in self.reports),
             "reported": kinds.get("reported", 0),
             "results_rejected": kinds.get("rejected", 0),
             "utf16_converted": kinds.get("utf16-converted", 0),
             "reanchored": kinds.get("reanchored", 0),
             "trimmed": kinds.get("trimmed", 0),
+            "mid_word": kinds.get("mid-word", 0),
         }
 
 
@@ -176,7 +200,8 @@ def task_problem(task: Mapping[str, Any]) -> ReportItem | None:
     if problem is None:
         return None
     doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
-    return ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id)
+    return ReportItem("not-merged", f"task does not match schemas/studio_task.schema.json ({problem}); not merged", task.get("id"), doc_id,
+                      record=task_record(task), cause="invalid")
 
 
 def _check_item(i: int, t: Any, where: str) -> dict[str, Any]:
@@ -286,10 +311,12 @@ class _Ctx:
     task_id: Any
     doc_id: str
     reports: list[ReportItem]
+    record: str | None = None
 
-    def add(self, kind: str, reason: str, annotation_id: Any = None, result_id: Any = None, detail: str = "") -> None:
+    def add(self, kind: str, reason: str, annotation_id: Any = None, result_id: Any = None, detail: str = "", cause: str | None = None) -> None:
         self.reports.append(
-            ReportItem(kind, reason, self.task_id, self.doc_id, annotation_id, None if result_id is None else str(result_id), detail)
+            ReportItem(kind, reason, self.task_id, self.doc_id, annotation_id, None if result_id is None else str(result_id), detail,
+                       self.record, cause)
         )
 
 
@@ -361,7 +388,30 @@ def _clean_entities(text: str, regions: Iterable[_Region], ctx: _Ctx, ann_id: An
                     f"{r.start}-{r.end} {r.label} {text[r.start:r.end]!r}")
             continue
         kept.append(r)
+        cut = mid_word_snap(text, r.start, r.end)
+        if cut is not None:
+            s2, e2 = cut
+            ctx.add("mid-word", f"entity span {r.start}-{r.end} {r.label} {text[r.start:r.end]!r} starts or ends inside a word; "
+                    f"merged as the annotator drew it (a person's span is never changed silently): check it in Label Studio, "
+                    f"the whole words would be {s2}-{e2} {text[s2:e2]!r}", ann_id, r.result_id,
+                    f"{r.start}-{r.end} {text[r.start:r.end]!r} -> suggested {s2}-{e2} {text[s2:e2]!r}")
     return kept
+
+
+def mid_word_snap(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span widened to whole words when ``text[start:end]`` starts or ends inside a word, else
+    ``None``. A boundary is inside a word when the characters on both sides of it are letters or
+    digits (``str.isalnum``): "raîneur lill" in "Entraîneur lillois" gives "Entraîneur lillois";
+    "Institut" in "l'Institut" and "Vivendi" in "Vivendi-Générale" are whole words. Offsets in
+    code points, end-exclusive. This is the family of errors that character-level dragging makes
+    and that the editor's ``granularity="word"`` (:data:`.config.GRANULARITY`) prevents for new
+    annotations; it is reported, not fixed, by :func:`merge_document`."""
+    s, e = start, end
+    while 0 < s < len(text) and text[s - 1].isalnum() and text[s].isalnum():
+        s -= 1
+    while 0 < e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
+        e += 1
+    return None if (s, e) == (start, end) else (s, e)
 
 
 def _block_labels(text: str, blocks: tuple[Block, ...], regions: Iterable[_Region], ctx: _Ctx, ann_id: Any) -> list[str | None]:
@@ -446,46 +496,152 @@ def _parse_annotation(doc: Document, ann: Mapping[str, Any], cfg: LabelingConfig
     return _Parsed(ann, ents, blocks)
 
 
-def unknown_doc_reason(task: Mapping[str, Any], sources: Mapping[str, str]) -> str:
-    """Why a task whose ``doc_id`` is not in the workspace is not merged. ``sources``: workspace
-    ``source`` → ``doc_id``. A ``.txt``/``.html`` document's id is a hash of its text, so a task of
-    the same source file means the text changed since push."""
-    source = (task.get("data") or {}).get("source")
-    if source is not None and str(source) in sources:
-        return (f"the text of {source} changed since this task was pushed (its document is now {sources[str(source)]}); "
-                "not merged: copy what still applies to the new task in Label Studio")
-    return "task names a doc_id that is not in the workspace; not merged"
+def document_locators(docs: Iterable[Document]) -> dict[str, list[str]]:
+    """Where each document came from → the ``doc_id`` s that came from there: every document under
+    its record (:func:`.tasks.document_record`: ``<file>#L<line>`` for a JSONL line, the file's
+    path otherwise) and, for tasks pushed before records were sent, under its ``source``.
+    Explains a task whose ``doc_id`` left the workspace (:func:`unknown_doc_reason`)."""
+    out: dict[str, list[str]] = {}
+    for d in docs:
+        for loc in dict.fromkeys((document_record(d), d.source)):
+            out.setdefault(loc, []).append(d.doc_id)
+    return out
 
 
-def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, policy: str, reports: list[ReportItem]) -> Document | None:
-    """Merge one exported task into its document (rules in the module docstring); ``None`` when the
-    task is skipped or not merged (the reason is appended to ``reports``)."""
-    if policy not in POLICIES:
-        raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
-    ctx = _Ctx(task.get("id"), doc.doc_id, reports)
+def unknown_doc_report(task: Mapping[str, Any], locators: Mapping[str, Sequence[str]]) -> ReportItem:
+    """The ``not-merged`` report of a task whose ``doc_id`` is not in the workspace (reason and
+    cause from :func:`unknown_doc_reason`)."""
+    reason = unknown_doc_reason(task, locators)
+    record = task_record(task)
+    found = set(locators.get(record, ())) if record is not None else set()
+    cause = "text-changed" if len(found) == 1 else "ambiguous" if found else "removed"
+    return ReportItem("not-merged", reason, task.get("id"), str((task.get("data") or {}).get(DOC_ID_KEY)), record=record, cause=cause)
+
+
+def unknown_doc_reason(task: Mapping[str, Any], locators: Mapping[str, Sequence[str]]) -> str:
+    """Why a task whose ``doc_id`` is not in the workspace is not merged, telling "text changed"
+    from "removed from the inputs". ``locators``: :func:`document_locators` of the workspace (only
+    the locators tasks name are needed). A ``.txt``/``.html`` document's id, and a JSONL line's
+    without ``id``, is a hash of its text: when exactly one workspace document comes from the
+    task's record (or, for an older task without one, its source), the text changed since push;
+    when none does, the document was removed from the inputs; when several share the task's
+    source (JSONL lines with one ``source``), which one it was cannot be told, and the reason says so."""
+    data = task.get("data") or {}
+    doc_id, record = data.get(DOC_ID_KEY), task_record(task)
+    if record is None:
+        return f"document {doc_id} is not in the workspace (the task names no source): removed from the inputs; not merged"
+    found = list(dict.fromkeys(locators.get(record, ())))
+    if len(found) == 1:
+        return (f"the text of document {doc_id} ({record}) changed since this task was pushed: that record is now document "
+                f"{found[0]}; not merged: copy what still applies to the task of {found[0]} in Label Studio")
+    if len(found) > 1:
+        return (f"document {doc_id} ({record}) is not in the workspace: {len(found)} documents come from {record} "
+                f"({', '.join(found[:5])}{', …' if len(found) > 5 else ''}), so whether it was removed from the inputs or its text "
+                "changed cannot be told (push again to send records with their line); not merged")
+    return f"document {doc_id} ({record}) was removed from the inputs: no workspace document has this doc_id or comes from there; not merged"
+
+
+def task_identity(task: Mapping[str, Any]) -> str:
+    """What makes two exported rows the same Label Studio task: ``project:id`` (task ids are unique
+    within one Label Studio database; ``project`` is in the full export), else, for a row without
+    an id, the sha256 of its annotations. A newer export of the same task replaces the saved row."""
+    if task.get("id") is not None:
+        return f"{task.get('project', '')}:{task.get('id')}"
+    return "annotations:" + text_sha256(json.dumps(task.get("annotations") or [], sort_keys=True, ensure_ascii=False))
+
+
+def _usable_of_task(doc: Document, task: Mapping[str, Any], ctx: _Ctx | None) -> list[Mapping[str, Any]]:
+    """The usable annotations of one task of ``doc`` (empty when none). With a ``ctx``, a task made
+    on another text is reported ``not-merged`` and one without usable annotation ``skipped``."""
     data = task.get("data") or {}
     want = text_sha256(doc.text)
     if data.get(TEXT_SHA_KEY) != want or ("text" in data and text_sha256(str(data["text"])) != want):
-        ctx.add("not-merged", "text hash mismatch: the task's text is not the workspace document's text (changed since push, "
-                "or edited in the export); task not merged, re-run `studio push` to send the current text")
-        return None
+        if ctx is not None:
+            ctx.add("not-merged", f"text hash mismatch: the task's text is not the text of document {doc.doc_id} "
+                    f"({document_record(doc)}) in the workspace (changed since push, or edited in the export); task not merged, "
+                    "re-run `studio push` to send the current text", cause="text-changed")
+        return []
     usable = usable_annotations(task.get("annotations") or [])
-    if not usable:
+    if not usable and ctx is not None:
         n = len(task.get("annotations") or [])
         ctx.add("skipped", "no usable annotation" + (f" ({n} cancelled/skipped)" if n else ""))
-        return None
+    return usable
+
+
+@dataclass
+class DocumentMerge:
+    """What :func:`merge_document` made of one document's tasks: the merged ``document`` (``None``
+    when no task had a usable annotation), and the indices of the incoming tasks that took part
+    (``merged``: their text matched and they hold at least one usable annotation)."""
+
+    document: Document | None
+    merged: list[int]
+
+
+def merge_document(
+    doc: Document,
+    tasks: Sequence[Mapping[str, Any]],
+    cfg: LabelingConfig,
+    policy: str,
+    reports: list[ReportItem],
+    *,
+    saved: Sequence[Mapping[str, Any]] = (),
+) -> DocumentMerge:
+    """Merge every task of one document together (rules in the module docstring).
+
+    ``tasks``: the document's tasks from this export, in export order (each checked: a task made
+    on another text is reported ``not-merged``, one without usable annotation ``skipped``).
+    ``saved``: the document's tasks kept in ``annotations.jsonl`` by earlier merges; those that are
+    not among the tasks taking part (:func:`task_identity`: another task, as when the tasks were
+    imported twice or another project's export was merged before) take part only when at least
+    one of ``tasks`` does, and a saved task made on another text is left out (reported
+    ``saved-left-out``). The usable annotations of all the
+    tasks that take part go through ``policy`` together, so a later task never replaces an earlier
+    one because of its place in the export; when more than one annotation competes, the choice is
+    reported (kind ``policy``: the tasks, the number of annotations, the winner and why).
+    Reports are appended to ``reports``. Raises :class:`StudioError` for an unknown policy.
+    """
+    if policy not in POLICIES:
+        raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    record = document_record(doc)
+    pool: list[tuple[Mapping[str, Any], Mapping[str, Any], _Ctx]] = []  # (task, annotation, its report context)
+    took_part: list[int] = []
+    for i, task in enumerate(tasks):
+        ctx = _Ctx(task.get("id"), doc.doc_id, reports, record)
+        usable = _usable_of_task(doc, task, ctx)
+        if usable:
+            took_part.append(i)
+            pool += [(task, a, ctx) for a in usable]
+    if not pool:
+        return DocumentMerge(None, [])
+    from_saved: list[Any] = []
+    replaced = {task_identity(tasks[i]) for i in took_part}  # a newer export of a saved task replaces it
+    for task in saved:
+        if task_identity(task) in replaced:
+            continue
+        ctx = _Ctx(task.get("id"), doc.doc_id, reports, record)
+        usable = _usable_of_task(doc, task, None)
+        if not usable:
+            if (task.get("data") or {}).get(TEXT_SHA_KEY) != text_sha256(doc.text):
+                ctx.add("saved-left-out", "a task of this document saved in annotations.jsonl by an earlier merge was made on "
+                        "another text; left out of the policy (still in annotations.jsonl and in Label Studio)")
+            continue
+        from_saved.append(task.get("id"))
+        pool += [(task, a, ctx) for a in usable]
     omap = OffsetMap(doc.text)
+    anns = [a for _, a, _ in pool]
+    winner_i = max(range(len(pool)), key=lambda i: _recency(anns[i]))
     if policy == "ground-truth-latest":
-        winner = pick_annotation(usable)
-        assert winner is not None
+        task, winner, ctx = pool[winner_i]
         p = _parse_annotation(doc, winner, cfg, omap, ctx)
         who = annotator_id(winner)
         ents = [(r, who) for r in p.entities]
         block_labels = p.blocks
         used = [winner]
     else:
-        parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for a in usable]
+        parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for _, a, ctx in pool]
         n = len(parsed)
+        doc_ctx = _Ctx(pool[0][0].get("id"), doc.doc_id, reports, record)
         votes: dict[tuple[int, int, str], list[str]] = {}
         for p in parsed:
             for r in {(r.start, r.end, r.label) for r in p.entities}:
@@ -495,17 +651,21 @@ def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, poli
             if 2 * len(voters) > n:
                 ents.append((_Region(ENTITY_FROM_NAME, s, e, lab, None), ",".join(sorted(set(voters)))))
             else:
-                ctx.add("reported", f"entity span without majority ({len(voters)} of {n} annotations); left out", None, None,
-                        f"{s}-{e} {lab} {doc.text[s:e]!r}")
-        fallback = next(p for p in parsed if p.ann is pick_annotation(usable))
+                doc_ctx.add("reported", f"entity span without majority ({len(voters)} of {n} annotations); left out", None, None,
+                            f"{s}-{e} {lab} {doc.text[s:e]!r}")
+        fallback = parsed[winner_i]
         block_labels = []
         for i in range(len(doc.blocks)):
             (lab, cnt), = Counter(p.blocks[i] for p in parsed).most_common(1)
             if 2 * cnt <= n:
                 lab = fallback.blocks[i]
-                ctx.add("reported", f"block {i}: no majority on its boilerplate label; used the ground-truth/latest annotation's ({lab})")
+                doc_ctx.add("reported", f"block {i}: no majority on its boilerplate label; used the ground-truth/latest annotation's ({lab})")
             block_labels.append(lab)
         used = [p.ann for p in parsed]
+    task_ids = sorted({t.get("id") for t, _, _ in pool}, key=str)
+    if len(anns) > 1:
+        pool[winner_i][2].add("policy", _choice_reason(policy, pool, winner_i, from_saved), anns[winner_i].get("id"), None,
+                              f"tasks={','.join(map(str, task_ids))} annotations={len(anns)}")
     entities = tuple(
         Span(r.start, r.end, r.label, doc.text[r.start:r.end], source="annotation", annotator=who) for r, who in ents
     )
@@ -514,13 +674,14 @@ def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, poli
     )
     predictions = tuple(replace(s, source="prediction", annotator=None) for s in machine_spans(doc))
     studio_meta = {
-        "task_id": task.get("id"),
+        "task_id": pool[winner_i][0].get("id"),
+        "task_ids": task_ids,
         "policy": policy,
         "annotation_ids": sorted((a.get("id") for a in used), key=str),
         "annotators": sorted({annotator_id(a) for a in used}),
         "predicted_blocks": [list(b) for b in machine_blocks(doc)],
     }
-    return replace(
+    merged = replace(
         doc,
         blocks=blocks,
         entities=entities,
@@ -529,6 +690,28 @@ def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, poli
         status="reviewed",
         meta={**doc.meta, "studio": studio_meta},
     )
+    return DocumentMerge(merged, took_part)
+
+
+def _choice_reason(policy: str, pool: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], Any]], winner_i: int, from_saved: list[Any]) -> str:
+    """The ``policy`` report: which tasks and annotations competed, and what the policy chose."""
+    task_ids = sorted({str(t.get("id")) for t, _, _ in pool})
+    where = f"{len(task_ids)} tasks ({', '.join(task_ids)})" if len(task_ids) > 1 else f"task {task_ids[0]}"
+    if from_saved:
+        where += f", of which {', '.join(map(str, from_saved))} saved in annotations.jsonl by an earlier merge"
+    head = f"{len(pool)} usable annotations of {where} went through policy {policy} together: "
+    task, winner, _ = pool[winner_i]
+    if policy == "ground-truth-latest":
+        why = "ground truth" if winner.get("ground_truth") else f"most recent (updated {winner.get('updated_at') or winner.get('created_at')})"
+        return head + f"annotation {winner.get('id')} of task {task.get('id')} won ({why})"
+    return head + (f"entities kept when more than half of the {len(pool)} annotations have them; ties on a block fall back to "
+                   f"annotation {winner.get('id')} of task {task.get('id')} (ground truth, else most recent)")
+
+
+def merge_task(doc: Document, task: Mapping[str, Any], cfg: LabelingConfig, policy: str, reports: list[ReportItem]) -> Document | None:
+    """Merge one exported task into its document (:func:`merge_document` with one task); ``None``
+    when the task is skipped or not merged (the reason is appended to ``reports``)."""
+    return merge_document(doc, [task], cfg, policy, reports).document
 
 
 def merge_tasks(
@@ -539,32 +722,41 @@ def merge_tasks(
 ) -> MergeResult:
     """Merge exported tasks into ``documents`` (by ``doc_id``); return a :class:`MergeResult`.
 
-    ``config_xml``: the project's labeling config (results are checked against it); default the
-    config :func:`~corpus_builder.studio.config.labeling_config` generates. Raises
-    :class:`StudioError` for an unknown ``policy``. Tasks whose ``doc_id`` is not in ``documents``
-    are reported, not merged, and so are tasks that do not match ``schemas/studio_task.schema.json`` (e.g.
-    a task added by hand without ``doc_id``/``text_sha256``). Input documents are not modified.
+    All the tasks of one document are merged together (:func:`merge_document`), whatever their
+    places in ``tasks``. ``config_xml``: the project's labeling config (results are checked
+    against it); default the config :func:`~corpus_builder.studio.config.labeling_config`
+    generates. Raises :class:`StudioError` for an unknown ``policy``. Tasks whose ``doc_id`` is not
+    in ``documents`` are reported, not merged, and so are tasks that do not match
+    ``schemas/studio_task.schema.json`` (e.g. a task added by hand without
+    ``doc_id``/``text_sha256``). Reports are in export order (those of a document's merge at the
+    place of its first task). Input documents are not modified.
     """
     if policy not in POLICIES:
         raise StudioError(f"unknown merge policy {policy!r}; choose one of {', '.join(POLICIES)}")
     cfg = parse_config(config_xml or labeling_config())
     out = MergeResult()
-    sources: dict[str, str] | None = None  # source -> doc_id, built on the first unknown doc_id
-    for task in tasks:
+    keyed: list[tuple[int, ReportItem]] = []
+    groups: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+    for seq, task in enumerate(tasks):
         out.tasks_seen += 1
-        doc_id = str((task.get("data") or {}).get(DOC_ID_KEY))
         problem = task_problem(task)
         if problem:
-            out.reports.append(problem)
+            keyed.append((seq, problem))
             continue
-        doc = out.documents.get(doc_id) or documents.get(doc_id)
+        groups.setdefault(str(task["data"][DOC_ID_KEY]), []).append((seq, task))
+    locators = document_locators(documents.values())
+    for doc_id, group in groups.items():
+        doc = documents.get(doc_id)
         if doc is None:
-            if sources is None:
-                sources = {d.source: d.doc_id for d in documents.values()}
-            out.reports.append(ReportItem("not-merged", unknown_doc_reason(task, sources), task.get("id"), doc_id))
+            keyed += [(seq, unknown_doc_report(task, locators)) for seq, task in group]
             continue
-        merged = merge_task(doc, task, cfg, policy, out.reports)
-        if merged is not None:
-            out.documents[doc_id] = merged
-            out.merged_tasks.append({k: v for k, v in task.items() if k != "drafts"})
+        local: list[ReportItem] = []
+        m = merge_document(doc, [t for _, t in group], cfg, policy, local)
+        keyed += [(group[0][0], r) for r in local]
+        if m.document is not None:
+            out.documents[doc_id] = m.document
+            out.tasks_merged += len(m.merged)
+            out.several_tasks += len(m.document.meta["studio"]["task_ids"]) > 1
+            out.merged_tasks += [{k: v for k, v in group[i][1].items() if k != "drafts"} for i in m.merged]
+    out.reports = [r for _, r in sorted(keyed, key=lambda x: x[0])]
     return out

@@ -4,8 +4,9 @@
 SQLite database and media under ``data_dir``, creates the user and a legacy API token on first
 start (through Label Studio's own ``LABEL_STUDIO_USERNAME`` / ``LABEL_STUDIO_PASSWORD`` /
 ``LABEL_STUDIO_USER_TOKEN`` variables, passed in the child's environment, never on its command
-line), disables sign-up without an invite link, and waits until ``/health`` answers and the token
-is accepted.
+line), disables sign-up without an invite link, turns off every call to outside hosts that Label
+Studio can switch off (error reports, analytics, the version check: :data:`NO_OUTSIDE_CALLS_ENV`),
+and waits until ``/health`` answers and the token is accepted.
 
 Credentials: taken from those variables when set, else generated once and kept in
 ``<data_dir>/corpus-builder/`` (``username``, ``password``, ``api-key``; files readable by the owner
@@ -38,6 +39,33 @@ DEFAULT_USERNAME = "researcher@localhost.local"
 CREDENTIALS_DIR = "corpus-builder"
 #: Seconds to wait for a fresh server (migrations on first start take 30-90 s on 2 cores).
 DEFAULT_START_TIMEOUT = 240.0
+
+#: Label Studio's switches for calls to outside hosts, all turned off for the local server (read in
+#: label-studio 1.23.2, ``label_studio/core/settings/base.py`` and ``label_studio.py``; each is read
+#: with ``get_env``, which looks at ``LABEL_STUDIO_<NAME>`` first, so these win over a bare
+#: ``<NAME>`` or ``HEARTEX_<NAME>`` in the caller's environment):
+#:
+#: - ``SENTRY_DSN``: server error reports (default: a DSN at ``o227124.ingest.sentry.io``;
+#:   ``core/utils/sentry.py`` starts sentry_sdk only when it is set);
+#: - ``FRONTEND_SENTRY_DSN``: browser error reports (``templates/base.html`` then loads no
+#:   ``browser.sentry-cdn.com`` bundle and sends ``sentry_dsn: null`` to the front end);
+#: - ``COLLECT_ANALYTICS``: usage telemetry (``core/utils/contextlog.py`` posts to
+#:   ``tele.labelstud.io``), the Google Tag Manager script and the ``labelstud.io/track`` iframe of
+#:   the login and sign-up pages (``users/templates/users/new-ui/user_base.html``);
+#: - ``LATEST_VERSION_CHECK``: a request to ``pypi.org`` each time the package is loaded
+#:   (``core/utils/common.py``).
+#:
+#: Feature flags are already offline (``FEATURE_FLAGS_OFFLINE``, a local file with
+#: ``send_events=False``). Not switchable in 1.23.2: the login page's tips ask the server's
+#: ``/heidi-tips``, which fetches them from ``raw.githubusercontent.com`` (and falls back to
+#: built-in tips when that fails); links shown to the user (documentation, pricing) are links,
+#: not calls.
+NO_OUTSIDE_CALLS_ENV = {
+    "LABEL_STUDIO_SENTRY_DSN": "",
+    "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
+    "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
+    "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
+}
 
 
 @dataclass
@@ -134,6 +162,7 @@ def start_server(data_dir: Path | str, port: int = DEFAULT_PORT, timeout: float 
         LABEL_STUDIO_USER_TOKEN=token,
         LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
         LABEL_STUDIO_BASE_DATA_DIR=str(data_dir),
+        **NO_OUTSIDE_CALLS_ENV,
     )
     cmd = _label_studio_executable() + [
         "start", "--no-browser", "--internal-host", HOST, "--port", str(port), "--host", url,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
+from collections.abc import Mapping
 from typing import Any
 
 from ..records import Document, Span
@@ -129,13 +130,36 @@ def machine_blocks(doc: Document) -> list[tuple[int, int, str]]:
     return [(b.start, b.end, b.boilerplate_label or "other") for b in doc.blocks if b.is_boilerplate]
 
 
+#: Data key of the record a task's document came from (:func:`document_record`).
+RECORD_KEY = "record"
+
+
+def document_record(doc: Document) -> str:
+    """Where ``doc`` came from, one document per value: ``<file>#L<line>`` for a JSONL line (kept
+    by ingest in ``meta["ingest"]["record"]``, since several lines may share one ``source``), else
+    ``doc.source`` (a file's path relative to its input folder). Reports name documents by
+    ``doc_id`` and this record."""
+    rec = (doc.meta.get("ingest") or {}).get("record") if isinstance(doc.meta.get("ingest"), dict) else None
+    return str(rec) if rec else doc.source
+
+
+def task_record(task: Mapping[str, Any]) -> str | None:
+    """The record of a task's document: ``data.record`` (pushed since issue 11), else ``data.source``
+    (older tasks), else ``None``."""
+    data = task.get("data") or {}
+    rec = data.get(RECORD_KEY) or data.get("source")
+    return None if rec is None else str(rec)
+
+
 def document_to_task(doc: Document, model_version: str) -> dict[str, Any]:
-    """Return the Label Studio task for ``doc``: data (text, doc_id, text_sha256, source) and one
-    prediction (entity spans + boilerplate blocks) tagged with ``model_version``."""
+    """Return the Label Studio task for ``doc``: data (text, doc_id, text_sha256, source, record:
+    :func:`document_record`) and one prediction (entity spans + boilerplate blocks) tagged with
+    ``model_version``."""
     result = [span_region(s, f"e{i}") for i, s in enumerate(machine_spans(doc))]
     result += [block_region(doc.text, s, e, lab, f"b{i}") for i, (s, e, lab) in enumerate(machine_blocks(doc))]
     return {
-        "data": {TEXT_NAME: doc.text, DOC_ID_KEY: doc.doc_id, TEXT_SHA_KEY: text_sha256(doc.text), "source": doc.source},
+        "data": {TEXT_NAME: doc.text, DOC_ID_KEY: doc.doc_id, TEXT_SHA_KEY: text_sha256(doc.text), "source": doc.source,
+                 RECORD_KEY: document_record(doc)},
         "predictions": [{"model_version": model_version, "result": result}],
     }
 

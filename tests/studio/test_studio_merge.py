@@ -194,3 +194,44 @@ def test_pushed_tasks_match_the_task_schema(docs):
     from corpus_builder.studio.tasks import document_to_task
 
     assert all(task_schema_error(document_to_task(doc, "m")) is None for doc in docs)
+
+
+def test_a_span_cut_inside_words_is_merged_as_drawn_and_reported(docs):
+    """Issue 11 item 5: a sloppy character drag ("raîneur lill" in "Entraîneur lillois") is kept as
+    the annotator drew it, and reported with doc_id, offsets, text and the whole-word span."""
+    from studio_helpers import make_document
+
+    from corpus_builder.studio.merge import mid_word_snap
+
+    doc = make_document("doc-drag", "L'Entraîneur lillois et l'Institut du radium.\n", [], {})
+    t = doc.text
+    sloppy = region(t, "raîneur lill", "PER", rid="drag")
+    whole = region(t, "Institut du radium", "ORG", rid="ok")  # after an apostrophe: a whole word
+    res = merge_tasks({"doc-drag": doc}, [exported_task(5, doc, [annotation(50, [sloppy, whole])])])
+    m = res.documents["doc-drag"]
+    assert {(s.text, s.label) for s in m.entities} == {("raîneur lill", "PER"), ("Institut du radium", "ORG")}
+    (item,) = [r for r in res.reports if r.kind == "mid-word"]
+    s = t.index("raîneur lill")
+    assert (item.doc_id, item.task_id, item.annotation_id, item.result_id, item.record) == ("doc-drag", 5, 50, "drag", "doc-drag.txt")
+    assert f"{s}-{s + 12} 'raîneur lill'" in item.detail and f"{s - 3}-{s + 15} 'Entraîneur lillois'" in item.detail
+    assert res.summary()["mid_word"] == 1
+    assert mid_word_snap("Vivendi-Générale", 0, 7) is None and mid_word_snap("l'Institut", 2, 10) is None
+    assert mid_word_snap("a 2024b", 2, 6) == (2, 7)
+
+
+def test_the_labeling_config_snaps_selections_to_words():
+    import xml.etree.ElementTree as ET
+
+    from corpus_builder.studio.config import labeling_config, validate_config
+
+    root = ET.fromstring(labeling_config())
+    assert {el.tag: el.get("granularity") for el in root if el.tag in ("Labels", "Text")} == {"Labels": "word", "Text": "word"}
+    assert all(el.get("granularity") == "word" for el in root.iter("Labels"))
+    # a project made with the earlier config (no granularity) is still accepted
+    from corpus_builder.studio.config import granularity_advice
+
+    old = labeling_config().replace(' granularity="word"', "")
+    validate_config(old)
+    assert "label, boilerplate" in granularity_advice(old) and granularity_advice(labeling_config()) is None
+    only_text = old.replace('<Text name="text" value="$text"', '<Text name="text" value="$text" granularity="word"')
+    assert granularity_advice(only_text) is None  # the Text tag's granularity applies to both Labels

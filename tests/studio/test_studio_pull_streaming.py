@@ -75,10 +75,12 @@ def test_streaming_merge_equals_in_memory_merge_and_rewrites_only_changed_shards
     reference = merge_tasks({d.doc_id: d for d in docs}, tasks)
     ref_summary = reference.summary()
     assert {k: summary[k] for k in ref_summary} == ref_summary
-    assert (summary["tasks"], summary["merged"], summary["skipped"], summary["not_merged"], summary["reported"]) == (6, 2, 1, 2, 1)
+    # counts add up per task: 3 merged (doc-plain's two tasks went through the policy together) + 1 skipped + 2 not merged
+    assert (summary["tasks"], summary["merged"], summary["skipped"], summary["not_merged"], summary["reported"]) == (6, 3, 1, 2, 1)
+    assert (summary["documents"], summary["several_tasks"]) == (2, 1)
     merged = {d.doc_id: d.to_dict() for d in ws.iter_documents()}
     assert merged == {d.doc_id: reference.documents.get(d.doc_id, d).to_dict() for d in docs}
-    assert {e["text"] for e in merged["doc-plain"]["entities"]} == {"Banque de France"}  # task 4 built on task 2's merge
+    assert {e["text"] for e in merged["doc-plain"]["entities"]} == {"Banque de France"}  # annotation 41 (task 4) is the latest
     # the report lists the items in export order, exactly as the in-memory merge does
     report = json.loads(Path(summary["report"]).read_text(encoding="utf-8"))
     assert report["items"] == [r.to_dict() for r in reference.reports]
@@ -86,9 +88,9 @@ def test_streaming_merge_equals_in_memory_merge_and_rewrites_only_changed_shards
     # shard of the skipped document: the same file (hard link), same bytes; the two others rewritten
     assert summary["written"] == {"document_shards": 2, "annotations": True}
     assert (emoji_shard.stat().st_ino, emoji_shard.read_bytes()) == before
-    # annotations.jsonl: one task per merged document (the latest), in workspace order
+    # annotations.jsonl: every merged task of every merged document, in workspace order, then task order
     saved = [json.loads(line) for line in ws.annotations_path.read_text(encoding="utf-8").splitlines()]
-    assert [(t["data"]["doc_id"], t["id"]) for t in saved] == [("doc-crlf", 1), ("doc-plain", 4)]
+    assert [(t["data"]["doc_id"], t["id"]) for t in saved] == [("doc-crlf", 1), ("doc-plain", 2), ("doc-plain", 4)]
     assert all("drafts" not in t for t in saved)
     assert not list(ws.root.glob(".merge-*")) and not (ws.root / "documents.new").exists()
 
@@ -119,7 +121,7 @@ def test_a_new_annotation_replaces_the_saved_task_and_keeps_the_others(tmp_path)
     s = commands.apply_export(ws.root, [newer])
     assert s["written"] == {"document_shards": 1, "annotations": True}
     saved = [json.loads(line) for line in ws.annotations_path.read_text(encoding="utf-8").splitlines()]
-    assert [(t["data"]["doc_id"], t["annotations"][0]["id"]) for t in saved] == [("doc-crlf", 11), ("doc-plain", 42)]
+    assert [(t["data"]["doc_id"], t["annotations"][0]["id"]) for t in saved] == [("doc-crlf", 11), ("doc-plain", 21), ("doc-plain", 42)]
     plain = next(x for x in ws.iter_documents() if x.doc_id == "doc-plain")
     assert {(e.text, e.label) for e in plain.entities} == {("Lyon", "LOC")}
 
@@ -192,8 +194,8 @@ class _FakeClient:
     def __init__(self, tasks, n_project):
         self.exported, self.n_project, self.export_dirs = tasks, n_project, []
 
-    def find_project(self, title):
-        return 7
+    def find_projects(self, title):
+        return [7]
 
     def project_config(self, pid):
         return labeling_config()

@@ -6,6 +6,7 @@ predictions kept apart; re-push and re-pull change nothing."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -260,3 +261,171 @@ def test_push_after_a_text_change_replaces_untouched_tasks_and_keeps_annotated_o
     again = commands.push(ws.root, project, client=client, progress=False)
     assert (again["pushed"], again["changed"], again["replaced"]) == (0, 0, 0)
     assert again["stale_annotated"] == [old["doc-emoji"].id, old["doc-crlf"].id]  # still named, until someone deletes them
+
+
+def test_two_projects_with_one_title_ask_for_the_project_id(ls_server, tmp_path, monkeypatch):
+    """Issue 11 item 9: Label Studio lets two projects share a title; the title is then ambiguous
+    (not a labeling-config problem), and --project-id picks one."""
+    from typer.testing import CliRunner
+
+    from corpus_builder.studio.cli import studio_app
+    from corpus_builder.studio.config import labeling_config
+
+    ws = build_workspace(tmp_path / "ws")
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    title = "Same title (test)"
+    first = client.create_project(title, labeling_config())
+    second = client.create_project(title, "<View><Text name='t' value='$t'/></View>")  # someone else's project, another config
+    assert first != second and client.find_projects(title) == sorted([first, second])
+    for run in (commands.push, commands.pull):
+        with pytest.raises(StudioError) as e:
+            run(ws.root, title, client=client, progress=False)
+        msg = str(e.value)
+        assert "ambiguous" in msg and f"ids {min(first, second)}, {max(first, second)}" in msg and "--project-id" in msg
+        assert "labeling config" not in msg
+    s = commands.push(ws.root, project_id=first, client=client, progress=False)
+    assert (s["project_id"], s["project_created"], s["pushed"]) == (first, False, 3)
+    assert client.count_tasks(second) == 0
+    with pytest.raises(StudioError, match=f"project {second} .* labeling config this tool cannot use"):
+        commands.pull(ws.root, project_id=second, client=client, progress=False)
+    with pytest.raises(StudioError, match="no project with id 999999"):
+        commands.pull(ws.root, project_id=999999, client=client, progress=False)
+    with pytest.raises(StudioError, match="is titled"):
+        commands.pull(ws.root, "Another title", project_id=first, client=client, progress=False)
+    # the CLI: one line naming the ids, then --project-id works (title optional)
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    runner = CliRunner()
+    r = runner.invoke(studio_app, ["pull", "-w", str(ws.root), "--project", title, "--no-progress"])
+    assert r.exit_code == 1 and "ambiguous" in r.output and str(second) in r.output and "Traceback" not in r.output
+    r = runner.invoke(studio_app, ["pull", "-w", str(ws.root), "--project-id", str(first), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "tasks: 3" in r.output
+    r = runner.invoke(studio_app, ["push", "-w", str(ws.root), "--project-id", str(first), "--no-progress"])
+    assert r.exit_code == 0 and f"(id {first})" in r.output and "3 already there" in r.output, r.output
+    r = runner.invoke(studio_app, ["push", "-w", str(ws.root), "--no-progress"])
+    assert r.exit_code == 1 and "--project-id" in r.output
+
+
+def test_a_document_imported_twice_is_warned_by_push_and_merged_as_one_by_pull(ls_server, tmp_path):
+    """Issue 11 item 2 on a real server: the tasks of doc-crlf imported twice; the full ground-truth
+    review in the first task is not replaced by a partial, later-exported annotation of the second."""
+    from corpus_builder.studio.tasks import document_to_task
+
+    ws = build_workspace(tmp_path / "ws")
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Imported twice (test)"
+    pid = commands.push(ws.root, project, client=client, progress=False)["project_id"]
+    docs = {d.doc_id: d for d in sample_documents()}
+    client.import_tasks(pid, [document_to_task(docs["doc-crlf"], "by-hand")])  # the same document, a second time
+    s = commands.push(ws.root, project, client=client, progress=False)
+    tasks = sorted((t for t in client.tasks(pid) if t.data["doc_id"] == "doc-crlf"), key=lambda t: t.id)
+    assert [t.id for t in tasks] == s["duplicate_tasks"][0]["task_ids"] and len(s["duplicate_tasks"]) == 1
+    assert s["duplicate_tasks"][0]["doc_id"] == "doc-crlf" and s["pushed"] == 0
+    full = client.create_annotation(tasks[0].id, corrected_results(docs["doc-crlf"]), ground_truth=True)
+    partial = client.create_annotation(tasks[1].id, corrected_results(docs["doc-crlf"])[:3])  # later: the most recent
+    pulled = commands.pull(ws.root, project, client=client, progress=False)
+    assert (pulled["tasks"], pulled["merged"], pulled["skipped"], pulled["not_merged"], pulled["documents"]) == (4, 2, 2, 0, 1)
+    assert pulled["tasks"] == pulled["merged"] + pulled["skipped"] + pulled["not_merged"]
+    crlf = next(d for d in ws.iter_documents() if d.doc_id == "doc-crlf")
+    assert {(e.text, e.label) for e in crlf.entities} == EXPECTED_ENTITIES["doc-crlf"]
+    assert crlf.meta["studio"]["annotation_ids"] == [full]
+    items = json.loads(Path(pulled["report"]).read_text(encoding="utf-8"))["items"]
+    (choice,) = [i for i in items if i["kind"] == "policy"]
+    assert choice["annotation_id"] == full and f"annotation {full} of task {tasks[0].id} won (ground truth)" in choice["reason"]
+    assert "2 usable annotations of 2 tasks" in choice["reason"] and partial != full
+    # the CLI names the duplicated document and its tasks
+    from typer.testing import CliRunner
+
+    from corpus_builder.studio.cli import studio_app
+
+    r = CliRunner().invoke(studio_app, ["push", "-w", str(ws.root), "-p", project, "--url", ls_server.url, "--api-key", ls_server.api_key,
+                                        "--no-progress"])
+    assert r.exit_code == 0 and "more than once" in r.output and f"tasks {tasks[0].id}, {tasks[1].id}" in r.output
+    assert "doc_id doc-crlf" in r.output
+
+
+def test_push_retires_the_old_task_of_a_changed_jsonl_line_that_shares_its_source(ls_server, tmp_path):
+    """Issue 11 item 3: JSONL lines without `id` that share a `source`: the changed line's older
+    task is found by its record (file and line) and deleted (nobody touched it); the task of a
+    line removed from the inputs is left alone and named as removed by pull, not as changed."""
+    from studio_helpers import region
+    from test_studio_records import LINES, jsonl_document
+
+    from corpus_builder.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.write_info({"schema_version": "1.0.0", "components": {}})
+    old = [jsonl_document(i + 1, t, f"doc-old{i + 1}") for i, t in enumerate(LINES)]
+    ws.rewrite_documents(old)
+    client = StudioClient(ls_server.url, ls_server.api_key)
+    project = "Shared JSONL source (test)"
+    pid = commands.push(ws.root, project, client=client, progress=False)["project_id"]
+    before = {t.data["doc_id"]: t.id for t in client.tasks(pid)}
+    assert {t.data["record"] for t in client.tasks(pid)} == {"news.jsonl#L1", "news.jsonl#L2", "news.jsonl#L3"}
+    d3 = old[2]
+    client.create_annotation(before["doc-old3"], [region(d3.text, "Lille", "LOC")])
+    ws.rewrite_documents([old[0], jsonl_document(2, "La Banque de France publie enfin ses prévisions.\n", "doc-new2")])
+    s = commands.push(ws.root, project, client=client, progress=False)
+    assert (s["pushed"], s["changed"], s["replaced"], s["stale_annotated"]) == (1, 1, 1, [])
+    now = {t.data["doc_id"]: t.id for t in client.tasks(pid)}
+    assert set(now) == {"doc-old1", "doc-new2", "doc-old3"}  # line 2's old task gone; line 3's (annotated, removed) kept
+    pulled = commands.pull(ws.root, project, client=client, progress=False)
+    items = json.loads(Path(pulled["report"]).read_text(encoding="utf-8"))["items"]
+    (item,) = [i for i in items if i["kind"] == "not-merged"]
+    assert (item["doc_id"], item["record"], item["cause"]) == ("doc-old3", "news.jsonl#L3", "removed")
+    assert pulled["not_merged_removed"] == 1 and pulled["not_merged_text_changed"] == 0
+
+
+# hosts Label Studio sends tracking events or error reports to when its switches are on (1.23.2)
+_TRACKERS = ("googletagmanager.com", "google-analytics.com", "sentry.io", "sentry-cdn.com", "labelstud.io/track", "tele.labelstud.io", "gtag(")
+
+
+_GUARD = "if (!window.APP_SETTINGS?.collect_analytics) return;"
+
+
+def _unguarded_trackers(html: str) -> list[str]:
+    """Tracker hosts that the page would call: every reference, unless it sits in a script function
+    that returns first when analytics are off (Label Studio 1.23.2's login page always inlines the
+    labelstud.io/track iframe helper, behind that guard)."""
+    found = []
+    for host in _TRACKERS:
+        i = html.find(host)
+        while i >= 0:
+            script = html.rfind("<script", 0, i)
+            body = html[script:i]
+            functions = list(re.finditer(r"const\s+\w+\s*=\s*\([^)]*\)\s*=>\s*\{\s*", body))  # the enclosing named function
+            guarded = bool(functions) and body[functions[-1].end():].startswith(_GUARD)
+            if not (script >= 0 and "</script>" not in body and guarded):
+                found.append(f"{host} at {i}: {html[max(0, i - 80):i + 40]!r}")
+            i = html.find(host, i + 1)
+    return found
+
+
+def test_served_pages_make_no_tracking_or_error_report_calls(ls_server):
+    """Issue 11 item 10: with the server running, the login page (HTML and the script it inlines)
+    and a logged-in page's APP_SETTINGS reference no analytics or error-reporting host."""
+    import httpx
+
+    from corpus_builder.studio.server import NO_OUTSIDE_CALLS_ENV
+
+    assert set(NO_OUTSIDE_CALLS_ENV) >= {"LABEL_STUDIO_SENTRY_DSN", "LABEL_STUDIO_FRONTEND_SENTRY_DSN", "LABEL_STUDIO_COLLECT_ANALYTICS",
+                                         "LABEL_STUDIO_LATEST_VERSION_CHECK"}
+    with httpx.Client(base_url=ls_server.url, follow_redirects=True, timeout=60) as http:
+        login = http.get("/user/login/")
+        assert login.status_code == 200 and 'name="password"' in login.text
+        html = login.text
+        assert "window.APP_SETTINGS.collect_analytics = false;" in html
+        assert _unguarded_trackers(html) == []
+        # log in as the researcher, then read a page of the app: the config it hands the front end
+        password = (ls_server.credentials_dir / "password").read_text(encoding="utf-8").strip()
+        r = http.post("/user/login/", data={"email": ls_server.username, "password": password,
+                                            "csrfmiddlewaretoken": http.cookies.get("csrftoken", "")},
+                      headers={"Referer": f"{ls_server.url}/user/login/"})
+        assert r.status_code == 200 and "/user/login" not in str(r.url), r.url
+        page = http.get("/projects/").text
+        assert "APP_SETTINGS" in page
+        assert _unguarded_trackers(page) == []
+        assert re.search(r"sentry_dsn:\s*null", page) and re.search(r"collect_analytics:\s*false", page)
+        scripts = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", page + html)
+        assert scripts and all(s.startswith((ls_server.url, "/")) for s in scripts), scripts  # every script from this server
