@@ -55,7 +55,7 @@ OWNED_FILES: dict[str, re.Pattern[str]] = {
     DOCUMENTS_DIR + ".new": re.compile(_SHARD + _TMP),
     DOCUMENTS_DIR + ".old": re.compile(_SHARD + _TMP),
     STAGING_DIR: re.compile(
-        r"(clean-[0-9]{5}\.jsonl|plan\.json|corpus_stats\.pkl|rejects\.jsonl|inputs\.jsonl|annotated/" + _SHARD + ")" + _TMP
+        r"(clean-[0-9]{5}\.jsonl|plan\.json|corpus_stats\.pkl|rejects\.jsonl|notices\.jsonl|inputs\.jsonl|annotated/" + _SHARD + ")" + _TMP
     ),
 }
 
