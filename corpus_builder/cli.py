@@ -321,6 +321,49 @@ def validate_cmd(
     out.print(f"✓ {release_dir} is a valid release")
 
 
+ReleaseArg = Annotated[Path, typer.Argument(help="A release folder, e.g. releases/demo/0.1.0.")]
+
+
+@app.command("export")
+def export_cmd(
+    release_dir: ReleaseArg,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="conll: CoNLL-2003-style IOB2 (TOKEN TAG, -DOCSTART- between documents); spacy: a DocBin (.spacy) per "
+            "split for `spacy train`; jsonl: the config's rows with document offsets.",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write <split>.<ext> and export.json into (created; nothing is overwritten).")],
+    config: Annotated[
+        Optional[str],
+        typer.Option("--config", help="Release config to export: ner (default for conll, spacy), documents (default for jsonl), sentences."),
+    ] = None,
+    split: Annotated[Optional[str], typer.Option("--split", help="Export one split only (train, validation, test); default: all.")] = None,
+) -> None:
+    """Export a release for trainers: CoNLL IOB2, spaCy DocBin or JSONL, one file per split.
+
+    Tokens and tags are exactly the release's `ner` config (spaCy's French tokenizer, every
+    label kept). Example: corpus-builder export releases/demo/0.1.0 --format spacy --out corpus/
+    then: python -m spacy train config.cfg --paths.train corpus/train.spacy --paths.dev corpus/validation.spacy
+    """
+    from .release.export import export_release
+
+    with _errors_to_exit():
+        info = export_release(
+            release_dir, out_dir, format=format, config=config, split=split,
+            progress=lambda s: console.print(f"exporting {s} ...", highlight=False),
+        )
+    t = Table(title=f"export {info.format} ({info.config}) → {info.out}")
+    keys = [k for k in info.files[0] if k not in ("path", "split", "sha256")] if info.files else []
+    for col in ["file", *keys]:
+        t.add_column(col, justify="left" if col == "file" else "right")
+    for f in info.files:
+        t.add_row(f["path"], *(str(f[k]) for k in keys))
+    out.print(t)
+
+
 def _mount_subapps() -> None:
     """Mount ``corpus-builder studio ...`` and ``corpus-builder evaluate ...``."""
     from .evaluate.cli import evaluate_app
