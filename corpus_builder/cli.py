@@ -252,11 +252,16 @@ def release_cmd(
     releases_dir: ReleasesDirOpt = Path("releases"),
     split: SplitOpt = "80/10/10",
     shard_rows: ShardRowsOpt = 100_000,
+    previous: Annotated[
+        Optional[Path],
+        typer.Option("--previous", help="An earlier release (e.g. releases/demo/1.0.0): the card and manifest say what changed since it."),
+    ] = None,
 ) -> None:
     """Write a versioned Parquet release from a workspace (dataset card, manifest, 3 configs)."""
     with _errors_to_exit():
         info = release_workspace(
-            workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows
+            workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows,
+            previous=previous,
         )
     _print_release(info)
 
@@ -362,6 +367,68 @@ def export_cmd(
     for f in info.files:
         t.add_row(f["path"], *(str(f[k]) for k in keys))
     out.print(t)
+
+
+@app.command("diff")
+def diff_cmd(
+    old_release: Annotated[Path, typer.Argument(help="The older release folder, e.g. releases/demo/1.0.0.")],
+    new_release: Annotated[Path, typer.Argument(help="The newer release folder, e.g. releases/demo/1.1.0.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the exact report as JSON (every changed document and span).")] = False,
+) -> None:
+    """What changed between two releases: documents added/removed/with a changed text; for documents
+    in both, entities added, removed, relabelled, with a moved boundary (per label), lines relabelled,
+    status and split changes; components whose versions differ; rows per config and split."""
+    import json
+
+    from .release.diff import ENTITY_CHANGES, diff_releases
+    from .release.read import Release
+
+    with _errors_to_exit():
+        old, new = Release(old_release), Release(new_release)
+        report = diff_releases(old, new)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False)) if out.is_terminal else print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    d = report["documents"]
+    t = Table(title=f"diff {old.label} → {new.label}", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    for k in ("added", "removed", "text_changed"):
+        t.add_row(f"documents {k.replace('_', ' ')}", str(len(d[k])))
+    t.add_row("documents in both", str(d["in_both"]))
+    t.add_row("documents unchanged", str(d["unchanged"]))
+    for title, counts in (("lines relabelled", report["blocks"]), ("status", report["status"]), ("split moves", report["splits"])):
+        for k, v in counts.items():
+            t.add_row(f"{title}: {k}", str(v))
+    out.print(t)
+    e = report["entities"]
+    labels = sorted({lab for cat in ("added", "removed", "boundary_moved") for lab in e[cat]})
+    if any(e.values()):
+        et = Table(title="entities (documents in both, same text)")
+        et.add_column("label")
+        for cat in ("added", "removed", "boundary_moved"):
+            et.add_column(cat.replace("_", " "), justify="right")
+        for lab in labels:
+            et.add_row(lab, *(str(e[cat].get(lab, 0)) for cat in ("added", "removed", "boundary_moved")))
+        out.print(et)
+        for cat in ("relabelled", "moved_and_relabelled"):
+            if e[cat]:
+                out.print(f"{cat.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in e[cat].items()), highlight=False)
+    if report["components"]:
+        ct = Table(title="components that differ")
+        for col in ("component", "old", "new"):
+            ct.add_column(col)
+        for k, (a, b) in report["components"].items():
+            ct.add_row(k, str(a or "–"), str(b or "–"))
+        out.print(ct)
+    rt = Table(title="rows (old → new)")
+    rt.add_column("config")
+    for s in ("train", "validation", "test", "total"):
+        rt.add_column(s, justify="right")
+    for c, per in report["rows"].items():
+        rt.add_row(c, *(f"{a} → {b}" if a != b else str(a) for a, b in per.values()))
+    out.print(rt)
+    out.print("summary:\n" + "\n".join(f"- {line}" for line in report["summary"]), highlight=False)
 
 
 def _mount_subapps() -> None:

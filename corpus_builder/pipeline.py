@@ -758,8 +758,11 @@ def release_workspace(
     releases_dir: str | Path = "releases",
     split: tuple[float, float, float] = (0.8, 0.1, 0.1),
     shard_rows: int = 100_000,
+    previous: str | Path | None = None,
 ) -> Any:
     """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
+
+    ``previous``: an earlier release; its changes go into the manifest and card (``changes``).
 
     Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`InputError` if the
     workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
@@ -788,4 +791,5 @@ def release_workspace(
         tokenize=lambda text: tokenize(text, model),
         shard_rows=shard_rows,
         extra_manifest=extra,
+        previous=Path(previous) if previous is not None else None,
     )

@@ -144,6 +144,15 @@ def _fields_section() -> str:
     return "\n\n".join(parts)
 
 
+def _changes_section(changes: Mapping[str, Any] | None) -> list[str]:
+    """The "Changes since" section (``manifest.changes``, written by ``release --previous``)."""
+    if not changes:
+        return []
+    since = changes["since"]
+    return [f"## Changes since {since['version']}\n\nCompared with `{since['name']}` {since['version']} "
+            "(`corpus-builder diff` gives every change):\n\n" + "\n".join(f"- {line}" for line in changes["summary"])]
+
+
 def render_card(manifest: Mapping[str, Any], languages: list[str], description: str | None = None) -> str:
     """The full ``README.md`` text of a release: front matter, then description, how to load it,
     counts per config and split, what each field means, label distribution, boilerplate share, review status, the
@@ -194,6 +203,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
         "On reviewed documents `entities` hold the human annotation and `predictions` the machine's spans.\n\n"
         "### Pre-annotation quality\n\n" + _quality_section(review.get("pre_annotation_quality")),
+        *_changes_section(manifest.get("changes")),
         "## How it was built\n\n"
         + _table(["component", "version"], [[k, v] for k, v in manifest["components"].items()])
         + f"\n\nRecord schema version: {manifest['schema_version']}. Inputs: {len(manifest['inputs'])} "

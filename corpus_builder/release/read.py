@@ -54,6 +54,13 @@ class Release:
         if not isinstance(self.manifest.get("files"), list):
             raise ReleaseError(f"{self.path / MANIFEST_FILE}: has no 'files' list; not a corpus-builder release")
 
+    @classmethod
+    def from_manifest(cls, path: str | Path, manifest: dict[str, Any]) -> "Release":
+        """A release whose manifest is given instead of read (a release being written)."""
+        self = cls.__new__(cls)
+        self.path, self.check_hashes, self.manifest = Path(path), True, manifest
+        return self
+
     @property
     def label(self) -> str:
         """``name version`` from the manifest."""

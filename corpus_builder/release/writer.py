@@ -188,6 +188,7 @@ def write_release(
     tokenize: Tokenizer,
     shard_rows: int = 100_000,
     extra_manifest: dict | None = None,
+    previous: Path | None = None,
 ) -> ReleaseInfo:
     """Write ``documents`` as release ``<releases_dir>/<name>/<version>/`` and return its :class:`ReleaseInfo`.
 
@@ -210,6 +211,9 @@ def write_release(
       its ``annotators`` count, when present, replaces the computed one;
     - ``description`` also replaces the card's default description.
 
+    ``previous``: an earlier release folder; the changes since it (:mod:`.diff`) go into
+    ``manifest.changes`` and the card's "Changes since" section.
+
     Raises :class:`ConfigError` for a bad name, version, split or shard size or a reserved
     ``extra_manifest`` key, and :class:`ReleaseError` when the version already exists (never
     overwritten), a document id repeats, or a row breaks its JSON Schema or an offset rule. On any
@@ -227,6 +231,10 @@ def write_release(
     clash = sorted(set(extra) & set(RESERVED_KEYS))
     if clash:
         raise ConfigError(f"extra_manifest may not set {', '.join(clash)}: the writer computes them")
+    if previous is not None:
+        from .read import Release
+
+        Release(previous)  # an unreadable previous release fails before anything is written
     target = Path(releases_dir) / name / version
     if target.exists():
         raise ReleaseError(
@@ -238,6 +246,7 @@ def write_release(
         manifest, languages = _write_contents(
             staging, documents, name=name, version=version, rejects=rejects, inputs=inputs,
             components=components, fractions=fractions, tokenize=tokenize, shard_rows=shard_rows, extra=extra,
+            previous=previous,
         )
         if target.exists():
             raise ReleaseError(f"release {target} appeared while this one was being written; it is left untouched")
@@ -267,6 +276,7 @@ def _write_contents(
     tokenize: Tokenizer,
     shard_rows: int,
     extra: dict[str, Any],
+    previous: Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     for config in CONFIGS:
         (release / config).mkdir()
@@ -376,6 +386,12 @@ def _write_contents(
     }
     if description is not None:
         manifest["description"] = description
+    if previous is not None:
+        from .diff import card_changes, diff_releases
+        from .read import Release, file_sha256
+
+        old = Release(previous)
+        manifest["changes"] = card_changes(diff_releases(old, Release.from_manifest(release, manifest)), file_sha256(old.path / MANIFEST_FILE))
     _fail(row_errors("manifest", manifest, MANIFEST_FILE))
     langs = [lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
     (release / card_mod.CARD_FILE).write_text(card_mod.render_card(manifest, langs, description), encoding="utf-8")
