@@ -75,6 +75,15 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing
 NameOpt = Annotated[str, typer.Option("--name", help="Release name: folder under the releases dir (letters, digits, - _ .).")]
 VersionOpt = Annotated[str, typer.Option("--version", help="Release version, semantic versioning X.Y.Z; never overwritten.")]
 ReleasesDirOpt = Annotated[Path, typer.Option("--releases-dir", help="Folder that holds <name>/<version>/ releases.")]
+DedupOpt = Annotated[
+    str,
+    typer.Option(
+        "--dedup",
+        help="Near-duplicates (MinHash LSH, Jaccard >= 0.8 on word 5-grams of the content text, e.g. the same wire story on two "
+        "sites): split = keep them, all members of a cluster in one split (default); near = keep one per cluster (the reviewed "
+        "one first), the others are rejects naming the kept document; off = do not look for them.",
+    ),
+]
 SplitOpt = Annotated[
     str,
     typer.Option("--split", help="train/validation/test shares per document, e.g. 80/10/10 (deterministic from doc_id)."),
@@ -256,12 +265,13 @@ def release_cmd(
         Optional[Path],
         typer.Option("--previous", help="An earlier release (e.g. releases/demo/1.0.0): the card and manifest say what changed since it."),
     ] = None,
+    dedup: DedupOpt = "split",
 ) -> None:
     """Write a versioned Parquet release from a workspace (dataset card, manifest, 3 configs)."""
     with _errors_to_exit():
         info = release_workspace(
             workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows,
-            previous=previous,
+            previous=previous, dedup=dedup,
         )
     _print_release(info)
 
@@ -280,6 +290,7 @@ def build_cmd(
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
+    dedup: DedupOpt = "split",
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
@@ -289,6 +300,8 @@ def build_cmd(
         check_name(name)
         check_version(version)
         fractions = parse_split(split)
+        if dedup not in ("split", "near", "off"):
+            raise ConfigError(f"--dedup {dedup!r}: choose split, near or off")
         target = releases_dir / name / version
         if target.exists():
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
@@ -297,7 +310,8 @@ def build_cmd(
             summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
             print_summary(summary, "prepare")
             info = release_workspace(
-                tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions, shard_rows=shard_rows
+                tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions, shard_rows=shard_rows,
+                dedup=dedup,
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -305,6 +319,10 @@ def build_cmd(
 
 
 def _print_release(info) -> None:
+    near = info.manifest.get("near_duplicates")
+    if near and near["clusters_count"]:
+        what = f"{near['dropped']} dropped (rejects)" if near["dedup"] == "near" else "kept, one split per cluster"
+        out.print(f"near-duplicates: {near['clusters_count']} clusters, {near['documents_in_clusters']} documents; {what}")
     out.print(f"release written: {info.path}")
     out.print(f"load it with: datasets.load_dataset({str(info.path)!r}, 'sentences')  # or 'documents', 'ner'")
 

@@ -759,10 +759,14 @@ def release_workspace(
     split: tuple[float, float, float] = (0.8, 0.1, 0.1),
     shard_rows: int = 100_000,
     previous: str | Path | None = None,
+    dedup: str = "split",
 ) -> Any:
     """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
 
     ``previous``: an earlier release; its changes go into the manifest and card (``changes``).
+    ``dedup``: near-duplicates (:mod:`corpus_builder.release.dedup`) are found first (one extra
+    pass over the documents); ``split`` keeps them all in one split per cluster, ``near`` keeps one
+    per cluster, ``off`` skips the search (every document is its own cluster).
 
     Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`InputError` if the
     workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
@@ -779,6 +783,13 @@ def release_workspace(
         from .studio.quality import quality_report
 
         extra["review"] = quality_report(ws.iter_documents())
+    if dedup not in ("split", "near", "off"):
+        raise ConfigError(f"--dedup {dedup!r}: choose split (keep near-duplicates, one split per cluster), near (keep one per cluster) or off")
+    near = None
+    if dedup != "off":
+        from .release.dedup import find_near_duplicates
+
+        near = find_near_duplicates(ws.iter_documents())
     return write_release(
         ws.iter_documents(),
         name=name,
@@ -792,4 +803,6 @@ def release_workspace(
         shard_rows=shard_rows,
         extra_manifest=extra,
         previous=Path(previous) if previous is not None else None,
+        near_duplicates=near,
+        dedup="near" if dedup == "near" else "split",
     )

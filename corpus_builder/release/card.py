@@ -144,6 +144,24 @@ def _fields_section() -> str:
     return "\n\n".join(parts)
 
 
+def _near_duplicates_section(near: Mapping[str, Any] | None) -> list[str]:
+    """The "Near-duplicates" section (``manifest.near_duplicates``)."""
+    if not near:
+        return []
+    text = (f"## Near-duplicates\n\n{near['method']}. Documents checked: {near['documents_checked']}; clusters: "
+            f"{near['clusters_count']} ({near['documents_in_clusters']} documents). All members of a cluster are in the same split. ")
+    if near["dedup"] == "near":
+        text += f"Deduplicated (`--dedup near`): {near['dropped']} documents dropped, one kept per cluster (listed with reason `near-duplicate` in the manifest's rejects)."
+    else:
+        text += "Every member is kept (`--dedup near` keeps one per cluster)."
+    rows = [[c["key"], len(c["members"]), c["kept"], c["similarity"]] for c in near["clusters"][:10]]
+    if rows:
+        text += "\n\n" + _table(["cluster key", "documents", "kept", "min. similarity"], rows)
+        if near["clusters_count"] > 10:
+            text += f"\n\n(and {near['clusters_count'] - 10} more clusters in `manifest.json`)"
+    return [text]
+
+
 def _changes_section(changes: Mapping[str, Any] | None) -> list[str]:
     """The "Changes since" section (``manifest.changes``, written by ``release --previous``)."""
     if not changes:
@@ -203,6 +221,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
         "On reviewed documents `entities` hold the human annotation and `predictions` the machine's spans.\n\n"
         "### Pre-annotation quality\n\n" + _quality_section(review.get("pre_annotation_quality")),
+        *_near_duplicates_section(manifest.get("near_duplicates")),
         *_changes_section(manifest.get("changes")),
         "## How it was built\n\n"
         + _table(["component", "version"], [[k, v] for k, v in manifest["components"].items()])
