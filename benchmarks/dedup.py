@@ -19,6 +19,7 @@ Usage: python benchmarks/dedup.py [--docs 2000] [--copies 100] [--workers 2] [--
 from __future__ import annotations
 
 import argparse
+import os
 import itertools
 import random
 import shutil
@@ -32,10 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import throughput  # noqa: E402
 from throughput import build_corpus, run_prepare  # noqa: E402
 
 from corpus_builder.release.dedup import content_text, find_near_duplicates, shingles  # noqa: E402
 from corpus_builder.workspace import Workspace  # noqa: E402
+
+# the shared data folder, as the tests find it (CORPUS_BUILDER_SHARED_DATA, else ../shared/data)
+throughput.SHARED = Path(os.environ.get("CORPUS_BUILDER_SHARED_DATA", throughput.SHARED))
 
 SITE = ["Accueil | Économie | Monde | Sports", "Suivez-nous sur Twitter et Facebook"]
 FOOTER = ["Abonnez-vous à notre newsletter", "© Le Courrier du Soir - Tous droits réservés"]

@@ -449,6 +449,63 @@ def diff_cmd(
     out.print("summary:\n" + "\n".join(f"- {line}" for line in report["summary"]), highlight=False)
 
 
+@app.command("agreement")
+def agreement_cmd(
+    path: Annotated[Path, typer.Argument(help="A workspace (its annotations.jsonl holds every annotation) or a release (its manifest's figures).")],
+    top: Annotated[int, typer.Option("--top", min=1, help="Documents with the most disagreement to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Inter-annotator agreement where several people annotated the same documents: exact-span F1
+    and Cohen's kappa on tokens per entity label, Krippendorff's alpha on boilerplate lines, and the
+    documents with the most disagreement, for adjudication."""
+    import json
+
+    from .release.agreement import workspace_agreement
+    from .release.read import Release
+
+    with _errors_to_exit():
+        if (path / "manifest.json").is_file():
+            report = Release(path).manifest.get("agreement")
+            where = f"release {path}"
+        elif (path / "workspace.json").is_file():
+            report = workspace_agreement(path, top=top)
+            where = f"workspace {path}"
+        else:
+            raise ConfigError(f"{path} is neither a release (manifest.json) nor a workspace (workspace.json)")
+    if report is None:
+        out.print(f"{where}: no document was annotated by two or more people; no agreement to measure")
+        return
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+
+    def fmt(x) -> str:
+        return "–" if x is None else f"{x:.3f}"
+
+    e, b = report["entities"], report["boilerplate"]
+    out.print(f"{where}: {report['documents']} documents, {report['annotators']} annotators, {report['pairs']} pairs"
+              + (f"; {report['not_comparable']} tasks not comparable (text changed or document missing)" if report["not_comparable"] else ""),
+              highlight=False)
+    t = Table(title="entities")
+    for col in ("label", "exact-span F1", "Cohen's κ (tokens)", "spans"):
+        t.add_column(col, justify="left" if col == "label" else "right")
+    for lab, v in e["per_label"].items():
+        t.add_row(lab, fmt(v["f1"]), fmt(v["kappa"]), str(v["spans"]))
+    t.add_row("all", fmt(e["overall"]["f1"]), fmt(e["overall"]["kappa"]), str(e["overall"]["spans"]))
+    out.print(t)
+    out.print(f"boilerplate lines ({b['blocks']}): Krippendorff's α {fmt(b['alpha'])} (categories), "
+              f"{fmt(b['alpha_binary'])} (boilerplate or not); Cohen's κ {fmt(b['kappa'])}", highlight=False)
+    worst = report["most_disagreement"][:top]
+    if worst:
+        w = Table(title="most disagreement (adjudicate these first)")
+        for col in ("doc_id", "task", "annotators", "entity F1", "spans disputed", "lines disputed", "examples"):
+            w.add_column(col, no_wrap=col == "doc_id")
+        for r in worst:
+            w.add_row(r["doc_id"], str(r["task_id"]), ",".join(r["annotators"]), fmt(r["entity_f1"]), str(r["spans_disputed"]),
+                      str(r["blocks_disputed"]), "; ".join(r["examples"]))
+        out.print(w)
+
+
 def _mount_subapps() -> None:
     """Mount ``corpus-builder studio ...`` and ``corpus-builder evaluate ...``."""
     from .evaluate.cli import evaluate_app

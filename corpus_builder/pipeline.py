@@ -783,6 +783,11 @@ def release_workspace(
         from .studio.quality import quality_report
 
         extra["review"] = quality_report(ws.iter_documents())
+    from .release.agreement import workspace_agreement
+
+    agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, model))
+    if agreement is not None:
+        extra["agreement"] = agreement
     if dedup not in ("split", "near", "off"):
         raise ConfigError(f"--dedup {dedup!r}: choose split (keep near-duplicates, one split per cluster), near (keep one per cluster) or off")
     near = None

@@ -144,6 +144,30 @@ def _fields_section() -> str:
     return "\n\n".join(parts)
 
 
+def _agreement_section(agreement: Mapping[str, Any] | None) -> list[str]:
+    """The "Inter-annotator agreement" section (``manifest.agreement``, from the workspace's raw tasks)."""
+    if not agreement:
+        return []
+    e, b = agreement["entities"], agreement["boilerplate"]
+
+    def fmt(x: Any) -> str:
+        return "–" if x is None else f"{x:.4f}"
+
+    rows = [[lab, fmt(v["f1"]), fmt(v["kappa"]), v["spans"]] for lab, v in e["per_label"].items()]
+    rows.append(["all", fmt(e["overall"]["f1"]), fmt(e["overall"]["kappa"]), e["overall"]["spans"]])
+    worst = ", ".join(f"`{r['doc_id']}`" for r in agreement["most_disagreement"][:5])
+    return [
+        "## Inter-annotator agreement\n\n"
+        f"On {agreement['documents']} documents annotated by two or more people ({agreement['annotators']} annotators, "
+        f"{agreement['pairs']} annotator pairs × documents; {e['overall']['tokens']} token pairs, {b['blocks']} lines). "
+        f"Method: {agreement['method']}.\n\n"
+        + _table(["label", "exact-span F1", "Cohen's κ (tokens)", "spans (both sides)"], rows)
+        + f"\n\nBoilerplate lines: Krippendorff's α {fmt(b['alpha'])} (categories), {fmt(b['alpha_binary'])} (boilerplate or not); "
+        f"Cohen's κ {fmt(b['kappa'])}."
+        + (f" Most disagreement (for adjudication): {worst}; `corpus-builder agreement` lists them." if worst else "")
+    ]
+
+
 def _near_duplicates_section(near: Mapping[str, Any] | None) -> list[str]:
     """The "Near-duplicates" section (``manifest.near_duplicates``)."""
     if not near:
@@ -221,6 +245,7 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
         "On reviewed documents `entities` hold the human annotation and `predictions` the machine's spans.\n\n"
         "### Pre-annotation quality\n\n" + _quality_section(review.get("pre_annotation_quality")),
+        *_agreement_section(manifest.get("agreement")),
         *_near_duplicates_section(manifest.get("near_duplicates")),
         *_changes_section(manifest.get("changes")),
         "## How it was built\n\n"
