@@ -506,6 +506,56 @@ def agreement_cmd(
         out.print(w)
 
 
+@app.command("verify")
+def verify_cmd(
+    release_dir: ReleaseArg,
+    inputs: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="The inputs the release was built from (default: the paths its manifest records, found from here)."),
+    ] = None,
+    annotations: Annotated[
+        Optional[Path], typer.Option("--annotations", help="The workspace's annotations.jsonl, for a release with reviewed documents.")
+    ] = None,
+    previous: Annotated[
+        Optional[Path], typer.Option("--previous", help="The release given to `release --previous` (default: the sibling version folder).")
+    ] = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Rebuild a release from its inputs with the options its manifest records, and check that
+    every file (data, card, manifest) has the same sha256. Exit 0 if identical, else 1 with the
+    files that differ and the component versions (spaCy, model, rule sets, pyarrow...) or inputs
+    that differ between the release and this machine."""
+    from .release.verify import verify_release
+
+    with _errors_to_exit():
+        result = verify_release(release_dir, inputs or None, annotations=annotations, previous=previous, workers=workers)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    t = Table(title=f"verify {release_dir}")
+    t.add_column("file")
+    t.add_column("rebuilt")
+    for f in result.files:
+        t.add_row(f["path"], {"same": "✓ same", "differs": "✗ differs", "missing": "✗ not rebuilt", "extra": "✗ only in the rebuild"}[f["status"]])
+    out.print(t)
+    if result.identical:
+        out.print(f"✓ {release_dir}: the rebuild is byte-identical ({len(result.files)} files)")
+        return
+    if result.components:
+        ct = Table(title="component versions that differ (release → this machine)")
+        for col in ("component", "release", "rebuilt"):
+            ct.add_column(col)
+        for k, (a, b) in result.components.items():
+            ct.add_row(k, str(a), str(b))
+        out.print(ct)
+    else:
+        out.print("every component version is the same", highlight=False)
+    for kind, items in result.inputs.items():
+        if items:
+            out.print(f"inputs {kind}: " + ", ".join(map(str, items[:10])) + (f" (and {len(items) - 10} more)" if len(items) > 10 else ""), highlight=False)
+    console.print(f"{sum(f['status'] != 'same' for f in result.files)} file(s) differ")
+    raise typer.Exit(1)
+
+
 def _mount_subapps() -> None:
     """Mount ``corpus-builder studio ...`` and ``corpus-builder evaluate ...``."""
     from .evaluate.cli import evaluate_app

@@ -697,6 +697,7 @@ def prepare(
         "components": component_versions(options.model),
         "inputs": input_records,
         "options": {"model": options.model, "shard_size": options.shard_size},
+        "input_paths": [str(p) for p in paths],  # as given: what `corpus-builder verify` rebuilds from
     }
     ws.write_info(info)
     if ws.annotations_path.is_file():
@@ -726,6 +727,12 @@ def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | N
     summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()))
     summary.documents_in = int((info.get("summary") or {}).get("documents_in", summary.documents_in))
     return summary
+
+
+def _file_sha256(path: Path) -> str:
+    from .release.read import file_sha256
+
+    return file_sha256(path)
 
 
 def component_versions(model: str) -> dict[str, str]:
@@ -786,6 +793,14 @@ def release_workspace(
     from .release.agreement import workspace_agreement
 
     agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, model))
+    build: dict[str, Any] = {
+        "input_paths": info.get("input_paths", []),
+        "shard_size": info.get("options", {}).get("shard_size"),
+        "shard_rows": shard_rows,
+        "dedup": dedup,
+        "annotations_sha256": _file_sha256(ws.annotations_path) if ws.annotations_path.is_file() else None,
+    }
+    extra["build"] = build
     if agreement is not None:
         extra["agreement"] = agreement
     if dedup not in ("split", "near", "off"):
