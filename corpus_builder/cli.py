@@ -100,6 +100,15 @@ VersionOpt = Annotated[
     ),
 ]
 ReleasesDirOpt = Annotated[Path, typer.Option("--releases-dir", help="Folder that holds <name>/<version>/ releases.")]
+DedupOpt = Annotated[
+    str,
+    typer.Option(
+        "--dedup",
+        help="Near-duplicates (MinHash LSH, Jaccard >= 0.8 on word 5-grams of the content text, e.g. the same wire story on two "
+        "sites): split = keep them, all members of a cluster in one split (default); near = keep one per cluster (the reviewed "
+        "one first), the others are rejects naming the kept document; off = do not look for them.",
+    ),
+]
 SplitOpt = Annotated[
     str,
     typer.Option("--split", help="train/validation/test shares per document, e.g. 80/10/10 (deterministic from doc_id)."),
@@ -297,12 +306,18 @@ def release_cmd(
     split: SplitOpt = "80/10/10",
     shard_rows: ShardRowsOpt = 100_000,
     progress: ProgressOpt = True,
+    previous: Annotated[
+        Optional[Path],
+        typer.Option("--previous", help="An earlier release (e.g. releases/demo/1.0.0): the card and manifest say what changed since it."),
+    ] = None,
+    dedup: DedupOpt = "split",
 ) -> None:
     """Write a versioned Parquet release from a workspace (dataset card, manifest, 3 configs)."""
     with _errors_to_exit(), _progress(progress) as factory:
         info = release_workspace(
             workspace, name=name, version=version, releases_dir=releases_dir, split=parse_split(split), shard_rows=shard_rows,
             progress_factory=factory,
+            previous=previous, dedup=dedup,
         )
     _print_release(info)
 
@@ -322,6 +337,7 @@ def build_cmd(
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
     progress: ProgressOpt = True,
+    dedup: DedupOpt = "split",
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
@@ -331,6 +347,8 @@ def build_cmd(
         check_name(name, releases_dir)
         check_version(version, releases_dir)
         fractions = parse_split(split)
+        if dedup not in ("split", "near", "off"):
+            raise ConfigError(f"--dedup {dedup!r}: choose split, near or off")
         target = releases_dir / name / version
         if target.exists():
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
@@ -341,12 +359,16 @@ def build_cmd(
             with _progress(progress) as factory:
                 info = release_workspace(
                     tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions,
-                    shard_rows=shard_rows, progress_factory=factory,
+                    shard_rows=shard_rows, progress_factory=factory, dedup=dedup,
                 )
     _print_release(info)
 
 
 def _print_release(info) -> None:
+    near = info.manifest.get("near_duplicates")
+    if near and near["clusters_count"]:
+        what = f"{near['dropped']} dropped (rejects)" if near["dedup"] == "near" else "kept, one split per cluster"
+        out.print(f"near-duplicates: {near['clusters_count']} clusters, {near['documents_in_clusters']} documents; {what}")
     out.print(f"release written: {info.path}")
     out.print(f"load it with: datasets.load_dataset({str(info.path)!r}, 'sentences')  # or 'documents', 'ner'")
 
@@ -369,6 +391,218 @@ def validate_cmd(
         console.print(f"{len(problems)} problem(s) in {release_dir}")
         raise typer.Exit(1)
     out.print(f"✓ {release_dir} is a valid release")
+
+
+ReleaseArg = Annotated[Path, typer.Argument(help="A release folder, e.g. releases/demo/0.1.0.")]
+
+
+@app.command("export")
+def export_cmd(
+    release_dir: ReleaseArg,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="conll: CoNLL-2003-style IOB2 (TOKEN TAG, -DOCSTART- between documents); spacy: a DocBin (.spacy) per "
+            "split for `spacy train`; jsonl: the config's rows with document offsets.",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write <split>.<ext> and export.json into (created; nothing is overwritten).")],
+    config: Annotated[
+        Optional[str],
+        typer.Option("--config", help="Release config to export: ner (default for conll, spacy), documents (default for jsonl), sentences."),
+    ] = None,
+    split: Annotated[Optional[str], typer.Option("--split", help="Export one split only (train, validation, test); default: all.")] = None,
+) -> None:
+    """Export a release for trainers: CoNLL IOB2, spaCy DocBin or JSONL, one file per split.
+
+    Tokens and tags are exactly the release's `ner` config (spaCy's French tokenizer, every
+    label kept). Example: corpus-builder export releases/demo/0.1.0 --format spacy --out corpus/
+    then: python -m spacy train config.cfg --paths.train corpus/train.spacy --paths.dev corpus/validation.spacy
+    """
+    from .release.export import export_release
+
+    with _errors_to_exit():
+        info = export_release(
+            release_dir, out_dir, format=format, config=config, split=split,
+            progress=lambda s: console.print(f"exporting {s} ...", highlight=False),
+        )
+    t = Table(title=f"export {info.format} ({info.config}) → {info.out}")
+    keys = [k for k in info.files[0] if k not in ("path", "split", "sha256")] if info.files else []
+    for col in ["file", *keys]:
+        t.add_column(col, justify="left" if col == "file" else "right")
+    for f in info.files:
+        t.add_row(f["path"], *(str(f[k]) for k in keys))
+    out.print(t)
+
+
+@app.command("diff")
+def diff_cmd(
+    old_release: Annotated[Path, typer.Argument(help="The older release folder, e.g. releases/demo/1.0.0.")],
+    new_release: Annotated[Path, typer.Argument(help="The newer release folder, e.g. releases/demo/1.1.0.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the exact report as JSON (every changed document and span).")] = False,
+) -> None:
+    """What changed between two releases: documents added/removed/with a changed text; for documents
+    in both, entities added, removed, relabelled, with a moved boundary (per label), lines relabelled,
+    status and split changes; components whose versions differ; rows per config and split."""
+    import json
+
+    from .release.diff import ENTITY_CHANGES, diff_releases
+    from .release.read import Release
+
+    with _errors_to_exit():
+        old, new = Release(old_release), Release(new_release)
+        report = diff_releases(old, new)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False)) if out.is_terminal else print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    d = report["documents"]
+    t = Table(title=f"diff {old.label} → {new.label}", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    for k in ("added", "removed", "text_changed"):
+        t.add_row(f"documents {k.replace('_', ' ')}", str(len(d[k])))
+    t.add_row("documents in both", str(d["in_both"]))
+    t.add_row("documents unchanged", str(d["unchanged"]))
+    for title, counts in (("lines relabelled", report["blocks"]), ("status", report["status"]), ("split moves", report["splits"])):
+        for k, v in counts.items():
+            t.add_row(f"{title}: {k}", str(v))
+    out.print(t)
+    e = report["entities"]
+    labels = sorted({lab for cat in ("added", "removed", "boundary_moved") for lab in e[cat]})
+    if any(e.values()):
+        et = Table(title="entities (documents in both, same text)")
+        et.add_column("label")
+        for cat in ("added", "removed", "boundary_moved"):
+            et.add_column(cat.replace("_", " "), justify="right")
+        for lab in labels:
+            et.add_row(lab, *(str(e[cat].get(lab, 0)) for cat in ("added", "removed", "boundary_moved")))
+        out.print(et)
+        for cat in ("relabelled", "moved_and_relabelled"):
+            if e[cat]:
+                out.print(f"{cat.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in e[cat].items()), highlight=False)
+    if report["components"]:
+        ct = Table(title="components that differ")
+        for col in ("component", "old", "new"):
+            ct.add_column(col)
+        for k, (a, b) in report["components"].items():
+            ct.add_row(k, str(a or "–"), str(b or "–"))
+        out.print(ct)
+    rt = Table(title="rows (old → new)")
+    rt.add_column("config")
+    for s in ("train", "validation", "test", "total"):
+        rt.add_column(s, justify="right")
+    for c, per in report["rows"].items():
+        rt.add_row(c, *(f"{a} → {b}" if a != b else str(a) for a, b in per.values()))
+    out.print(rt)
+    out.print("summary:\n" + "\n".join(f"- {line}" for line in report["summary"]), highlight=False)
+
+
+@app.command("agreement")
+def agreement_cmd(
+    path: Annotated[Path, typer.Argument(help="A workspace (its annotations.jsonl holds every annotation) or a release (its manifest's figures).")],
+    top: Annotated[int, typer.Option("--top", min=1, help="Documents with the most disagreement to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Inter-annotator agreement where several people annotated the same documents: exact-span F1
+    and Cohen's kappa on tokens per entity label, Krippendorff's alpha on boilerplate lines, and the
+    documents with the most disagreement, for adjudication."""
+    import json
+
+    from .release.agreement import workspace_agreement
+    from .release.read import Release
+
+    with _errors_to_exit():
+        if (path / "manifest.json").is_file():
+            report = Release(path).manifest.get("agreement")
+            where = f"release {path}"
+        elif (path / "workspace.json").is_file():
+            report = workspace_agreement(path, top=top)
+            where = f"workspace {path}"
+        else:
+            raise ConfigError(f"{path} is neither a release (manifest.json) nor a workspace (workspace.json)")
+    if report is None:
+        out.print(f"{where}: no document was annotated by two or more people; no agreement to measure")
+        return
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+
+    def fmt(x) -> str:
+        return "–" if x is None else f"{x:.3f}"
+
+    e, b = report["entities"], report["boilerplate"]
+    out.print(f"{where}: {report['documents']} documents, {report['annotators']} annotators, {report['pairs']} pairs"
+              + (f"; {report['not_comparable']} tasks not comparable (text changed or document missing)" if report["not_comparable"] else ""),
+              highlight=False)
+    t = Table(title="entities")
+    for col in ("label", "exact-span F1", "Cohen's κ (tokens)", "spans"):
+        t.add_column(col, justify="left" if col == "label" else "right")
+    for lab, v in e["per_label"].items():
+        t.add_row(lab, fmt(v["f1"]), fmt(v["kappa"]), str(v["spans"]))
+    t.add_row("all", fmt(e["overall"]["f1"]), fmt(e["overall"]["kappa"]), str(e["overall"]["spans"]))
+    out.print(t)
+    out.print(f"boilerplate lines ({b['blocks']}): Krippendorff's α {fmt(b['alpha'])} (categories), "
+              f"{fmt(b['alpha_binary'])} (boilerplate or not); Cohen's κ {fmt(b['kappa'])}", highlight=False)
+    worst = report["most_disagreement"][:top]
+    if worst:
+        w = Table(title="most disagreement (adjudicate these first)")
+        for col in ("doc_id", "task", "annotators", "entity F1", "spans disputed", "lines disputed", "examples"):
+            w.add_column(col, no_wrap=col == "doc_id")
+        for r in worst:
+            w.add_row(r["doc_id"], str(r["task_id"]), ",".join(r["annotators"]), fmt(r["entity_f1"]), str(r["spans_disputed"]),
+                      str(r["blocks_disputed"]), "; ".join(r["examples"]))
+        out.print(w)
+
+
+@app.command("verify")
+def verify_cmd(
+    release_dir: ReleaseArg,
+    inputs: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="The inputs the release was built from (default: the paths its manifest records, found from here)."),
+    ] = None,
+    annotations: Annotated[
+        Optional[Path], typer.Option("--annotations", help="The workspace's annotations.jsonl, for a release with reviewed documents.")
+    ] = None,
+    previous: Annotated[
+        Optional[Path], typer.Option("--previous", help="The release given to `release --previous` (default: the sibling version folder).")
+    ] = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Rebuild a release from its inputs with the options its manifest records, and check that
+    every file (data, card, manifest) has the same sha256. Exit 0 if identical, else 1 with the
+    files that differ and the component versions (spaCy, model, rule sets, pyarrow...) or inputs
+    that differ between the release and this machine."""
+    from .release.verify import verify_release
+
+    with _errors_to_exit():
+        result = verify_release(release_dir, inputs or None, annotations=annotations, previous=previous, workers=workers)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    t = Table(title=f"verify {release_dir}")
+    t.add_column("file")
+    t.add_column("rebuilt")
+    for f in result.files:
+        t.add_row(f["path"], {"same": "✓ same", "differs": "✗ differs", "missing": "✗ not rebuilt", "extra": "✗ only in the rebuild"}[f["status"]])
+    out.print(t)
+    if result.identical:
+        out.print(f"✓ {release_dir}: the rebuild is byte-identical ({len(result.files)} files)")
+        return
+    if result.components:
+        ct = Table(title="component versions that differ (release → this machine)")
+        for col in ("component", "release", "rebuilt"):
+            ct.add_column(col)
+        for k, (a, b) in result.components.items():
+            ct.add_row(k, str(a), str(b))
+        out.print(ct)
+    else:
+        out.print("every component version is the same", highlight=False)
+    for kind, items in result.inputs.items():
+        if items:
+            out.print(f"inputs {kind}: " + ", ".join(map(str, items[:10])) + (f" (and {len(items) - 10} more)" if len(items) > 10 else ""), highlight=False)
+    console.print(f"{sum(f['status'] != 'same' for f in result.files)} file(s) differ")
+    raise typer.Exit(1)
 
 
 def _mount_subapps() -> None:

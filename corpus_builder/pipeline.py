@@ -708,6 +708,7 @@ def prepare(
         "components": component_versions(options.model),
         "inputs": input_records,
         "options": {"model": options.model, "shard_size": options.shard_size},
+        "input_paths": [str(p) for p in paths],  # as given: what `corpus-builder verify` rebuilds from
     }
     ws.write_info(info)
     if ws.annotations_path.is_file():
@@ -746,6 +747,10 @@ def _ticking(items: Iterable[Any], tick: ProgressCallback) -> Iterator[Any]:
     for item in items:
         yield item
         tick(1)
+def _file_sha256(path: Path) -> str:
+    from .release.read import file_sha256
+
+    return file_sha256(path)
 
 
 def component_versions(model: str) -> dict[str, str]:
@@ -779,11 +784,17 @@ def release_workspace(
     split: tuple[float, float, float] = (0.8, 0.1, 0.1),
     shard_rows: int = 100_000,
     progress_factory: Callable[[str, int | None], ProgressCallback] | None = None,
+    previous: str | Path | None = None,
+    dedup: str = "split",
 ) -> Any:
     """Write the release ``<releases_dir>/<name>/<version>/`` from a prepared workspace.
 
     ``progress_factory("Writing the release", total documents)`` returns a callback advanced by
     one per document written (as in :func:`prepare`).
+    ``previous``: an earlier release; its changes go into the manifest and card (``changes``).
+    ``dedup``: near-duplicates (:mod:`corpus_builder.release.dedup`) are found first (one extra
+    pass over the documents); ``split`` keeps them all in one split per cluster, ``near`` keeps one
+    per cluster, ``off`` skips the search (every document is its own cluster).
 
     Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`ConfigError` for a
     bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
@@ -806,6 +817,26 @@ def release_workspace(
     if progress_factory is not None:
         total = (info.get("summary") or {}).get("documents_kept")
         documents = _ticking(documents, progress_factory("Writing the release", total if isinstance(total, int) else None))
+    from .release.agreement import workspace_agreement
+
+    agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, model))
+    build: dict[str, Any] = {
+        "input_paths": info.get("input_paths", []),
+        "shard_size": info.get("options", {}).get("shard_size"),
+        "shard_rows": shard_rows,
+        "dedup": dedup,
+        "annotations_sha256": _file_sha256(ws.annotations_path) if ws.annotations_path.is_file() else None,
+    }
+    extra["build"] = build
+    if agreement is not None:
+        extra["agreement"] = agreement
+    if dedup not in ("split", "near", "off"):
+        raise ConfigError(f"--dedup {dedup!r}: choose split (keep near-duplicates, one split per cluster), near (keep one per cluster) or off")
+    near = None
+    if dedup != "off":
+        from .release.dedup import find_near_duplicates
+
+        near = find_near_duplicates(ws.iter_documents())
     return write_release(
         documents,
         name=name,
@@ -818,4 +849,7 @@ def release_workspace(
         tokenize=lambda text: tokenize(text, model),
         shard_rows=shard_rows,
         extra_manifest=extra,
+        previous=Path(previous) if previous is not None else None,
+        near_duplicates=near,
+        dedup="near" if dedup == "near" else "split",
     )

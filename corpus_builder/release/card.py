@@ -147,6 +147,55 @@ def _fields_section() -> str:
 def card_languages(languages: Mapping[str, int]) -> list[str]:
     """The card's language list from ``{lang: documents}``: most documents first, then by code."""
     return [lang for lang, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
+def _agreement_section(agreement: Mapping[str, Any] | None) -> list[str]:
+    """The "Inter-annotator agreement" section (``manifest.agreement``, from the workspace's raw tasks)."""
+    if not agreement:
+        return []
+    e, b = agreement["entities"], agreement["boilerplate"]
+
+    def fmt(x: Any) -> str:
+        return "–" if x is None else f"{x:.4f}"
+
+    rows = [[lab, fmt(v["f1"]), fmt(v["kappa"]), v["spans"]] for lab, v in e["per_label"].items()]
+    rows.append(["all", fmt(e["overall"]["f1"]), fmt(e["overall"]["kappa"]), e["overall"]["spans"]])
+    worst = ", ".join(f"`{r['doc_id']}`" for r in agreement["most_disagreement"][:5])
+    return [
+        "## Inter-annotator agreement\n\n"
+        f"On {agreement['documents']} documents annotated by two or more people ({agreement['annotators']} annotators, "
+        f"{agreement['pairs']} annotator pairs × documents; {e['overall']['tokens']} token pairs, {b['blocks']} lines). "
+        f"Method: {agreement['method']}.\n\n"
+        + _table(["label", "exact-span F1", "Cohen's κ (tokens)", "spans (both sides)"], rows)
+        + f"\n\nBoilerplate lines: Krippendorff's α {fmt(b['alpha'])} (categories), {fmt(b['alpha_binary'])} (boilerplate or not); "
+        f"Cohen's κ {fmt(b['kappa'])}."
+        + (f" Most disagreement (for adjudication): {worst}; `corpus-builder agreement` lists them." if worst else "")
+    ]
+
+
+def _near_duplicates_section(near: Mapping[str, Any] | None) -> list[str]:
+    """The "Near-duplicates" section (``manifest.near_duplicates``)."""
+    if not near:
+        return []
+    text = (f"## Near-duplicates\n\n{near['method']}. Documents checked: {near['documents_checked']}; clusters: "
+            f"{near['clusters_count']} ({near['documents_in_clusters']} documents). All members of a cluster are in the same split. ")
+    if near["dedup"] == "near":
+        text += f"Deduplicated (`--dedup near`): {near['dropped']} documents dropped, one kept per cluster (listed with reason `near-duplicate` in the manifest's rejects)."
+    else:
+        text += "Every member is kept (`--dedup near` keeps one per cluster)."
+    rows = [[c["key"], len(c["members"]), c["kept"], c["similarity"]] for c in near["clusters"][:10]]
+    if rows:
+        text += "\n\n" + _table(["cluster key", "documents", "kept", "min. similarity"], rows)
+        if near["clusters_count"] > 10:
+            text += f"\n\n(and {near['clusters_count'] - 10} more clusters in `manifest.json`)"
+    return [text]
+
+
+def _changes_section(changes: Mapping[str, Any] | None) -> list[str]:
+    """The "Changes since" section (``manifest.changes``, written by ``release --previous``)."""
+    if not changes:
+        return []
+    since = changes["since"]
+    return [f"## Changes since {since['version']}\n\nCompared with `{since['name']}` {since['version']} "
+            "(`corpus-builder diff` gives every change):\n\n" + "\n".join(f"- {line}" for line in changes["summary"])]
 
 
 def render_card(manifest: Mapping[str, Any], languages: list[str], description: str | None = None) -> str:
@@ -199,6 +248,9 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
         "On reviewed documents `entities` hold the human annotation and `predictions` the machine's spans.\n\n"
         "### Pre-annotation quality\n\n" + _quality_section(review.get("pre_annotation_quality")),
+        *_agreement_section(manifest.get("agreement")),
+        *_near_duplicates_section(manifest.get("near_duplicates")),
+        *_changes_section(manifest.get("changes")),
         "## How it was built\n\n"
         + _table(["component", "version"], [[k, v] for k, v in manifest["components"].items()])
         + f"\n\nRecord schema version: {manifest['schema_version']}. Inputs: {len(manifest['inputs'])} "

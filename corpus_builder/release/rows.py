@@ -19,7 +19,8 @@ from .features import SPLITS
 
 #: The split rule, as written into the manifest and the dataset card.
 SPLIT_RULE = (
-    "per document: bucket = int(sha256(doc_id as UTF-8).hexdigest()[:16], 16) / 2**64; "
+    "per cluster of near-duplicates (manifest near_duplicates; a document without near-duplicates is its own cluster): "
+    "key = the cluster's smallest doc_id; bucket = int(sha256(key as UTF-8).hexdigest()[:16], 16) / 2**64; "
     "train if bucket < train, validation if bucket < train + validation, else test"
 )
 
@@ -29,8 +30,9 @@ Tokenizer = Callable[[str], list[tuple[int, int]]]
 
 
 def split_of(doc_id: str, fractions: Sequence[float]) -> str:
-    """The split (``train``/``validation``/``test``) of document ``doc_id`` under ``fractions``
-    ``(train, validation, test)`` (see :data:`SPLIT_RULE`); the same id always gets the same split."""
+    """The split (``train``/``validation``/``test``) of split key ``doc_id`` under ``fractions``
+    ``(train, validation, test)`` (see :data:`SPLIT_RULE`; the key is the document's own id unless
+    it has near-duplicates, then its cluster's key); the same key always gets the same split."""
     bucket = int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:16], 16) / 2**64
     train, validation = fractions[0], fractions[1]
     if bucket < train:

@@ -17,6 +17,7 @@ from .checks import document_problems, ner_problems, sentence_problems
 from .features import CONFIGS, SPLITS, arrow_schema
 from .jsonschemas import row_errors
 from .manifest import MANIFEST_FILE, read_manifest
+from .dedup import NearDuplicates
 from .rows import split_of
 from .writer import _sha256
 
@@ -63,8 +64,8 @@ def _problems(path: Path, warnings: list[str]) -> list[str]:
     shard has the config's Arrow schema (features metadata included); every row matches its JSON
     Schema; blocks and spans lie inside their text and ``text[start:end]`` equals the span text;
     ``sentences.text == documents.text[start:end]``; ``ner`` rows have one tag per token and name a
-    content sentence; every document sits in the split its ``doc_id`` gives under the manifest's
-    fractions; per-split row counts equal ``manifest.counts``; every other figure of
+    content sentence; every document sits in the split its ``doc_id`` (or its near-duplicate
+    cluster's key, ``manifest.near_duplicates``) gives under the manifest's fractions; per-split row counts equal ``manifest.counts``; every other figure of
     ``manifest.counts`` and ``manifest.review`` is recomputed from the rows (:class:`_Recount`;
     ``spans_misaligned_with_tokens`` needs the tokenizer and is covered by the hashes only); the
     card's sha256 equals ``manifest.card.sha256``, and the card is exactly what the manifest
@@ -134,6 +135,7 @@ def _problems(path: Path, warnings: list[str]) -> list[str]:
 
     # rows
     fractions = tuple(manifest["split"]["fractions"][s] for s in SPLITS)
+    near = NearDuplicates.from_manifest(manifest.get("near_duplicates"))  # members share their cluster's split
     doc_texts: dict[str, str] = {}
     content_sentences: set[tuple[str, int]] = set()
     row_counts: Counter[tuple[str, str]] = Counter()
@@ -157,7 +159,7 @@ def _problems(path: Path, warnings: list[str]) -> list[str]:
                     if row["doc_id"] in doc_texts:
                         file_problems.append(f"{where}: doc_id {row['doc_id']!r} repeats")
                     doc_texts[row["doc_id"]] = row["text"]
-                    want = split_of(row["doc_id"], fractions)
+                    want = split_of(near.key_of(row["doc_id"]), fractions)
                     if want != f["split"]:
                         file_problems.append(f"{where}: document {row['doc_id']!r} is in {f['split']} but the split rule puts it in {want}")
                     file_problems += document_problems(row, where)

@@ -253,6 +253,9 @@ def write_release(
     tokenize: Tokenizer,
     shard_rows: int = 100_000,
     extra_manifest: dict | None = None,
+    previous: Path | None = None,
+    near_duplicates: Any = None,
+    dedup: str = "split",
 ) -> ReleaseInfo:
     """Write ``documents`` as release ``<releases_dir>/<name>/<version>/`` and return its :class:`ReleaseInfo`.
 
@@ -275,6 +278,15 @@ def write_release(
       its ``annotators`` count, when present, replaces the computed one;
     - ``description`` also replaces the card's default description.
 
+    ``near_duplicates``: the :class:`~corpus_builder.release.dedup.NearDuplicates` of
+    ``documents`` (``None``: none known); every member of a cluster goes to the split of the
+    cluster's key, and the clusters go into ``manifest.near_duplicates`` and the card. ``dedup``:
+    ``split`` keeps every member; ``near`` keeps one per cluster (the reviewed one first) and
+    reports the others as rejects (reason ``near-duplicate``, naming the kept document).
+
+    ``previous``: an earlier release folder; the changes since it (:mod:`.diff`) go into
+    ``manifest.changes`` and the card's "Changes since" section.
+
     Raises :class:`ConfigError` for a bad name, version, split or shard size or a reserved
     ``extra_manifest`` key, and :class:`ReleaseError` when the version already exists (never
     overwritten), a document id repeats, or a row breaks its JSON Schema or an offset rule. On any
@@ -292,6 +304,12 @@ def write_release(
     clash = sorted(set(extra) & set(RESERVED_KEYS))
     if clash:
         raise ConfigError(f"extra_manifest may not set {', '.join(clash)}: the writer computes them")
+    if dedup not in ("split", "near"):
+        raise ConfigError(f"dedup {dedup!r} must be 'split' (keep near-duplicates, one split per cluster) or 'near' (keep one per cluster)")
+    if previous is not None:
+        from .read import Release
+
+        Release(previous)  # an unreadable previous release fails before anything is written
     target = Path(releases_dir) / name / version
     if target.exists():
         raise ReleaseError(
@@ -304,6 +322,7 @@ def write_release(
         manifest, languages = _write_contents(
             staging, documents, name=name, version=version, rejects=rejects, inputs=inputs,
             components=components, fractions=fractions, tokenize=tokenize, shard_rows=shard_rows, extra=extra,
+            previous=previous, near_duplicates=near_duplicates, dedup=dedup,
         )
         if target.exists():
             raise ReleaseError(f"release {target} appeared while this one was being written; it is left untouched")
@@ -334,7 +353,15 @@ def _write_contents(
     tokenize: Tokenizer,
     shard_rows: int,
     extra: dict[str, Any],
+    previous: Path | None = None,
+    near_duplicates: Any = None,
+    dedup: str = "split",
 ) -> tuple[dict[str, Any], list[str]]:
+    from .dedup import NearDuplicates
+
+    near = near_duplicates or NearDuplicates()
+    dropped = near.dropped() if dedup == "near" else {}
+    rejects = list(rejects)
     for config in CONFIGS:
         (release / config).mkdir()
     shards = {(c, s): _ShardSet(release / c, c, s, shard_rows) for c in CONFIGS for s in SPLITS}
@@ -353,7 +380,12 @@ def _write_contents(
         for i, s in enumerate(doc.sentences):
             if not 0 <= s.block_index < len(doc.blocks):
                 raise ReleaseError(f"{where}: sentences[{i}].block_index {s.block_index} names no block ({len(doc.blocks)} blocks)")
-        split_name = split_of(doc.doc_id, fractions)
+        if doc.doc_id in dropped:
+            c = dropped[doc.doc_id]
+            rejects.append(Reject(doc.source, "near-duplicate", f"document {doc.doc_id} is a near-duplicate of {c.kept}, which is kept "
+                                  f"(cluster of {len(c.members)}, estimated Jaccard >= {c.similarity:.2f} on word {near.ngram}-grams)"))
+            continue
+        split_name = split_of(near.key_of(doc.doc_id), fractions)
         row = document_row(doc)
         _fail(row_errors("release_document", row, where) + document_problems(row, where))
         shards["documents", split_name].add(row)
@@ -443,6 +475,14 @@ def _write_contents(
     }
     if description is not None:
         manifest["description"] = description
+    if near_duplicates is not None:
+        manifest["near_duplicates"] = near.manifest_entry(dedup)
+    if previous is not None:
+        from .diff import card_changes, diff_releases
+        from .read import Release, file_sha256
+
+        old = Release(previous)
+        manifest["changes"] = card_changes(diff_releases(old, Release.from_manifest(release, manifest)), file_sha256(old.path / MANIFEST_FILE))
     langs = card_mod.card_languages(languages)
     card_bytes = card_mod.render_card(manifest, langs, description).encode("utf-8")
     # the card is rendered from the manifest without this key, then hashed into it (validate

@@ -28,9 +28,28 @@ ENTITY_FROM_NAME = "label"
 #: ``from_name`` of boilerplate regions.
 BOILERPLATE_FROM_NAME = "boilerplate"
 
-#: Region colours, so entities and boilerplate look different in the editor (cosmetic only).
-_ENTITY_COLOURS = {"PER": "#e76f51", "ORG": "#2a9d8f", "LOC": "#457b9d", "MISC": "#e9c46a"}
-_BOILERPLATE_COLOUR = "#bbbbbb"
+#: Region colours (cosmetic only: results never depend on them). Label Studio paints a text
+#: region with its label's colour at low opacity, so the entity labels take four strong colours of
+#: the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"; distinct under protanopia,
+#: deuteranopia and tritanopia): ORG blue and LOC bluish green stay apart at highlight strength,
+#: where the former teal/steel-blue pair nearly merged. Every boilerplate label gets its own light
+#: colour from Paul Tol's colour-blind-safe "light" and "pale" schemes (SRON/EPS/TN/09-002), so
+#: neighbouring lines with different labels no longer merge into one grey band.
+ENTITY_COLOURS = {"PER": "#D55E00", "ORG": "#0072B2", "LOC": "#009E73", "MISC": "#CC79A7"}
+BOILERPLATE_COLOURS = {
+    "navigation": "#77AADD",
+    "share": "#99DDFF",
+    "caption": "#44BB99",
+    "related": "#BBCC33",
+    "promo": "#EE8866",
+    "comments": "#FFAABB",
+    "footer": "#AAAA00",
+    "duplicate": "#EEDD88",
+    "metadata": "#BBCCEE",
+    "other": "#DDDDDD",
+}
+_FALLBACK_ENTITY_COLOUR = "#56B4E9"  # Okabe-Ito sky blue, for a label outside ENTITY_COLOURS
+_FALLBACK_BOILERPLATE_COLOUR = "#CCDDAA"  # Tol pale green
 
 #: Selection granularity of the editor: a drag snaps to whole words, so a sloppy drag cannot make a
 #: region such as "raîneur lill". Label Studio 1.23.2 accepts ``granularity`` (symbol, word,
@@ -67,11 +86,11 @@ def labeling_config(
     ET.SubElement(view, "Header", value="Entités (PER, ORG, LOC, MISC)")
     ents = ET.SubElement(view, "Labels", name=ENTITY_FROM_NAME, toName=TEXT_NAME, granularity=GRANULARITY)
     for lab in entity_labels:
-        ET.SubElement(ents, "Label", value=lab, background=_ENTITY_COLOURS.get(lab, "#8ecae6"))
+        ET.SubElement(ents, "Label", value=lab, background=ENTITY_COLOURS.get(lab, _FALLBACK_ENTITY_COLOUR))
     ET.SubElement(view, "Header", value="Boilerplate (bloc entier)")
     bp = ET.SubElement(view, "Labels", name=BOILERPLATE_FROM_NAME, toName=TEXT_NAME, granularity=GRANULARITY)
     for lab in boilerplate_labels:
-        ET.SubElement(bp, "Label", value=lab, background=_BOILERPLATE_COLOUR)
+        ET.SubElement(bp, "Label", value=lab, background=BOILERPLATE_COLOURS.get(lab, _FALLBACK_BOILERPLATE_COLOUR))
     ET.SubElement(view, "Text", name=TEXT_NAME, value="$" + TEXT_NAME, granularity=GRANULARITY)
     ET.indent(view)
     xml = ET.tostring(view, encoding="unicode")
