@@ -740,10 +740,35 @@ def component_versions(model: str) -> dict[str, str]:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
+    if Path(model).is_dir():
+        out.update(model_identity(model))
+        return out
     try:
         out["model_version"] = version(model.replace("_", "-"))
     except PackageNotFoundError:
         out["model_version"] = "unknown"
+    return out
+
+
+def model_identity(model_dir: str | Path) -> dict[str, str]:
+    """How a release names a model directory (``corpus-builder train entities`` output or any
+    spaCy pipeline folder): ``model`` = the folder's name, ``model_version`` = its meta version +
+    the first 12 hex digits of :func:`corpus_builder.entities.train.model_sha256` (the weights),
+    ``model_sha256`` in full, and ``model_base`` (the pipeline it was trained from) when known."""
+    import json
+
+    from .entities.train import model_sha256
+
+    path = Path(model_dir)
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    sha = model_sha256(path)
+    out = {"model": path.resolve().name, "model_version": f"{meta.get('version', 'unknown')}+{sha[:12]}", "model_sha256": sha}
+    base = (meta.get("corpus_builder") or {}).get("base")
+    if base:
+        out["model_base"] = f"{base.get('name')}-{base.get('version')}"
     return out
 
 

