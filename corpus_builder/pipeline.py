@@ -109,6 +109,8 @@ class RunSummary:
     boilerplate_labels: Counter = field(default_factory=Counter)
     entities: Counter = field(default_factory=Counter)
     words: int = 0
+    #: documents that got no entity prediction because their language has no model, by language
+    no_entity_model: Counter = field(default_factory=Counter)
 
     @property
     def reject_reasons(self) -> Counter:
@@ -126,6 +128,8 @@ class RunSummary:
         self.boilerplate_sentences += sum(1 for s in doc.sentences if s.block_index in bp_blocks)
         self.entities.update(e.label for e in doc.entities)
         self.words += len(doc.text.split())
+        if doc.meta.get(NO_ENTITY_MODEL):
+            self.no_entity_model[doc.meta[NO_ENTITY_MODEL]] += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +144,7 @@ class RunSummary:
             "boilerplate_sentences": self.boilerplate_sentences,
             "entities": dict(sorted(self.entities.items())),
             "words": self.words,
+            "no_entity_model": dict(sorted(self.no_entity_model.items())),
         }
 
     @classmethod
@@ -170,10 +175,21 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) ->
     labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
     # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
     # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
-    return [
-        replace(doc, entities=tuple(spans), sentences=split_document(doc.text, doc.blocks, spans, starts))
-        for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled))
-    ]
+    has_model = getattr(recognizer, "has_model", None)
+    out = []
+    for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled)):
+        doc = replace(doc, entities=tuple(spans), sentences=split_document(doc.text, doc.blocks, spans, starts))
+        meta = {k: v for k, v in doc.meta.items() if k != NO_ENTITY_MODEL}
+        if has_model is not None and not has_model(doc.lang):
+            meta[NO_ENTITY_MODEL] = doc.lang  # no entity predicted; its sentences stay out of `ner`
+        out.append(replace(doc, meta=meta) if meta != doc.meta else doc)
+    return out
+
+
+#: ``Document.meta`` key set on a document whose language has no entity model (its value: the
+#: language): it got no entity prediction, the run summary counts it, and the release leaves its
+#: sentences out of the ``ner`` config unless a person reviewed it.
+NO_ENTITY_MODEL = "no_entity_model"
 
 
 # --- pass 1: ingest + clean ---------------------------------------------------------------------
@@ -367,12 +383,12 @@ def _exit_with_parent(parent_pid: int, every: float = 1.0) -> None:
 
 def _recognizer() -> Any:
     """This process's :class:`~corpus_builder.entities.EntityRecognizer` for the run's model (one BLAS thread)."""
-    from .entities import EntityRecognizer, limit_blas_threads
+    from .entities import LanguageRecognizer, limit_blas_threads
 
     recognizer = _WORKER.get("recognizer")
     if recognizer is None or recognizer.model_name != _WORKER["model"]:
         limit_blas_threads(1)  # one core per worker
-        recognizer = _WORKER["recognizer"] = EntityRecognizer(_WORKER["model"])
+        recognizer = _WORKER["recognizer"] = LanguageRecognizer(_WORKER["model"])
     return recognizer
 
 
@@ -734,12 +750,24 @@ def component_versions(model: str) -> dict[str, str]:
 
     from .boilerplate import RULES_VERSION as boilerplate_rules
 
+    from .entities import parse_model_spec
+
+    models = parse_model_spec(model)
+    if len(models) > 1:  # one entry per language: "fr=<model> <version>, en=..."
+        parts = []
+        for lang, name in models.items():
+            ident = component_versions(name)
+            parts.append(f"{lang}={ident['model']} {ident['model_version']}")
+        out = component_versions(next(iter(models.values())))
+        out["entity_models"] = ", ".join(parts)
+        return out
     out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
     for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
+    out["entity_models"] = f"{next(iter(models))}={model}"
     if Path(model).is_dir():
         out.update(model_identity(model))
         return out
@@ -790,7 +818,7 @@ def release_workspace(
     workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
     or a row violates the schemas.
     """
-    from .entities import tokenize
+    from .entities import primary_model, tokenize
     from .release import write_release
 
     ws = Workspace(workspace).require()
@@ -810,7 +838,7 @@ def release_workspace(
         inputs=info.get("inputs", []),
         components=info.get("components") or component_versions(model),
         split=split,
-        tokenize=lambda text: tokenize(text, model),
+        tokenize=lambda text: tokenize(text, primary_model(model)),
         shard_rows=shard_rows,
         extra_manifest=extra,
     )

@@ -73,6 +73,12 @@ def push(
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    order: str = typer.Option("workspace", "--order", help="workspace, or uncertainty: new tasks least sure first (each prediction gets a score to sort on)."),
+    update_predictions: bool = typer.Option(
+        False, "--update-predictions",
+        help="Also replace the predictions of tasks nobody has touched (no annotation, skip or draft) with the workspace's "
+        "current ones, under the new model_version: after `prepare --model` with a retrained model.",
+    ),
 ) -> None:
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again.
 
@@ -81,7 +87,8 @@ def push(
     touched it, and kept (with a warning listing its id) if it holds annotations, skips or drafts.
     """
     try:
-        s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
+        s = commands.push(workspace, project, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version,
+                          progress=progress, order=order, update_predictions=update_predictions)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(
@@ -89,6 +96,12 @@ def push(
         f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text "
         f"({s['replaced']} untouched older tasks deleted) (model_version {s['model_version']})"
     )
+    if "predictions" in s:
+        p = s["predictions"]
+        typer.echo(
+            f"predictions updated on {p['updated']} untouched tasks ({p['up_to_date']} already had model_version {s['model_version']}); "
+            f"left alone: {len(p['kept_human_work'])} tasks with annotations, skips or drafts, {p['kept_reviewed']} of reviewed documents"
+        )
     if s["stale_annotated"]:
         ids = ", ".join(map(str, s["stale_annotated"][:20])) + (" ..." if len(s["stale_annotated"]) > 20 else "")
         typer.echo(
