@@ -48,6 +48,12 @@ spaCy fr_core_news_sm as it comes 0.528; with these steps 0.707 (spurious 129 â†
 its medical sub-corpora (emea 0.40 / 0.88) are not a clean held-out check of them.
 """
 
+# The package: this module (model loading, prediction, repairs), train.py (spaCy training from
+# releases, workspaces and gold; finetune.cfg / fresh.cfg are its config recipes, as data) and
+# uncertainty.py (how sure the model is, for ``studio push --order uncertainty``).
+# Each repair family can be switched off (REPAIR_FAMILIES); a trained model's meta names those
+# that still help it (train.TRAINED_MODEL_REPAIRS), the base model runs them all.
+
 from __future__ import annotations
 
 import re
@@ -669,6 +675,10 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
        becomes LOC and the agency ORG, replacing or adding spans; a name after an abbreviated
        honorific that no span touches becomes PER (:data:`_HONORIFIC_NAME`: "M. Dupont");
     7. drop duplicates and overlaps (the longer span wins, then the earlier).
+
+    ``families`` (a subset of :data:`SPAN_REPAIR_FAMILIES`) switches rule groups on: 0, 2, 3 are
+    ``boundaries``; the drops of 4 are ``drops`` (no letter / one character always drops); 5 is
+    ``types``; 6 is ``news_forms``; 1 and 7 always run.
 
     Spans are returned sorted, with ``text == text[start:end]`` and their original ``source``.
     """
