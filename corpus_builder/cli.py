@@ -358,6 +358,11 @@ def train_entities_cmd(
     recipe: Annotated[str, typer.Option("--recipe", help="finetune (the base ner trained further), fresh (a new ner), fresh-md (a new ner with fr_core_news_md's vectors).")] = "finetune",
     max_epochs: Annotated[int, typer.Option("--max-epochs", min=1, help="Epochs at most (one dev evaluation per epoch).")] = 30,
     patience: Annotated[int, typer.Option("--patience", min=1, help="Stop after this many epochs without a better dev F1.")] = 6,
+    rehearse: Annotated[
+        Optional[list[Path]],
+        typer.Option("--rehearse", help="Unlabelled documents (prepare inputs) that the base model annotates and that are mixed into "
+                     "the training data, so that the model keeps what it did on that kind of text (repeatable)."),
+    ] = None,
 ) -> None:
     """Train a spaCy entity recognizer (PER/ORG/LOC/MISC) on human labels and write it to --out.
 
@@ -370,7 +375,7 @@ def train_entities_cmd(
 
     with _errors_to_exit():
         record = train_entities(sources, out, base=base, seed=seed, dev=dev or (), recipe=recipe,
-                                max_epochs=max_epochs, patience_epochs=patience)
+                                max_epochs=max_epochs, patience_epochs=patience, rehearse=rehearse or ())
     best = record.get("best") or {}
     fig = record["dev_figures"]
     out_console = Console(soft_wrap=True)

