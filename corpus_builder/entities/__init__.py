@@ -412,6 +412,11 @@ class LanguageRecognizer:
         self.model_version = self.primary.model_version
         self.others = {lang: EntityRecognizer(name, batch_size) for lang, name in self.models.items() if lang != self.primary_lang}
 
+    @property
+    def lexicon(self) -> "Lexicon":
+        """The primary model's :attr:`EntityRecognizer.lexicon` (loaded once; workers warm it up)."""
+        return self.primary.lexicon
+
     def has_model(self, lang: str | None) -> bool:
         """Whether documents of ``lang`` get entity predictions."""
         return (lang or "") in self.models or (lang or "") in UNDETERMINED_LANGS
