@@ -129,7 +129,7 @@ def _units_of_document(doc_id: str, text: str, blocks: Sequence[tuple[int, int]]
     """One unit per block (line) of a document, with the entities that lie inside it."""
     units = []
     for b, e in blocks:
-        inside = tuple(Span(s.start - b, s.end - b, s.label, s.text, "annotation", s.annotator)
+        inside = tuple(Span(s.start - b, s.end - b, s.label, s.text, s.source, s.annotator)
                        for s in entities if s.start >= b and s.end <= e)
         units.append(TrainingUnit(doc_id, text[b:e], inside))
     return units
