@@ -61,7 +61,14 @@ InputsArg = Annotated[
     list[Path],
     typer.Argument(help="Files or folders (searched recursively) of .txt, .html/.htm and .jsonl documents, optionally .gz."),
 ]
-ModelOpt = Annotated[str, typer.Option("--model", help="spaCy pipeline used for entities (installed package name).")]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="spaCy pipeline for entities: an installed name or a folder written by `train entities`, or one per "
+        "language, e.g. fr=models/presse,en=en_core_web_sm. Documents in a language without a model get no entities.",
+    ),
+]
 WorkersOpt = Annotated[
     Optional[int],
     typer.Option(
@@ -227,7 +234,14 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     for label, n in d["entities"].items():
         t.add_row(f"entities: {label}", str(n))
     t.add_row("words", str(d["words"]))
+    for lang, n in (d.get("no_entity_model") or {}).items():
+        t.add_row(f"  no entity model: {lang}", f"{n} documents")
     console.print(t)
+    if d.get("no_entity_model"):
+        langs = ", ".join(d["no_entity_model"])
+        console.print(f"[yellow]note:[/] documents in {langs} got no entity predictions (no entity model for their language; "
+                      f"give one with --model fr=fr_core_news_sm,{next(iter(d['no_entity_model']))}=MODEL); "
+                      "their sentences stay out of the release's ner config", highlight=False)
     if d["documents_in"] == 0:
         console.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
     for r in summary.rejects[:20]:
@@ -603,6 +617,56 @@ def verify_cmd(
             out.print(f"inputs {kind}: " + ", ".join(map(str, items[:10])) + (f" (and {len(items) - 10} more)" if len(items) > 10 else ""), highlight=False)
     console.print(f"{sum(f['status'] != 'same' for f in result.files)} file(s) differ")
     raise typer.Exit(1)
+train_app = typer.Typer(
+    help="Train the learned components on human labels (spaCy's training machinery; the result is a model directory for --model).",
+    no_args_is_help=True,
+)
+
+
+@train_app.command("entities")
+def train_entities_cmd(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Release folders or workspaces (their reviewed documents' human entities only), or entity gold "
+                       "that `evaluate` reads (Deep Sequoia CoNLL-U Plus, token-TAG CoNLL; a file or a folder)."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the spaCy pipeline to (must not exist or be empty).")],
+    base: Annotated[str, typer.Option("--base", help="spaCy pipeline to start from: its tokenizer and other components are copied.")] = "fr_core_news_sm",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the held-out documents, the batches, the initial weights.")] = 0,
+    dev: Annotated[
+        Optional[list[Path]],
+        typer.Option("--dev", help="Sources for early stopping (repeatable); default: 10% of the training documents, drawn with --seed."),
+    ] = None,
+    recipe: Annotated[str, typer.Option("--recipe", help="finetune (the base ner trained further), fresh (a new ner), fresh-md (a new ner with fr_core_news_md's vectors).")] = "finetune",
+    max_epochs: Annotated[int, typer.Option("--max-epochs", min=1, help="Epochs at most (one dev evaluation per epoch).")] = 30,
+    patience: Annotated[int, typer.Option("--patience", min=1, help="Stop after this many epochs without a better dev F1.")] = 6,
+    rehearse: Annotated[
+        Optional[list[Path]],
+        typer.Option("--rehearse", help="Unlabelled documents (prepare inputs) that the base model annotates and that are mixed into "
+                     "the training data, so that the model keeps what it did on that kind of text (repeatable)."),
+    ] = None,
+) -> None:
+    """Train a spaCy entity recognizer (PER/ORG/LOC/MISC) on human labels and write it to --out.
+
+    Prints a progress bar and the dev F1 (exact span + type) after every epoch; keeps the best
+    epoch. The folder loads with spacy.load(OUT) and is used with `prepare --model OUT`; its
+    meta.json (key corpus_builder) and training.json record the base model, the sources with
+    their sha256 and counts, the seed, the recipe and the dev figures.
+    """
+    from .entities.train import train_entities
+
+    with _errors_to_exit():
+        record = train_entities(sources, out, base=base, seed=seed, dev=dev or (), recipe=recipe,
+                                max_epochs=max_epochs, patience_epochs=patience, rehearse=rehearse or ())
+    best = record.get("best") or {}
+    fig = record["dev_figures"]
+    out_console = Console(soft_wrap=True)
+    for src in record["sources"]:
+        out_console.print(f"source {src['path']} ({src['kind']}): {src['documents']} documents, {src['sentences']} sentences, "
+                          f"{src['entities']} entities, sha256 {src['sha256'][:16]}", highlight=False)
+    out_console.print(f"model written: {out} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
+                      f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}); {record['train_seconds']:.0f} s of training", highlight=False)
+    out_console.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out}", highlight=False)
 
 
 def _mount_subapps() -> None:
@@ -612,6 +676,7 @@ def _mount_subapps() -> None:
 
     app.add_typer(studio_app, name="studio", help="Label Studio round-trip: serve, config, push, pull, export-tasks, import-annotations.")
     app.add_typer(evaluate_app, name="evaluate", help="Measure our stages and off-the-shelf baselines on gold data.")
+    app.add_typer(train_app, name="train")
 
 
 _mount_subapps()

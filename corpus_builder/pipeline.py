@@ -110,6 +110,8 @@ class RunSummary:
     words: int = 0
     #: True when ``prepare`` found the workspace up to date and did no work (not in :meth:`to_dict`).
     up_to_date: bool = False
+    #: documents that got no entity prediction because their language has no model, by language
+    no_entity_model: Counter = field(default_factory=Counter)
 
     @property
     def reject_reasons(self) -> Counter:
@@ -131,6 +133,8 @@ class RunSummary:
         self.boilerplate_sentences += sum(1 for s in doc.sentences if s.block_index in bp_blocks)
         self.entities.update(e.label for e in doc.entities)
         self.words += len(doc.text.split())
+        if doc.meta.get(NO_ENTITY_MODEL):
+            self.no_entity_model[doc.meta[NO_ENTITY_MODEL]] += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +151,7 @@ class RunSummary:
             "boilerplate_sentences": self.boilerplate_sentences,
             "entities": dict(sorted(self.entities.items())),
             "words": self.words,
+            "no_entity_model": dict(sorted(self.no_entity_model.items())),
         }
 
     @classmethod
@@ -177,10 +182,21 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) ->
     labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
     # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
     # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
-    return [
-        replace(doc, entities=tuple(spans), sentences=split_document(doc.text, doc.blocks, spans, starts))
-        for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled))
-    ]
+    has_model = getattr(recognizer, "has_model", None)
+    out = []
+    for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled)):
+        doc = replace(doc, entities=tuple(spans), sentences=split_document(doc.text, doc.blocks, spans, starts))
+        meta = {k: v for k, v in doc.meta.items() if k != NO_ENTITY_MODEL}
+        if has_model is not None and not has_model(doc.lang):
+            meta[NO_ENTITY_MODEL] = doc.lang  # no entity predicted; its sentences stay out of `ner`
+        out.append(replace(doc, meta=meta) if meta != doc.meta else doc)
+    return out
+
+
+#: ``Document.meta`` key set on a document whose language has no entity model (its value: the
+#: language): it got no entity prediction, the run summary counts it, and the release leaves its
+#: sentences out of the ``ner`` config unless a person reviewed it.
+NO_ENTITY_MODEL = "no_entity_model"
 
 
 # --- pass 1: ingest + clean ---------------------------------------------------------------------
@@ -378,12 +394,12 @@ def _exit_with_parent(parent_pid: int, every: float = 1.0) -> None:
 
 def _recognizer() -> Any:
     """This process's :class:`~corpus_builder.entities.EntityRecognizer` for the run's model (one BLAS thread)."""
-    from .entities import EntityRecognizer, limit_blas_threads
+    from .entities import LanguageRecognizer, limit_blas_threads
 
     recognizer = _WORKER.get("recognizer")
     if recognizer is None or recognizer.model_name != _WORKER["model"]:
         limit_blas_threads(1)  # one core per worker
-        recognizer = _WORKER["recognizer"] = EntityRecognizer(_WORKER["model"])
+        recognizer = _WORKER["recognizer"] = LanguageRecognizer(_WORKER["model"])
     return recognizer
 
 
@@ -430,9 +446,15 @@ def _pool_context(model: str) -> Any:
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     preload = ["corpus_builder._forkserver", "corpus_builder.pipeline", "corpus_builder.entities", "spacy"]
-    lang = model.split("_", 1)[0]
-    if lang.isalpha():  # the server skips a module it cannot import
-        preload.append(f"spacy.lang.{lang}")
+    from .entities import model_language, parse_model_spec
+
+    try:
+        langs = {model_language(name) for name in parse_model_spec(model).values()}
+    except ConfigError:
+        langs = set()
+    for lang in sorted(langs):
+        if lang.isalpha():  # the server skips a module it cannot import
+            preload.append(f"spacy.lang.{lang}")
     ctx.set_forkserver_preload(preload)
     return ctx
 
@@ -657,6 +679,9 @@ def prepare(
     if not paths:
         raise InputError("no input given: pass files or folders of .txt, .html, .jsonl")
     ws = Workspace(workspace)
+    from .entities import parse_model_spec
+
+    parse_model_spec(options.model)  # a malformed --model fails here, before any work
     workers = options.resolved_workers()
     if options.engine not in ENGINES:
         raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
@@ -759,16 +784,53 @@ def component_versions(model: str) -> dict[str, str]:
 
     from .boilerplate import RULES_VERSION as boilerplate_rules
 
+    from .entities import parse_model_spec
+
+    models = parse_model_spec(model)
+    if len(models) > 1:  # one entry per language: "fr=<model> <version>, en=..."
+        parts = []
+        for lang, name in models.items():
+            ident = component_versions(name)
+            parts.append(f"{lang}={ident['model']} {ident['model_version']}")
+        out = component_versions(next(iter(models.values())))
+        out["entity_models"] = ", ".join(parts)
+        return out
     out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
     for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer", "puremagic"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
+    out["entity_models"] = f"{next(iter(models))}={model}"
+    if Path(model).is_dir():
+        out.update(model_identity(model))
+        return out
     try:
         out["model_version"] = version(model.replace("_", "-"))
     except PackageNotFoundError:
         out["model_version"] = "unknown"
+    return out
+
+
+def model_identity(model_dir: str | Path) -> dict[str, str]:
+    """How a release names a model directory (``corpus-builder train entities`` output or any
+    spaCy pipeline folder): ``model`` = the folder's name, ``model_version`` = its meta version +
+    the first 12 hex digits of :func:`corpus_builder.entities.train.model_sha256` (the weights),
+    ``model_sha256`` in full, and ``model_base`` (the pipeline it was trained from) when known."""
+    import json
+
+    from .entities.train import model_sha256
+
+    path = Path(model_dir)
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    sha = model_sha256(path)
+    out = {"model": path.resolve().name, "model_version": f"{meta.get('version', 'unknown')}+{sha[:12]}", "model_sha256": sha}
+    base = (meta.get("corpus_builder") or {}).get("base")
+    if base:
+        out["model_base"] = f"{base.get('name')}-{base.get('version')}"
     return out
 
 
@@ -800,7 +862,7 @@ def release_workspace(
     bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
     or a row violates the schemas.
     """
-    from .entities import tokenize
+    from .entities import primary_model, tokenize
     from .release import check_name, check_version, write_release
 
     check_name(name, releases_dir)  # before the workspace is read: a bad name is the first thing to say
@@ -819,7 +881,7 @@ def release_workspace(
         documents = _ticking(documents, progress_factory("Writing the release", total if isinstance(total, int) else None))
     from .release.agreement import workspace_agreement
 
-    agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, model))
+    agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, primary_model(model)))
     build: dict[str, Any] = {
         "input_paths": info.get("input_paths", []),
         "shard_size": info.get("options", {}).get("shard_size"),
@@ -846,7 +908,7 @@ def release_workspace(
         inputs=info.get("inputs", []),
         components=info.get("components") or component_versions(model),
         split=split,
-        tokenize=lambda text: tokenize(text, model),
+        tokenize=lambda text: tokenize(text, primary_model(model)),
         shard_rows=shard_rows,
         extra_manifest=extra,
         previous=Path(previous) if previous is not None else None,

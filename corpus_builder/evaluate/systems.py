@@ -208,6 +208,22 @@ def ours_entities(docs: Sequence[EntityGoldDoc], lang: str) -> list[list[Span]]:
     return [list(d.entities) for d in _annotate(docs, lang)]
 
 
+def model_entities(model: str, repairs: Any = None) -> EntitySystem:
+    """Our entities with another spaCy pipeline (an installed name or a directory written by
+    ``corpus-builder train entities``) and, optionally, only some repair families
+    (:data:`corpus_builder.entities.REPAIR_FAMILIES`; ``None``: those the model's meta names).
+    The composition is the pipeline's (:func:`corpus_builder.pipeline.annotate_documents`)."""
+    from ..entities import EntityRecognizer, limit_blas_threads
+    from ..pipeline import annotate_documents
+
+    def run(docs: Sequence[EntityGoldDoc], lang: str) -> list[list[Span]]:
+        limit_blas_threads(1)
+        recognizer = EntityRecognizer(model, repairs=repairs)
+        return [list(d.entities) for d in annotate_documents([_as_document(d, lang) for d in docs], None, recognizer)]
+
+    return run
+
+
 def entity_systems(lang: str, baselines: bool = True) -> dict[str, EntitySystem]:
     """The entity systems: ``ours`` then spaCy ``fr_core_news_sm`` as it comes."""
     systems: dict[str, EntitySystem] = {"ours": ours_entities}

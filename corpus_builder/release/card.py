@@ -242,7 +242,8 @@ def render_card(manifest: Mapping[str, Any], languages: list[str], description: 
         "Boilerplate sentences by category:\n\n"
         + _table(["category", "sentences"], bp_rows)
         + f"\n\nSpans in no sentence: {c['spans_outside_sentences']}; spans whose boundaries cut a token "
-        f"(tagged by overlap in `ner`): {c['spans_misaligned_with_tokens']}.",
+        f"(tagged by overlap in `ner`): {c['spans_misaligned_with_tokens']}."
+        + _left_out_note(c),
         "## Review\n\n"
         f"Documents reviewed by a person: {review['documents_reviewed']} (by {review['annotators']} annotator{'' if review['annotators'] == 1 else 's'}); "
         f"predicted only: {review['documents_predicted']}; reviewed sentences: {review['sentences_reviewed']}. "
@@ -283,3 +284,15 @@ def _notices_sentence(notices: list[Mapping[str, Any]]) -> str:
 def read_card(release: Path) -> str:
     """The text of ``<release>/README.md``."""
     return (Path(release) / CARD_FILE).read_text(encoding="utf-8")
+
+
+def _left_out_note(counts: dict) -> str:
+    """One sentence on the content sentences left out of ``ner``: documents whose language has
+    no entity model (and that nobody reviewed) got no entity prediction, so their all-O tags would
+    teach a model that their names are not names."""
+    n = counts.get("ner_sentences_left_out") or 0
+    if not n:
+        return ""
+    by_lang = ", ".join(f"{lang} {k}" for lang, k in (counts.get("ner_sentences_left_out_by_language") or {}).items())
+    return (f" Content sentences left out of `ner`: {n} ({by_lang}): their documents' language has no entity model "
+            "(`prepare --model fr=...,en=...` names one per language), so they have no entity predictions.")

@@ -370,6 +370,7 @@ def _write_contents(
     predictions_by_label: Counter[str] = Counter()
     bp_by_label: Counter[str] = Counter()
     languages: Counter[str] = Counter()
+    left_out_langs: Counter[str] = Counter()
     annotators: set[str] = set()
     n = Counter()
     for doc in documents:
@@ -410,6 +411,10 @@ def _write_contents(
                 n["boilerplate_sentences"] += 1
                 bp_by_label[srow["boilerplate_label"]] += 1
                 continue
+            if doc.meta.get("no_entity_model") and doc.status != "reviewed":
+                n["ner_sentences_left_out"] += 1  # no entity model for its language: tags would be all O
+                left_out_langs[doc.meta["no_entity_model"]] += 1
+                continue
             nr = ner_row(srow, tokenize)
             n["spans_misaligned_with_tokens"] += nr.misaligned
             _fail(row_errors("release_ner", nr.row, swhere) + ner_problems(nr.row, swhere))
@@ -438,6 +443,8 @@ def _write_contents(
         "boilerplate_share": round(n["boilerplate_sentences"] / n_sentences, 4) if n_sentences else 0.0,
         "spans_outside_sentences": n["spans_outside_sentences"],
         "spans_misaligned_with_tokens": n["spans_misaligned_with_tokens"],
+        "ner_sentences_left_out": n["ner_sentences_left_out"],
+        "ner_sentences_left_out_by_language": dict(sorted(left_out_langs.items())),
     }
     review: dict[str, Any] = {
         "documents_reviewed": n["documents_reviewed"],

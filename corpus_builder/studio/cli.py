@@ -78,6 +78,12 @@ def push(
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: ProgressOpt = True,
+    order: str = typer.Option("workspace", "--order", help="workspace, or uncertainty: new tasks least sure first (each prediction gets a score to sort on)."),
+    update_predictions: bool = typer.Option(
+        False, "--update-predictions",
+        help="Also replace the predictions of tasks nobody has touched (no annotation, skip or draft) with the workspace's "
+        "current ones, under the new model_version: after `prepare --model` with a retrained model.",
+    ),
 ) -> None:
     """Send one task per document with its predictions; documents already there (same doc_id and text) are not sent again.
 
@@ -87,7 +93,8 @@ def push(
     annotations, skips or drafts. Warns when the project holds a document more than once.
     """
     try:
-        s = commands.push(workspace, project, project_id=project_id, url=url, api_key=api_key, batch_size=batch_size, model_version=model_version, progress=progress)
+        s = commands.push(workspace, project, project_id=project_id, url=url, api_key=api_key, batch_size=batch_size,
+                          model_version=model_version, progress=progress, order=order, update_predictions=update_predictions)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(
@@ -95,6 +102,12 @@ def push(
         f"{s['pushed']} tasks pushed, {s['already_there']} already there, {s['changed']} with changed text "
         f"({s['replaced']} untouched older tasks deleted) (model_version {s['model_version']})"
     )
+    if "predictions" in s:
+        p = s["predictions"]
+        typer.echo(
+            f"predictions updated on {p['updated']} untouched tasks ({p['up_to_date']} already had model_version {s['model_version']}); "
+            f"left alone: {len(p['kept_human_work'])} tasks with annotations, skips or drafts, {p['kept_reviewed']} of reviewed documents"
+        )
     if s["stale_tasks"]:
         named = "; ".join(f"task {t['task_id']} (doc_id {t['doc_id']}, {t['record']})" for t in s["stale_tasks"][:20])
         typer.echo(

@@ -170,6 +170,24 @@ class StudioClient:
         t = self.call(f"read task {task_id}", self._ls.tasks.get, task_id)
         return bool(t.total_annotations or t.cancelled_annotations or getattr(t, "draft_exists", None) or getattr(t, "drafts", None))
 
+    # --- predictions of one task (studio push --update-predictions, see .refresh) ---
+
+    def task_predictions(self, task_id: int) -> list[dict[str, Any]]:
+        """The predictions of one task: ``[{"id", "model_version"}]``."""
+        preds = self.call(f"list the predictions of task {task_id}", self._ls.predictions.list, task=task_id)
+        return [{"id": int(p.id), "model_version": p.model_version} for p in preds]
+
+    def create_prediction(self, task_id: int, result: list[dict[str, Any]], model_version: str, score: float | None = None) -> int:
+        """Add a prediction (Label Studio regions) to a task; return its id."""
+        kwargs: dict[str, Any] = {"task": task_id, "result": result, "model_version": model_version}
+        if score is not None:
+            kwargs["score"] = score
+        return int(self.call(f"add a prediction to task {task_id}", self._ls.predictions.create, **kwargs).id)
+
+    def delete_prediction(self, prediction_id: int) -> None:
+        """Delete one prediction."""
+        self.call(f"delete prediction {prediction_id}", self._ls.predictions.delete, prediction_id)
+
     def delete_task(self, task_id: int) -> None:
         """Delete one task (with its predictions)."""
         self.call(f"delete task {task_id}", self._ls.tasks.delete, task_id)

@@ -155,10 +155,18 @@ def push(
     batch_size: int = DEFAULT_BATCH_SIZE,
     model_version: str | None = None,
     progress: bool = True,
+    order: str = "workspace",
+    update_predictions: bool = False,
 ) -> dict[str, Any]:
     """Send the workspace documents to project ``project`` (a title; created with the generated
     labeling config if missing) or ``project_id`` (see :func:`resolve_project`) as one task per
     document with predictions.
+
+    ``order``: ``"workspace"`` (stream in workspace order) or ``"uncertainty"`` (new tasks least
+    sure first, each prediction with a ``score``: :func:`.refresh.ordered_documents`).
+    ``update_predictions``: afterwards, give the untouched tasks of still-predicted documents the
+    current predictions under this ``model_version`` (:func:`.refresh.refresh_predictions`; the
+    summary gets its counts under ``"predictions"``).
 
     Idempotent: a document whose ``(doc_id, text_sha256)`` is already a task is not sent again.
     A document whose text changed (a new ``prepare``) is sent as a new task (``changed`` counts
@@ -192,12 +200,15 @@ def push(
     known_records = {r for ref in refs for r in (ref.record, ref.source) if r is not None}
     current_keys: set[tuple[str, str]] = set()
     places = _DocumentPlaces()
+    from .refresh import ordered_documents, refresh_predictions, task_with_score
+
+    documents, scores = ordered_documents(ws, order)
     total = sum(1 for _ in ws.iter_documents())
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
     with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
         job = bar.add_task(f"push → {project or pid}", total=total)
-        for doc in ws.iter_documents():
+        for doc in documents:
             n_docs += 1
             key = (doc.doc_id, text_sha256(doc.text))
             current_keys.add(key)
@@ -208,7 +219,7 @@ def push(
                 continue
             # same id, or same record (a .txt's id, and a JSONL line's without `id`, is its text's hash)
             changed += doc.doc_id in known_ids or document_record(doc) in known_records
-            batch.append(document_to_task(doc, mv))
+            batch.append(task_with_score(doc, mv, scores))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
                 bar.advance(job, len(batch))
@@ -218,11 +229,14 @@ def push(
             bar.advance(job, len(batch))
     replaced, stale = retire_older_versions(client, refs, current_keys, places)
     config_advice = None if created else granularity_advice(client.project_config(pid))
-    return {
+    summary = {
         "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
         "pushed": pushed, "replaced": replaced, "stale_annotated": [t["task_id"] for t in stale], "stale_tasks": stale,
         "duplicate_tasks": duplicate_tasks(refs, current_keys), "config_advice": config_advice, "model_version": mv,
     }
+    if update_predictions:
+        summary["predictions"] = refresh_predictions(ws, client, pid, mv, refs)
+    return summary
 
 
 class _DocumentPlaces:

