@@ -90,6 +90,8 @@ TITLE_LOOKBACK = 6
 #: 2026-11-29: with it as content FR snippet 0.987 / EN token F1 0.983; without 1.000 / 0.988).
 HTML_HEADLINE_IS_CONTENT = False
 
+#: Bit of :data:`corpus_builder.html.ANCESTOR_FLAGS` for ``<figure>``/``<figcaption>``.
+_FIGURE_BIT = 1 << 5
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
@@ -436,20 +438,27 @@ def _is_headline(f: _Feat) -> bool:
     )
 
 
-def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block, ...]:
-    """Label every block of ``doc`` (``split_blocks(doc.text)``) content or boilerplate.
+@dataclass
+class Signals:
+    """The rule-level signals of a document's blocks, shared by the rules and the classifier.
 
-    Returns the blocks in text order; a boilerplate block has ``is_boilerplate=True`` and a
-    ``boilerplate_label`` from :data:`BOILERPLATE_LABELS`, a content block ``None``; ``source``
-    is ``"prediction"``. ``doc.lang`` picks the cue file and the stop-list, ``doc.main_text``
-    (trafilatura's extraction, HTML only) is the main signal when present, ``stats`` adds
-    corpus-level template lines (ignored below :data:`MIN_CORPUS_DOCS` documents). The signals
-    and their order are described in the module docstring. Raises :class:`ConfigError` only
-    for a malformed cue file.
+    ``blocks``: :func:`split_blocks` of the text. ``feats``: one :class:`_Feat` per block (text,
+    length, stop-word density, cue, jusText class, main-text and template flags).
+    ``coverage``: share of each block's tokens aligned with trafilatura's main text (``None``
+    without main text). ``rule_text`` / ``rule_main``: the rule decision (content = ``True``) of
+    the plain-text path and, with main text, of the HTML path (``None`` without main text).
     """
+
+    blocks: tuple[Block, ...]
+    feats: list[_Feat]
+    coverage: list[float] | None
+    rule_text: list[bool]
+    rule_main: list[bool] | None
+
+
+def block_signals(doc: Document, stats: CorpusStats | None = None, use_main: bool = True) -> Signals:
+    """Compute :class:`Signals` for ``doc`` (``use_main=False`` ignores ``doc.main_text``)."""
     blocks = split_blocks(doc.text)
-    if not blocks:
-        return ()
     cues = load_cues(doc.lang)
     stop = stoplist(doc.lang)
     feats: list[_Feat] = []
@@ -464,32 +473,77 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None) -> tuple[Block
         if stats is not None and f.cf in ("short", "bad") and stats.is_template(text):
             f.template = True
         feats.append(f)
-
-    main_words = _WORD.findall(doc.main_text) if doc.main_text else []
-    if main_words:
-        coverage = _main_coverage([f.text for f in feats], doc.main_text or "")
+    main_text = doc.main_text if use_main else None
+    coverage = None
+    if main_text and _WORD.search(main_text):
+        coverage = _main_coverage([f.text for f in feats], main_text)
+    rule_text = _rule_content(feats, has_main=False)
+    rule_main = None
+    if coverage is not None:
         for f, cov in zip(feats, coverage):
             f.in_main = cov >= MIN_MAIN_COVERAGE
-        content = _decide_with_main(feats)
-    else:
-        content = _decide_without_main(feats)
+        rule_main = _rule_content(feats, has_main=True)
+    return Signals(blocks, feats, coverage, rule_text, rule_main)
+
+
+def _rule_content(feats: list[_Feat], has_main: bool) -> list[bool]:
+    """The hand-written decision (rules 1.1.0): content per block, before categories."""
+    if not feats:
+        return []
+    content = _decide_with_main(feats) if has_main else _decide_without_main(feats)
     if not any(content):
         # Nothing looks like an article body (a one-line JSONL text, a short note): every block
         # that no cue, template or stop-word test rejects is content, rather than the whole
         # document being boilerplate.
         content = [f.cf != "bad" and not f.template for f in feats]
-
     headline = _find_headline(feats, content)
-    if headline is not None and (not main_words or HTML_HEADLINE_IS_CONTENT):
+    if headline is not None and (not has_main or HTML_HEADLINE_IS_CONTENT):
         content[headline] = True
-    duplicate = _find_duplicates(feats, content)
+    _find_duplicates(feats, content)
     _trim_tail(feats, content)
-    labels = _categorise(feats, content, duplicate)
+    return content
+
+
+def label_blocks(doc: Document, stats: CorpusStats | None = None, model: object = "default") -> tuple[Block, ...]:
+    """Label every block of ``doc`` (``split_blocks(doc.text)``) content or boilerplate.
+
+    Returns the blocks in text order; a boilerplate block has ``is_boilerplate=True`` and a
+    ``boilerplate_label`` from :data:`BOILERPLATE_LABELS`, a content block ``None``; ``source``
+    is ``"prediction"``. ``doc.lang`` picks the cue file and the stop-list, ``doc.main_text``
+    (trafilatura's extraction, HTML only) and ``doc.layout`` feed the HTML features, ``stats``
+    adds corpus-level repetition (ignored below :data:`MIN_CORPUS_DOCS` documents).
+
+    ``model``: the block classifier that decides content vs boilerplate
+    (:class:`corpus_builder.boilerplate.classifier.BlockClassifier`); ``"default"`` loads the
+    model shipped in the package, ``None`` uses the hand-written rules of 1.1.0 instead. The
+    category of a boilerplate block stays rule-based (:func:`_categorise`: cues, sections,
+    duplicates, position). Raises :class:`ConfigError` for a malformed cue file or model file.
+    """
+    sig = block_signals(doc, stats)
+    if not sig.blocks:
+        return ()
+    feats = sig.feats
+    has_main = sig.rule_main is not None
+    if model == "default":
+        from .classifier import default_model
+
+        model = default_model()
+    if model is None:
+        content = list(sig.rule_main if has_main else sig.rule_text)
+    else:
+        content = list(model.predict(doc, sig, stats))  # type: ignore[attr-defined]
+    duplicate = _find_duplicates(feats, list(content))
+    for i, dup in enumerate(duplicate):
+        if dup and not content[i]:
+            continue
+        duplicate[i] = False
+    headline = _find_headline(feats, content)
+    labels = _categorise(feats, content, duplicate, doc.layout)
     if headline is not None and not content[headline] and not duplicate[headline]:
         labels[headline] = "metadata"
     return tuple(
         replace(b, is_boilerplate=label is not None, boilerplate_label=label, source="prediction")
-        for b, label in zip(blocks, labels)
+        for b, label in zip(sig.blocks, labels)
     )
 
 
@@ -633,8 +687,20 @@ def _trim_tail(feats: list[_Feat], content: list[bool]) -> None:
             content[i] = False
 
 
-def _categorise(feats: list[_Feat], content: list[bool], duplicate: list[bool]) -> list[str | None]:
-    """Boilerplate category of each block (``None`` for content)."""
+def _in_figure(layout: Sequence[Sequence] | None, i: int) -> bool:
+    """Whether block ``i`` sits in an HTML ``<figure>``/``<figcaption>`` (its layout row)."""
+    if not layout or i >= len(layout):
+        return False
+    row = layout[i]
+    return row[0] == "figcaption" or bool(int(row[1]) & _FIGURE_BIT)
+
+
+def _categorise(
+    feats: list[_Feat], content: list[bool], duplicate: list[bool], layout: Sequence[Sequence] | None = None
+) -> list[str | None]:
+    """Boilerplate category of each block (``None`` for content): its cue's category, else
+    ``duplicate``, else the open section's or menu's category, else ``caption`` inside an HTML
+    figure, else by position (``navigation`` before the body, ``footer`` for templates after)."""
     labels: list[str | None] = []
     first_content = next((i for i, c in enumerate(content) if c), len(feats))
     inherited: str | None = None  # category of the open section or menu
@@ -654,6 +720,8 @@ def _categorise(feats: list[_Feat], content: list[bool], duplicate: list[bool]) 
                 inherited = None
         elif duplicate[i]:
             label = "duplicate"
+        elif _in_figure(layout, i):
+            label = "caption"
         elif inherited is not None and (in_section or f.n_chars < LENGTH_LOW):
             label = inherited
         elif f.template:
