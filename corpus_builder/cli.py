@@ -46,6 +46,14 @@ InputsArg = Annotated[
     typer.Argument(help="Files or folders (searched recursively) of .txt, .html/.htm and .jsonl documents, optionally .gz."),
 ]
 ModelOpt = Annotated[str, typer.Option("--model", help="spaCy pipeline used for entities (installed package name).")]
+BoilerplateModelOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--boilerplate-model",
+        help="Block classifier file for the boilerplate labels, written by `corpus-builder train boilerplate` "
+        "(default: the model shipped in the package). Named with its sha256 in the workspace and the release manifest.",
+    ),
+]
 WorkersOpt = Annotated[
     Optional[int],
     typer.Option(
@@ -196,9 +204,10 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
         console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
 
 
-def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None) -> RunSummary:
+def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None, boilerplate_model=None) -> RunSummary:
     options = PrepareOptions(
-        model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
+        model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address,
+        boilerplate_model=str(boilerplate_model) if boilerplate_model else None,
     )
     cpus = available_cpus()
     if workers is not None and engine == "local" and workers > cpus:
@@ -217,6 +226,7 @@ def prepare_cmd(
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
+    boilerplate_model: BoilerplateModelOpt = None,
 ) -> None:
     """Ingest, clean, split and pre-annotate INPUTS into a workspace.
 
@@ -225,7 +235,7 @@ def prepare_cmd(
     run resumes where it stopped.
     """
     with _errors_to_exit():
-        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address)
+        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address, boilerplate_model)
     print_summary(summary, f"prepare → {workspace}")
     _print_reapplied(workspace)
 
@@ -275,6 +285,7 @@ def build_cmd(
     strict: StrictOpt = False,
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
+    boilerplate_model: BoilerplateModelOpt = None,
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
@@ -289,7 +300,7 @@ def build_cmd(
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
         tmp = Path(tempfile.mkdtemp(prefix="corpus-builder-"))
         try:
-            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address)
+            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, boilerplate_model)
             print_summary(summary, "prepare")
             info = release_workspace(
                 tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions, shard_rows=shard_rows
@@ -319,6 +330,64 @@ def validate_cmd(
         console.print(f"{len(problems)} problem(s) in {release_dir}")
         raise typer.Exit(1)
     out.print(f"✓ {release_dir} is a valid release")
+
+
+def _train_app() -> typer.Typer:
+    """The ``train`` sub-app (created here if no other command made it yet)."""
+    existing = next((g.typer_instance for g in app.registered_groups if g.name == "train"), None)
+    if existing is not None:
+        return existing
+    train_app = typer.Typer(help="Retrain the learned components from reviewed documents and gold data.", no_args_is_help=True)
+    app.add_typer(train_app, name="train")
+    return train_app
+
+
+train_app = _train_app()
+
+
+@train_app.command("boilerplate")
+def train_boilerplate_cmd(
+    sources: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Workspaces (prepare) or releases with reviewed documents: their annotators' block labels are training data."),
+    ] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="Model file to write (JSON, < 1 MB); use it with prepare/build --boilerplate-model.")] = Path("boilerplate-model.json"),
+    gold: Annotated[
+        Optional[Path],
+        typer.Option("--gold", help="Gold root whose boilerplate/<set>/ pages are added (snippet and article gold)."),
+    ] = Path("../shared/data/gold"),
+    no_gold: Annotated[bool, typer.Option("--no-gold", help="Train on the reviewed documents only.")] = False,
+    cv: Annotated[bool, typer.Option("--cv/--no-cv", help="Cross-validate by site on the gold sets first (figures go into the model file).")] = True,
+) -> None:
+    """Train the boilerplate block classifier (content vs boilerplate; LightGBM).
+
+    Training data: every block of the reviewed documents of SOURCE workspaces/releases (the
+    annotators' labels) plus the boilerplate gold pages under --gold (how their blocks are
+    labelled: README, "Boilerplate labels"). The file records its sources with their sha256, the
+    parameters and the figures (cross-validated and on the training data).
+
+    Example: corpus-builder train boilerplate ws/ --out models/boilerplate.json, then
+    corpus-builder prepare corpus/ -w ws2 --boilerplate-model models/boilerplate.json
+    """
+    from .boilerplate.train import train_boilerplate
+
+    with _errors_to_exit():
+        gold_root = None if no_gold else gold
+        if gold_root is not None and not (gold_root / "boilerplate").is_dir():
+            raise ConfigError(f"{gold_root}/boilerplate: gold folder not found; pass --gold DIR (the shared gold root) or --no-gold")
+        if gold_root is None and not sources:
+            raise ConfigError("nothing to train on: give SOURCE workspaces/releases with reviewed documents, or --gold")
+        with console.status("training the boilerplate classifier") as status:
+            meta = train_boilerplate(list(sources or []), gold_root, out_file, cv=cv, progress=lambda msg: status.update(msg))
+    t = Table(title=f"boilerplate model → {out_file}")
+    for col in ("gold set", "HTML (cv)", "plain text (cv)", "HTML (training set)", "plain text (training set)"):
+        t.add_column(col, justify="left" if col == "gold set" else "right")
+    cvf, trf = meta.get("figures_cv", {}), meta.get("figures_training_set", {})
+    for name in trf:
+        t.add_row(name, *(f"{d.get(name, {}).get(k, float('nan')):.3f}" for d in (cvf, trf) for k in ("html", "text")))
+    out.print(t)
+    out.print(f"labelled blocks: {meta['labelled_blocks']['html']} (HTML booster), {meta['labelled_blocks']['text']} (text booster); "
+              f"sources: {', '.join(s['name'] for s in meta['sources'])}", highlight=False)
 
 
 def _mount_subapps() -> None:

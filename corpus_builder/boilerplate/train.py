@@ -35,7 +35,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..records import Document, RawDocument
-from . import CorpusStats, Signals, block_signals
+from . import CorpusStats, Signals, block_signals, finalize
 from .classifier import BlockClassifier
 from .features import CATEGORICAL, FEATURES, TEXT_FEATURES, block_features
 
@@ -101,6 +101,17 @@ class Example:
     x_text: np.ndarray
     text_doc: Document | None = None
     weight: float = 1.0
+    sig_html: Signals | None = None
+    sig_text: Signals | None = None
+
+    def decide(self, model: BlockClassifier, kind: str) -> list[bool]:
+        """The pipeline's decision on this page with ``model``: booster, then
+        :func:`corpus_builder.boilerplate.finalize` (``kind``: ``"html"`` or ``"text"``)."""
+        x, sig = (self.x_html, self.sig_html) if kind == "html" else (self.x_text, self.sig_text)
+        if not len(self.y) or x is None or sig is None:
+            return []
+        probs = model.boosters[kind].predict(x, num_threads=1)
+        return finalize(sig, [bool(p >= model.threshold) for p in probs], kind == "html" and sig.coverage is not None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,6 +217,8 @@ def _examples_of(set_name: str, items: list[tuple[str, str, Document, list[float
                 x_text=block_features(plain, sig_t, stats, False),
                 text_doc=plain,
                 weight=weight,
+                sig_html=sig if html else None,
+                sig_text=sig_t,
             )
         )
     return out
@@ -326,12 +339,7 @@ def cross_validate(examples: Sequence[Example], k: int = CV_FOLDS, params: dict 
         if not test:
             continue
         model = train_classifier(train, params=params, rounds=rounds)
-        for ex in test:
-            pred: dict[str, list[bool]] = {}
-            if ex.x_html is not None and len(ex.y):
-                pred["html"] = (model.boosters["html"].predict(ex.x_html, num_threads=1) >= model.threshold).tolist()
-            pred["text"] = (model.boosters["text"].predict(ex.x_text, num_threads=1) >= model.threshold).tolist() if len(ex.y) else []
-            out[(ex.set, ex.page_id)] = pred
+        out.update(model_predictions(model, test))
     return out
 
 
@@ -388,10 +396,9 @@ def model_predictions(model: BlockClassifier, examples: Sequence[Example]) -> di
     """Per-block decisions of ``model`` on ``examples`` (same layout as :func:`cross_validate`)."""
     out = {}
     for ex in examples:
-        pred: dict[str, list[bool]] = {}
-        if ex.x_html is not None and len(ex.y):
-            pred["html"] = (model.boosters["html"].predict(ex.x_html, num_threads=1) >= model.threshold).tolist()
-        pred["text"] = (model.boosters["text"].predict(ex.x_text, num_threads=1) >= model.threshold).tolist() if len(ex.y) else []
+        pred: dict[str, list[bool]] = {"text": ex.decide(model, "text")}
+        if ex.x_html is not None:
+            pred["html"] = ex.decide(model, "html")
         out[(ex.set, ex.page_id)] = pred
     return out
 
