@@ -591,7 +591,7 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None, model: object 
         duplicate[i] = False
     headline = _find_headline(feats, content)
     labels = _categorise(feats, content, duplicate, doc.layout)
-    if headline is not None and not content[headline] and not duplicate[headline]:
+    if headline is not None and not content[headline] and not duplicate[headline] and not _in_figure(doc.layout, headline):
         labels[headline] = "metadata"
     return tuple(
         replace(b, is_boilerplate=label is not None, boilerplate_label=label, source="prediction")
