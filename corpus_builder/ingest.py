@@ -337,8 +337,9 @@ def _html_document(source: str, raw_sha256: str, html: str, encoding: str) -> Ra
         return Reject(source, "bad-html", f"HTML extraction failed: {type(e).__name__}: {e}")
     if _is_blank(text):
         return Reject(source, "empty", "the page has no visible text")
-    return RawDocument(source=source, raw_sha256=raw_sha256, text=text, format="html", main_text=main_text, encoding=encoding,
-        layout=tuple(tuple(row.to_list()) for row in page.layout),
+    layout = tuple(tuple(row.to_list()) for row in page.layout)
+    return RawDocument(
+        source=source, raw_sha256=raw_sha256, text=text, format="html", main_text=main_text, encoding=encoding, layout=layout
     )
 
 
