@@ -258,4 +258,25 @@ def to_document(raw: RawDocument) -> Document:
         raw_sha256=raw.raw_sha256,
         meta=dict(raw.meta),
         main_text=main_text or None,
+        layout=_block_layout(raw, text),
     )
+
+
+def _block_layout(raw: RawDocument, text: str) -> tuple[tuple, ...] | None:
+    """``raw.layout`` (one row per raw line) mapped onto the non-empty lines of the cleaned
+    ``text``. Cleaning keeps the lines of a page in the usual case (one row per line, zipped);
+    when it splits or empties lines, each raw line is cleaned alone to see how many lines it
+    became. ``None`` when the counts still disagree (the boilerplate stage then reads the page
+    as text only)."""
+    if not raw.layout:
+        return None
+    n_blocks = sum(1 for line in text.split("\n") if line.strip())
+    raw_lines = raw.text.split("\n")
+    if len(raw_lines) != len(raw.layout):
+        return None
+    if n_blocks == len(raw.layout) and all(line.strip() for line in raw_lines):
+        return tuple(tuple(row) for row in raw.layout)
+    rows: list[tuple] = []
+    for line, row in zip(raw_lines, raw.layout):
+        rows.extend(tuple(row) for part in clean_text(line).split("\n") if part.strip())
+    return tuple(rows) if len(rows) == n_blocks else None

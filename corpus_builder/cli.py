@@ -69,6 +69,14 @@ ModelOpt = Annotated[
         "language, e.g. fr=models/presse,en=en_core_web_sm. Documents in a language without a model get no entities.",
     ),
 ]
+BoilerplateModelOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--boilerplate-model",
+        help="Block classifier file for the boilerplate labels, written by `corpus-builder train boilerplate` "
+        "(default: the model shipped in the package). Named with its sha256 in the workspace and the release manifest.",
+    ),
+]
 WorkersOpt = Annotated[
     Optional[int],
     typer.Option(
@@ -256,9 +264,10 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
             console.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
 
 
-def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None, progress=True) -> RunSummary:
+def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None, progress=True, boilerplate_model=None) -> RunSummary:
     options = PrepareOptions(
-        model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address
+        model=model, workers=workers, shard_size=shard_size, strict=strict, engine=engine, ray_address=ray_address,
+        boilerplate_model=str(boilerplate_model) if boilerplate_model else None,
     )
     cpus = available_cpus()
     if workers is not None and engine == "local" and workers > cpus:
@@ -278,6 +287,7 @@ def prepare_cmd(
     engine: EngineOpt = "local",
     ray_address: RayAddressOpt = None,
     progress: ProgressOpt = True,
+    boilerplate_model: BoilerplateModelOpt = None,
 ) -> None:
     """Ingest, clean, split and pre-annotate INPUTS into a workspace.
 
@@ -287,7 +297,7 @@ def prepare_cmd(
     a new or empty folder, or one that prepare wrote, and lie outside every input.
     """
     with _errors_to_exit():
-        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address, progress)
+        summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)
     print_summary(summary, f"prepare → {workspace}")
     if summary.up_to_date:
         console.print(f"workspace {escape(str(workspace))} is up to date: {summary.documents_kept} documents, nothing to do", highlight=False)
@@ -352,6 +362,7 @@ def build_cmd(
     ray_address: RayAddressOpt = None,
     progress: ProgressOpt = True,
     dedup: DedupOpt = "split",
+    boilerplate_model: BoilerplateModelOpt = None,
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
@@ -368,7 +379,7 @@ def build_cmd(
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
         # an owned temporary folder: a killed build's is removed by the next one (corpus_builder.tempdirs)
         with temporary_dir(tempfile.gettempdir(), "corpus-builder-") as tmp:
-            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, progress)
+            summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)
             print_summary(summary, "prepare")
             with _progress(progress) as factory:
                 info = release_workspace(
@@ -618,7 +629,8 @@ def verify_cmd(
     console.print(f"{sum(f['status'] != 'same' for f in result.files)} file(s) differ")
     raise typer.Exit(1)
 train_app = typer.Typer(
-    help="Train the learned components on human labels (spaCy's training machinery; the result is a model directory for --model).",
+    help="Train the learned components on human labels: `entities` (a spaCy pipeline for --model) and `boilerplate` "
+    "(the block classifier file for --boilerplate-model).",
     no_args_is_help=True,
 )
 
@@ -667,6 +679,51 @@ def train_entities_cmd(
     out_console.print(f"model written: {out} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
                       f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}); {record['train_seconds']:.0f} s of training", highlight=False)
     out_console.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out}", highlight=False)
+
+
+@train_app.command("boilerplate")
+def train_boilerplate_cmd(
+    sources: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Workspaces (prepare) or releases with reviewed documents: their annotators' block labels are training data."),
+    ] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="Model file to write (JSON, < 1 MB); use it with prepare/build --boilerplate-model.")] = Path("boilerplate-model.json"),
+    gold: Annotated[
+        Optional[Path],
+        typer.Option("--gold", help="Gold root whose boilerplate/<set>/ pages are added (snippet and article gold)."),
+    ] = Path("../shared/data/gold"),
+    no_gold: Annotated[bool, typer.Option("--no-gold", help="Train on the reviewed documents only.")] = False,
+    cv: Annotated[bool, typer.Option("--cv/--no-cv", help="Cross-validate by site on the gold sets first (figures go into the model file).")] = True,
+) -> None:
+    """Train the boilerplate block classifier (content vs boilerplate; LightGBM).
+
+    Training data: every block of the reviewed documents of SOURCE workspaces/releases (the
+    annotators' labels) plus the boilerplate gold pages under --gold (how their blocks are
+    labelled: README, "Boilerplate labels"). The file records its sources with their sha256, the
+    parameters and the figures (cross-validated and on the training data).
+
+    Example: corpus-builder train boilerplate ws/ --out models/boilerplate.json, then
+    corpus-builder prepare corpus/ -w ws2 --boilerplate-model models/boilerplate.json
+    """
+    from .boilerplate.train import train_boilerplate
+
+    with _errors_to_exit():
+        gold_root = None if no_gold else gold
+        if gold_root is not None and not (gold_root / "boilerplate").is_dir():
+            raise ConfigError(f"{gold_root}/boilerplate: gold folder not found; pass --gold DIR (the shared gold root) or --no-gold")
+        if gold_root is None and not sources:
+            raise ConfigError("nothing to train on: give SOURCE workspaces/releases with reviewed documents, or --gold")
+        with console.status("training the boilerplate classifier") as status:
+            meta = train_boilerplate(list(sources or []), gold_root, out_file, cv=cv, progress=lambda msg: status.update(msg))
+    t = Table(title=f"boilerplate model → {out_file}")
+    for col in ("gold set", "HTML (cv)", "plain text (cv)", "HTML (training set)", "plain text (training set)"):
+        t.add_column(col, justify="left" if col == "gold set" else "right")
+    cvf, trf = meta.get("figures_cv", {}), meta.get("figures_training_set", {})
+    for name in trf:
+        t.add_row(name, *(f"{d.get(name, {}).get(k, float('nan')):.3f}" for d in (cvf, trf) for k in ("html", "text")))
+    out.print(t)
+    out.print(f"labelled blocks: {meta['labelled_blocks']['html']} (HTML booster), {meta['labelled_blocks']['text']} (text booster); "
+              f"sources: {', '.join(s['name'] for s in meta['sources'])}", highlight=False)
 
 
 def _mount_subapps() -> None:

@@ -534,15 +534,19 @@ def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notic
 
 
 def _html_document(source: str, raw_sha256: str, html: str, encoding: str) -> RawDocument | Reject:
-    from .html import extract_html  # lazy: lxml/trafilatura load only when HTML is read
+    from .html import extract_page  # lazy: lxml/trafilatura load only when HTML is read
 
     try:
-        text, main_text = extract_html(html)
+        page = extract_page(html)
+        text, main_text = page.text, page.main_text
     except Exception as e:  # noqa: BLE001 - one bad page must not stop the build; reported as a reject
         return Reject(source, "bad-html", f"HTML extraction failed: {type(e).__name__}: {e}")
     if _is_blank(text):
         return Reject(source, "empty", "the page has no visible text")
-    return RawDocument(source=source, raw_sha256=raw_sha256, text=text, format="html", main_text=main_text, encoding=encoding)
+    layout = tuple(tuple(row.to_list()) for row in page.layout)
+    return RawDocument(
+        source=source, raw_sha256=raw_sha256, text=text, format="html", main_text=main_text, encoding=encoding, layout=layout
+    )
 
 
 def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[RawDocument | Reject | Notice]:

@@ -55,7 +55,8 @@ MAX_LINE_CHARS = 100_000
 class PrepareOptions:
     """Options of :func:`prepare`.
 
-    ``model``: spaCy pipeline name for entities. ``workers``: processes that clean (pass 1) and
+    ``model``: spaCy pipeline name for entities. ``boilerplate_model``: path of a block
+    classifier file for the boilerplate stage (``None``: the one shipped). ``workers``: processes that clean (pass 1) and
     annotate (pass 2) (``None`` = the available cores; the local engine uses at most that many).
     ``shard_size``: documents per workspace shard (also the unit of resume and of parallel work:
     a corpus of one shard runs in one process). ``strict``: any reject makes the run fail (after the whole input
@@ -65,6 +66,9 @@ class PrepareOptions:
     """
 
     model: str = DEFAULT_MODEL
+    #: boilerplate block classifier file (``corpus-builder train boilerplate``); ``None`` = the
+    #: model shipped in the package
+    boilerplate_model: str | None = None
     workers: int | None = None
     shard_size: int = 100
     strict: bool = False
@@ -166,12 +170,14 @@ class RunSummary:
 # --- the per-document stage composition (pure) ------------------------------------------------
 
 
-def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) -> list[Document]:
+def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any, boilerplate_model: Any = "default") -> list[Document]:
     """Label blocks, predict entities and split sentences for a batch of cleaned documents.
 
     ``docs``: documents with ``text`` cleaned (blocks/sentences/entities may be empty).
     ``stats``: a :class:`corpus_builder.boilerplate.CorpusStats` of the whole corpus (or ``None``).
-    ``recognizer``: an :class:`corpus_builder.entities.EntityRecognizer`. Returns new documents
+    ``recognizer``: an :class:`corpus_builder.entities.EntityRecognizer`. ``boilerplate_model``:
+    the block classifier for :func:`corpus_builder.boilerplate.label_blocks` (``"default"``: the
+    shipped one). Returns new documents
     with ``blocks``, ``entities`` (``source="prediction"``, document offsets) and ``sentences``
     (inside blocks, never cutting an entity). Pure apart from the model call: the same inputs give
     the same outputs in every engine.
@@ -179,7 +185,7 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any) ->
     from .boilerplate import label_blocks
     from .segment import split_document
 
-    labelled = [replace(d, blocks=label_blocks(d, stats)) for d in docs]
+    labelled = [replace(d, blocks=label_blocks(d, stats, boilerplate_model)) for d in docs]
     # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
     # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
     has_model = getattr(recognizer, "has_model", None)
@@ -352,7 +358,7 @@ def _ingest_and_clean(
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(model: str, stats_path: str, parent_pid: int | None = None) -> None:
+def _worker_init(model: str, stats_path: str, parent_pid: int | None = None, boilerplate_model: str | None = None) -> None:
     """Process initializer: remember the model and corpus-stats file of this run.
 
     The stats are read on the first shard (:func:`_worker_state`): a pool is started before pass 1
@@ -364,6 +370,7 @@ def _worker_init(model: str, stats_path: str, parent_pid: int | None = None) -> 
     since a pool worker would otherwise wait for work forever (:func:`_exit_with_parent`).
     """
     _WORKER["model"], _WORKER["stats_path"] = model, stats_path
+    _WORKER["boilerplate_model"] = boilerplate_model
     _WORKER.pop("stats", None)  # a new run: its stats are read again on the first shard
     if parent_pid is not None:
         import signal
@@ -416,7 +423,9 @@ def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
     """Annotate one staged shard and write ``part-{index}.jsonl``; return its summary."""
     docs = [Document.from_dict(d) for d in read_jsonl(Path(staged))]
     stats, recognizer = _worker_state()
-    annotated = annotate_documents(docs, stats, recognizer)
+    from .boilerplate.classifier import default_model
+
+    annotated = annotate_documents(docs, stats, recognizer, default_model(_WORKER.get("boilerplate_model")))
     write_jsonl_atomic(Path(out_dir) / f"part-{index:05d}.jsonl", (d.to_dict() for d in annotated))
     return RunSummary.from_documents(annotated)
 
@@ -470,8 +479,9 @@ class _Pool:
     worker is launched, so that the parent cleans documents itself meanwhile.
     """
 
-    def __init__(self, workers: int, model: str, stats_path: str, start_after: int = 0) -> None:
+    def __init__(self, workers: int, model: str, stats_path: str, start_after: int = 0, boilerplate_model: str | None = None) -> None:
         self.workers, self.model, self.stats_path, self.start_after = workers, model, stats_path, start_after
+        self.boilerplate_model = boilerplate_model
         self.executor: ProcessPoolExecutor | None = None
         self.started = threading.Event()
 
@@ -483,7 +493,7 @@ class _Pool:
             max_workers=self.workers,
             mp_context=_pool_context(self.model),
             initializer=_worker_init,
-            initargs=(self.model, self.stats_path, os.getpid()),
+            initargs=(self.model, self.stats_path, os.getpid(), self.boilerplate_model),
         )
 
         def start() -> None:
@@ -519,8 +529,8 @@ class _Pool:
 class _RayShardAnnotator:
     """Ray Data callable class: loads the model once per Ray actor, annotates one shard per row."""
 
-    def __init__(self, model: str, stats_path: str):
-        _worker_init(model, stats_path)
+    def __init__(self, model: str, stats_path: str, boilerplate_model: str | None = None):
+        _worker_init(model, stats_path, None, boilerplate_model)
         _worker_state()
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -536,6 +546,7 @@ def _annotate_with_ray(
     stats_path: str,
     workers: int,
     address: str | None,
+    boilerplate_model: str | None,
     on_done: Callable[[int], None],
 ) -> None:
     """Run :func:`_annotate_shard` over ``todo`` shards with Ray Data (``pip install corpus-builder[ray]``).
@@ -558,7 +569,7 @@ def _annotate_with_ray(
     try:
         rows = [{"staged": str(staging / f"clean-{i:05d}.jsonl"), "out_dir": str(out_dir), "index": i} for i in todo]
         ds = ray.data.from_items(rows, override_num_blocks=len(rows)).map(
-            _RayShardAnnotator, fn_constructor_args=(model, stats_path), concurrency=min(workers, len(rows))
+            _RayShardAnnotator, fn_constructor_args=(model, stats_path, boilerplate_model), concurrency=min(workers, len(rows))
         )
         for row in ds.iter_rows():
             on_done(row["index"])
@@ -571,7 +582,9 @@ def _plan_key(inputs: list[dict[str, Any]], options: PrepareOptions) -> str:
     """What decides a run's output, hashed: the input files (size, mtime), the model, the shard
     size, and corpus-builder's own code and rule files (:func:`_code_fingerprint`), so that a
     resumed or up-to-date workspace is never one an older rule set wrote."""
-    key = {"inputs": inputs, "model": options.model, "shard_size": options.shard_size, "version": __version__, "code": _code_fingerprint()}
+    bp = options.boilerplate_model
+    bp_hash = hashlib.sha256(Path(bp).read_bytes()).hexdigest() if bp and Path(bp).is_file() else bp
+    key = {"inputs": inputs, "model": options.model, "boilerplate_model": bp_hash, "shard_size": options.shard_size, "version": __version__, "code": _code_fingerprint()}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
@@ -631,13 +644,13 @@ def _run_passes(
     staged_counts = {i: shard_counts[i] for i in todo}
     tick = progress_factory("Annotating", sum(staged_counts.values())) if progress_factory else None
     if todo and options.engine == "ray":
-        _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address,
+        _annotate_with_ray(todo, staging, out_dir, options.model, stats_path, workers, options.ray_address, options.boilerplate_model,
                            lambda i: tick(staged_counts[i]) if tick else None)
     elif todo:
         if pool is not None and len(todo) > 1:
             pool.launch()  # a resumed run skips pass 1, where the pool is launched otherwise
         if pool is None or pool.executor is None:
-            _worker_init(options.model, stats_path)
+            _worker_init(options.model, stats_path, None, options.boilerplate_model)
             for i in todo:
                 _annotate_shard(str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i)
                 if tick:
@@ -690,6 +703,9 @@ def prepare(
     plan_key = _plan_key(fingerprint, options)
     staging = ws.root / STAGING_DIR
     plan_path = staging / PLAN_FILE
+    from .boilerplate.classifier import default_model
+
+    default_model(options.boilerplate_model)  # a bad --boilerplate-model fails before any work
     done = _up_to_date(ws, plan_key, plan_path)
     if done is not None and not (options.strict and done.rejects):  # --strict must still fail on them
         return done
@@ -698,7 +714,7 @@ def prepare(
     if workers > 1 and options.engine == "local":
         # One pool for both passes: its workers clean documents in pass 1, then annotate shards;
         # launched only once the corpus has more than one shard.
-        pool = _Pool(workers, options.model, stats_path, start_after=options.shard_size)
+        pool = _Pool(workers, options.model, stats_path, start_after=options.shard_size, boilerplate_model=options.boilerplate_model)
     try:
         plan = _run_passes(paths, ws, staging, plan_path, plan_key, options, workers, stats_path, pool, progress_factory)
     except BrokenProcessPool:
@@ -730,9 +746,9 @@ def prepare(
     info = {
         "schema_version": SCHEMA_VERSION,
         "plan_key": plan_key,
-        "components": component_versions(options.model),
+        "components": component_versions(options.model, options.boilerplate_model),
         "inputs": input_records,
-        "options": {"model": options.model, "shard_size": options.shard_size},
+        "options": {"model": options.model, "shard_size": options.shard_size, "boilerplate_model": options.boilerplate_model},
         "input_paths": [str(p) for p in paths],  # as given: what `corpus-builder verify` rebuilds from
     }
     ws.write_info(info)
@@ -772,17 +788,23 @@ def _ticking(items: Iterable[Any], tick: ProgressCallback) -> Iterator[Any]:
     for item in items:
         yield item
         tick(1)
+
+
 def _file_sha256(path: Path) -> str:
     from .release.read import file_sha256
 
     return file_sha256(path)
 
 
-def component_versions(model: str) -> dict[str, str]:
-    """Versions of what changes output: corpus-builder, rule sets, spaCy and the model, ftfy, trafilatura..."""
+def component_versions(model: str, boilerplate_model: str | None = None) -> dict[str, str]:
+    """Versions of what changes output: corpus-builder, rule sets, the boilerplate block
+    classifier (file name, version, sha256 of the file), spaCy and the model, ftfy, trafilatura...
+
+    Raises :class:`ConfigError` when ``boilerplate_model`` is not a readable model file."""
     from importlib.metadata import PackageNotFoundError, version
 
     from .boilerplate import RULES_VERSION as boilerplate_rules
+    from .boilerplate.classifier import default_model
 
     from .entities import parse_model_spec
 
@@ -790,12 +812,20 @@ def component_versions(model: str) -> dict[str, str]:
     if len(models) > 1:  # one entry per language: "fr=<model> <version>, en=..."
         parts = []
         for lang, name in models.items():
-            ident = component_versions(name)
+            ident = component_versions(name, boilerplate_model)
             parts.append(f"{lang}={ident['model']} {ident['model_version']}")
-        out = component_versions(next(iter(models.values())))
+        out = component_versions(next(iter(models.values())), boilerplate_model)
         out["entity_models"] = ", ".join(parts)
         return out
-    out = {"corpus-builder": __version__, "model": model, "boilerplate-rules": boilerplate_rules}
+    bp = default_model(boilerplate_model).manifest_entry()
+    out = {
+        "corpus-builder": __version__,
+        "model": model,
+        "boilerplate-rules": boilerplate_rules,
+        "boilerplate-model": bp["name"],
+        "boilerplate-model-version": bp["version"],
+        "boilerplate-model-sha256": bp["sha256"],
+    }
     for pkg in ("spacy", "ftfy", "trafilatura", "charset-normalizer", "puremagic"):
         try:
             out[pkg] = version(pkg)

@@ -121,6 +121,9 @@ class RawDocument:
     meta: dict[str, Any] = field(default_factory=dict)
     main_text: str | None = None
     encoding: str = "utf-8"
+    #: HTML only: one ``LineLayout.to_list()`` row per line of ``text`` (see
+    #: :class:`corpus_builder.html.LineLayout`), else ``None``.
+    layout: tuple[tuple, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,8 @@ class Document:
     non-blank part of each block; ``entities`` carry document offsets. ``predictions``: the
     machine's entity spans, kept apart once a person has reviewed the document (``status ==
     "reviewed"``, ``entities`` then hold the human annotation). ``main_text``: trafilatura's main
-    content for HTML inputs (workspace only, never released).
+    content for HTML inputs and ``layout`` the page layout of each block (workspace only, never
+    released).
     """
 
     doc_id: str
@@ -147,6 +151,10 @@ class Document:
     status: Status = "predicted"
     meta: dict[str, Any] = field(default_factory=dict)
     main_text: str | None = None
+    #: HTML inputs: one :class:`corpus_builder.html.LineLayout` row ``[tag, ancestors, hints,
+    #: link_share, depth]`` per block (non-empty line) of ``text``, in order; ``None`` when the
+    #: page's lines could not be matched after cleaning, or for other formats. Workspace only.
+    layout: tuple[tuple, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -169,6 +177,7 @@ class Document:
             status=d.get("status", "predicted"),
             meta=d.get("meta") or {},
             main_text=d.get("main_text"),
+            layout=tuple(tuple(row) for row in d["layout"]) if d.get("layout") else None,
         )
 
 

@@ -35,7 +35,7 @@ def _notices(items, kind):
 
 @pytest.fixture
 def fake_html(monkeypatch):
-    """A stand-in for corpus_builder.html.extract_html (owned by the HTML stage): the text is the
+    """A stand-in for corpus_builder.html.extract_page (owned by the HTML stage): the text is the
     page with tags replaced by line breaks, the main text is the content of <article>."""
     calls = []
 
@@ -47,8 +47,13 @@ def fake_html(monkeypatch):
         m = re.search(r"<article>(.*?)</article>", html, re.S)
         return text, (m.group(1).strip() if m else None)
 
+    def extract_page(html: str):
+        text, main_text = extract_html(html)
+        return types.SimpleNamespace(text=text, main_text=main_text, layout=())
+
     module = types.ModuleType("corpus_builder.html")
     module.extract_html = extract_html
+    module.extract_page = extract_page
     monkeypatch.setitem(sys.modules, "corpus_builder.html", module)
     return calls
 

@@ -43,3 +43,16 @@ def test_baseline_covers_every_gold_set(our_results):
 def test_no_quality_regression(our_results):
     regressions = check_baseline(our_results, BASELINE)
     assert not regressions, "quality regressions against benchmarks/quality_baseline.json:\n" + "\n".join(regressions)
+
+
+def test_boilerplate_dev_sets_have_cross_validated_figures_marked_as_such(our_results):
+    """The shipped block classifier was trained on the boilerplate dev sets: their ``ours``
+    figures are training-set figures, so each set also has the 5-fold cross-validated ones,
+    and a note says which is which."""
+    sets = our_results["tasks"]["boilerplate"]
+    assert {"aeb-en-dev", "aeb-en-dev2", "trafilatura-fr-dev", "trafilatura-multi-dev"} <= set(sets)
+    for name, entry in sets.items():
+        assert {"ours (cv)", "ours-plain-text (cv)"} <= set(entry["systems"]), name
+        assert any("training-set figures" in note and "cross-validation by site" in note for note in entry["notes"]), name
+        for system in ("ours (cv)", "ours-plain-text (cv)"):
+            assert "error" not in entry["systems"][system], (name, entry["systems"][system])

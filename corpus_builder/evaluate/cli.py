@@ -131,6 +131,9 @@ def _print_boilerplate(console: Console, task_results: dict, n_examples: int) ->
                 table.add_row(set_name, system, "", "", "", _fmt(t["precision"]), _fmt(t["recall"]), _fmt(t["f1"]), _fmt(m["shingles"]["f1"]))
         table.add_section()
     console.print(table)
+    for set_name, entry in task_results.items():
+        for note in entry.get("notes", [])[:3]:
+            console.print(f"[dim]note ({set_name}): {note}[/dim]")
     _print_examples(console, task_results, ("missed", "kept_boilerplate", "worst_pages"), n_examples)
 
 

@@ -89,10 +89,13 @@ def to_markdown(results: dict) -> str:
                 else:
                     t = m["tokens"]
                     rows.append([set_name, system, "", "", "", _f(t["precision"]), _f(t["recall"]), _f(t["f1"]), _f(m["shingles"]["f1"])])
+        notes = [f"- {name}: {note}" for name, entry in tasks["boilerplate"].items() for note in entry.get("notes", [])]
         out += [
             "### Boilerplate (main text)",
             "",
             _table(["gold set", "system", "snippet score", "with found", "without absent", "token P", "token R", "token F1", "shingle F1"], rows),
             "",
+            *notes,
+            *([""] if notes else []),
         ]
     return "\n".join(out)

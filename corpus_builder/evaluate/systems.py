@@ -261,30 +261,24 @@ def justext_main_text(html: str, lang: str) -> str | None:
 
 
 def ours_main_text(pages: Sequence[str], langs: Sequence[str], plain_text: bool = False) -> list[str | None]:
-    """Our HTML path, as ``corpus-builder build`` runs it on a folder of pages: ``extract_html`` →
+    """Our HTML path, as ``corpus-builder build`` runs it on a folder of pages: ``extract_page`` →
     ``RawDocument`` → ``clean.to_document`` → corpus line statistics over all pages of the set
-    (``boilerplate.CorpusStats``) → ``boilerplate.label_blocks`` → the content blocks joined with
-    ``\\n``. A page whose cleaning fails (empty text) yields ``None``. ``plain_text``: drop
-    trafilatura's main text, so that the page's visible lines go through the plain-text path, as a
-    scraped page saved as ``.txt`` would (system ``ours-plain-text``)."""
+    (``boilerplate.CorpusStats``) → ``boilerplate.label_blocks`` (the shipped block classifier)
+    → the content blocks joined with ``\\n``. A page whose cleaning fails (empty text) yields
+    ``None``. ``plain_text``: drop trafilatura's main text and the page layout, so that the page's
+    visible lines go through the plain-text path, as a scraped page saved as ``.txt`` would
+    (system ``ours-plain-text``)."""
     from ..boilerplate import CorpusStats, label_blocks
-    from ..clean import to_document
-    from ..errors import InputError
-    from ..html import extract_html
+    from ..boilerplate.train import as_plain_text, page_document
 
     docs: list[Document | None] = []
     stats = CorpusStats()
     for i, html in enumerate(pages):
-        text, main_text = extract_html(html)
-        if plain_text:
-            main_text = None
-        raw = RawDocument(source=f"page-{i}.html", raw_sha256=_fake_sha(html), text=text, format="html", main_text=main_text)
-        try:
-            doc = to_document(raw)
-        except InputError:
-            docs.append(None)
-            continue
-        stats.add(doc.text)
+        doc = page_document(html, f"page-{i}.html", None)
+        if doc is not None and plain_text:
+            doc = as_plain_text(doc)
+        if doc is not None:
+            stats.add(doc.text)
         docs.append(doc)
     out: list[str | None] = []
     for doc in docs:
@@ -299,6 +293,46 @@ def ours_main_text(pages: Sequence[str], langs: Sequence[str], plain_text: bool 
 def ours_plain_text(pages: Sequence[str], langs: Sequence[str]) -> list[str | None]:
     """:func:`ours_main_text` without trafilatura's main text: our plain-text path on the pages."""
     return ours_main_text(pages, langs, plain_text=True)
+
+
+@cache
+def _cv_run(gold_root: str) -> dict | None:
+    from pathlib import Path
+
+    from ..boilerplate import train
+    from ..boilerplate.classifier import default_model
+    from .gold import read_set
+
+    sources = default_model().meta.get("sources", [])
+    if not sources or any(s.get("kind") != "gold" for s in sources):
+        return None  # trained on reviewed documents too: the folds cannot be rebuilt from the gold alone
+    sets = []
+    for s in sources:
+        folder = Path(gold_root) / "boilerplate" / s["name"]
+        if not folder.is_dir() or train.source_hashes(folder) != s.get("sha256"):
+            return None
+        sets.append(read_set("boilerplate", folder))
+    examples = [ex for gs in sets for ex in train.gold_examples(gs)]
+    preds = train.cross_validate(examples)
+    return {
+        "sets": {gs.name for gs in sets},
+        "html": train.predicted_texts(examples, preds, "html"),
+        "text": train.predicted_texts(examples, preds, "text"),
+        "folds": train.CV_FOLDS,
+    }
+
+
+def cv_texts(gs: Any) -> dict | None:
+    """Cross-validated main texts of a boilerplate gold set: the shipped block classifier's
+    training recipe re-run with k folds by site over its training sets (found beside ``gs``,
+    checked by hash), each page predicted by the model trained without its fold. Returns
+    ``{"html": {page_id: text}, "text": {...}, "folds": k}``, or ``None`` when ``gs`` is not in
+    the model's training data (a held-out set) or that data is not under the same gold root.
+    Computed once per gold root and process."""
+    run = _cv_run(str(gs.path.parent.parent))
+    if run is None or gs.name not in run["sets"]:
+        return None
+    return {"html": run["html"].get(gs.name, {}), "text": run["text"].get(gs.name, {}), "folds": run["folds"]}
 
 
 def boilerplate_systems(lang: str, baselines: bool = True) -> dict[str, BoilerplateSystem]:

@@ -1,0 +1,161 @@
+"""The learned block classifier: content vs boilerplate, from :mod:`.features`.
+
+Two LightGBM boosters in one model file: ``html`` (every column of
+:data:`~.features.FEATURES`; pages with trafilatura's main text or a layout) and ``text``
+(:data:`~.features.TEXT_FEATURES`; plain text, and HTML whose lines lost their layout). The file
+is JSON: ``{"format", "version", "threshold", "features": {...}, "boosters": {"html": <LightGBM
+model text>, "text": ...}, "training": {...}}``; ``training`` records the data (each source with
+its sha256), the parameters, the seed and the figures measured at training time (cross-validated
+and training-set). The model shipped with the package is
+``corpus_builder/data/boilerplate/classifier.json`` (:data:`DEFAULT_MODEL_PATH`), trained by
+``corpus-builder train boilerplate`` on the dev gold pages (see README, "Boilerplate labels").
+
+The category of a boilerplate block is not learned: it stays with the cue rules
+(``corpus_builder.boilerplate._categorise``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..records import Document
+from . import CorpusStats, Signals
+from .features import FEATURES, TEXT_FEATURES, block_features
+
+__all__ = ["BlockClassifier", "DEFAULT_MODEL_PATH", "default_model", "load_model", "MODEL_FORMAT"]
+
+MODEL_FORMAT = "corpus-builder/boilerplate-classifier/1"
+DEFAULT_MODEL_NAME = "classifier.json"
+
+
+def _default_path() -> Path:
+    return Path(str(resources.files("corpus_builder") / "data" / "boilerplate" / DEFAULT_MODEL_NAME))
+
+
+#: The model file shipped in the package.
+DEFAULT_MODEL_PATH: Path = _default_path()
+
+
+class BlockClassifier:
+    """Content/boilerplate decision per block from two LightGBM boosters (module doc).
+
+    ``boosters``: ``{"html": lightgbm.Booster, "text": lightgbm.Booster}``; ``threshold``: a block
+    is content when its predicted probability of content is at least this; ``meta``: the
+    ``training`` record of the file; ``sha256``: of the file it was loaded from (``None`` when
+    built in memory); ``name``: the file name.
+    """
+
+    def __init__(self, boosters: dict[str, Any], threshold: float = 0.5, meta: dict | None = None, version: str = "0", name: str = "", sha256: str | None = None) -> None:
+        self.boosters = boosters
+        self.threshold = threshold
+        self.meta = meta or {}
+        self.version = version
+        self.name = name
+        self.sha256 = sha256
+
+    @staticmethod
+    def uses_html(doc: Document, sig: Signals) -> bool:
+        """Whether ``doc`` goes to the ``html`` booster: it has trafilatura's main text or a layout."""
+        return sig.coverage is not None or bool(doc.layout)
+
+    def probabilities(self, doc: Document, sig: Signals, stats: CorpusStats | None) -> np.ndarray:
+        """Probability of content per block (shape ``(len(sig.blocks),)``)."""
+        if not sig.blocks:
+            return np.zeros(0)
+        html = self.uses_html(doc, sig)
+        x = block_features(doc, sig, stats, html)
+        return self.boosters["html" if html else "text"].predict(x, num_threads=1)
+
+    def predict(self, doc: Document, sig: Signals, stats: CorpusStats | None) -> list[bool]:
+        """Content (``True``) or boilerplate per block of ``sig.blocks``."""
+        return [bool(p >= self.threshold) for p in self.probabilities(doc, sig, stats)]
+
+    # -- files --------------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """The model file's text (deterministic: same boosters and meta give the same bytes)."""
+        data = {
+            "format": MODEL_FORMAT,
+            "version": self.version,
+            "threshold": self.threshold,
+            "features": {"html": list(FEATURES), "text": list(TEXT_FEATURES)},
+            "boosters": {k: b.model_to_string(num_iteration=-1) for k, b in sorted(self.boosters.items())},
+            "training": self.meta,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    def save(self, path: str | Path) -> str:
+        """Write the model file (UTF-8 JSON) and return its sha256."""
+        text = self.to_json()
+        Path(path).write_text(text, encoding="utf-8")
+        self.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.name = Path(path).name
+        return self.sha256
+
+    def manifest_entry(self) -> dict[str, str]:
+        """What a release manifest records of this model: name, version and content hash."""
+        return {"name": self.name or "in-memory", "version": self.version, "sha256": self.sha256 or ""}
+
+
+def load_model(path: str | Path) -> BlockClassifier:
+    """Read a model file written by :meth:`BlockClassifier.save`.
+
+    Raises :class:`ConfigError` naming the file when it is missing, not JSON, of another format,
+    or trained on other feature columns than this version computes (retrain it with
+    ``corpus-builder train boilerplate``).
+    """
+    import lightgbm
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(f"{path}: boilerplate model file not found (train one with 'corpus-builder train boilerplate')") from e
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{path}: not a boilerplate model file (invalid JSON: {e})") from e
+    if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+        raise ConfigError(f"{path}: not a boilerplate model file (format {data.get('format') if isinstance(data, dict) else None!r}, expected {MODEL_FORMAT!r})")
+    if data.get("features") != {"html": list(FEATURES), "text": list(TEXT_FEATURES)}:
+        raise ConfigError(f"{path}: the model was trained on other feature columns than this corpus-builder computes; retrain it with 'corpus-builder train boilerplate'")
+    boosters = {k: lightgbm.Booster(model_str=v) for k, v in data["boosters"].items()}
+    if set(boosters) != {"html", "text"}:
+        raise ConfigError(f"{path}: the model file needs an 'html' and a 'text' booster")
+    return BlockClassifier(
+        boosters,
+        float(data.get("threshold", 0.5)),
+        data.get("training") or {},
+        str(data.get("version", "0")),
+        path.name,
+        hashlib.sha256(raw).hexdigest(),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: str) -> BlockClassifier:
+    return load_model(path)
+
+
+def default_model(path: str | Path | None = None) -> BlockClassifier:
+    """The model at ``path`` (default: the one shipped, :data:`DEFAULT_MODEL_PATH`), loaded once
+    per process. Raises :class:`ConfigError` as :func:`load_model`."""
+    return _load_cached(str(path or DEFAULT_MODEL_PATH))
+
+
+def importance(model: BlockClassifier, kind: str = "html", top: int = 15) -> list[tuple[str, float]]:
+    """The ``top`` features of a booster by total gain (share of the booster's total)."""
+    b = model.boosters[kind]
+    gains = b.feature_importance(importance_type="gain")
+    names: Sequence[str] = FEATURES if kind == "html" else TEXT_FEATURES
+    total = float(gains.sum()) or 1.0
+    ranked = sorted(zip(names, gains), key=lambda t: -t[1])[:top]
+    return [(n, round(float(g) / total, 4)) for n, g in ranked]

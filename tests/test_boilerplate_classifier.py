@@ -1,0 +1,224 @@
+"""The learned block classifier (corpus_builder.boilerplate.classifier/features/train) and the
+error families a new user's own pages showed (issue 10). Every page here is written for these
+tests: French news boilerplate as scraped pages carry it, around article text of our own."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_builder.boilerplate import CorpusStats, label_blocks, split_blocks
+from corpus_builder.boilerplate.classifier import DEFAULT_MODEL_PATH, default_model, load_model
+from corpus_builder.boilerplate.features import FEATURES, TEXT_FEATURES, block_features
+from corpus_builder.boilerplate.train import (
+    article_labels,
+    page_document,
+    reviewed_examples,
+    snippet_labels,
+    train_classifier,
+)
+from corpus_builder.boilerplate import block_signals
+from corpus_builder.cli import app
+from corpus_builder.errors import ConfigError
+from corpus_builder.records import Block, Document
+
+# A scraped French article saved as plain text, with each kind of boilerplate the user's pages
+# had wrong: teasers, a menu line, a date line, a share button, a photo credit, a newsletter box
+# and a footer line after the comments, a job ad, and an article sentence full of figures.
+PAGE_FR = """Politique | Europe | Régions | Sports | Culture
+Airbus relève ses objectifs de livraisons pour l'année
+Le 21/02/2026 à 18:30
+Partager cet article
+Photo : Un A320neo sur la chaîne d'assemblage de Toulouse-Blagnac, le 12 février 2026. © Nicolas Tucat / AFP
+TOULOUSE - L'avionneur européen a relevé jeudi ses objectifs de livraisons pour l'année, porté par une demande soutenue des compagnies aériennes asiatiques et par la fin des difficultés d'approvisionnement de ses moteurs.
+Le groupe prévoit désormais de livrer 820 appareils commerciaux cette année, contre 790 annoncés en janvier, a indiqué son directeur général lors de la présentation des résultats annuels.
+Lire aussi : Les compagnies aériennes européennes s'inquiètent de la hausse du prix du kérosène cet hiver
+L'action Airbus gagnait 2,3 % à la Bourse de Paris en fin de séance, à 182,40 euros, après avoir touché un plus haut historique dans la matinée.
+Les analystes saluent une « trajectoire crédible », même si la cadence de production de l'A350 reste en deçà des attentes que le constructeur avait fixées il y a deux ans.
+À lire également : Safran investit 200 millions d'euros dans une nouvelle usine de freins carbone dans l'Ain
+Les syndicats, de leur côté, réclament des embauches supplémentaires sur les sites de Saint-Nazaire et de Hambourg pour tenir ces nouveaux objectifs sans dégrader les conditions de travail.
+Commentaires
+Jean-Pierre : enfin une bonne nouvelle pour l'industrie !
+Newsletter
+Recevez chaque matin l'essentiel de l'actualité économique
+Je m'abonne
+Technicien de maintenance aéronautique H/F – CDI – Toulouse
+Mentions légales | Contact | Politique de confidentialité"""
+
+BODY_PREFIXES = ("TOULOUSE - ", "Le groupe prévoit", "L'action Airbus gagnait", "Les analystes saluent", "Les syndicats")
+
+
+def labels_of(doc: Document) -> dict[str, str | None]:
+    return {doc.text[b.start : b.end]: b.boilerplate_label for b in label_blocks(doc)}
+
+
+def label_starting(labels: dict[str, str | None], prefix: str) -> str | None:
+    return next(v for k, v in labels.items() if k.startswith(prefix))
+
+
+def plain_doc(text: str) -> Document:
+    return Document(doc_id="d", source="page.txt", text=text, lang="fr", raw_sha256="0" * 64)
+
+
+@pytest.fixture(scope="module")
+def page_labels() -> dict[str, str | None]:
+    return labels_of(plain_doc(PAGE_FR))
+
+
+def test_article_text_stays_content_even_full_of_figures(page_labels) -> None:
+    for prefix in BODY_PREFIXES:
+        assert label_starting(page_labels, prefix) is None, prefix
+    assert label_starting(page_labels, "Airbus relève") is None  # the headline (plain text)
+
+
+@pytest.mark.parametrize(
+    "prefix, label",
+    [
+        ("Lire aussi :", "related"),
+        ("À lire également :", "related"),
+        ("Politique | Europe", "navigation"),
+        ("Le 21/02/2026 à 18:30", "metadata"),
+        ("Partager cet article", "share"),
+        ("Photo : Un A320neo", "caption"),
+        ("Commentaires", "comments"),
+        ("Jean-Pierre :", "comments"),
+        ("Newsletter", "promo"),
+        ("Recevez chaque matin", "promo"),
+        ("Je m'abonne", "promo"),
+        ("Technicien de maintenance", "promo"),
+        ("Mentions légales", "footer"),
+    ],
+)
+def test_each_boilerplate_family_gets_its_category(page_labels, prefix: str, label: str) -> None:
+    assert label_starting(page_labels, prefix) == label
+
+
+PAGE_HTML = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Airbus</title></head><body>
+<header><nav class="main-menu"><a href="/politique">Politique</a> <a href="/europe">Europe</a> <a href="/sports">Sports</a></nav></header>
+<main><article class="article-body">
+<h1>Airbus relève ses objectifs de livraisons pour l'année</h1>
+<figure><img src="a320.jpg" alt=""><figcaption>Un A320neo sur la chaîne d'assemblage de Toulouse-Blagnac</figcaption></figure>
+<p>L'avionneur européen a relevé jeudi ses objectifs de livraisons pour l'année, porté par une demande soutenue des compagnies aériennes asiatiques et par la fin des difficultés d'approvisionnement de ses moteurs.</p>
+<p>Le groupe prévoit désormais de livrer 820 appareils commerciaux cette année, contre 790 annoncés en janvier, a indiqué son directeur général lors de la présentation des résultats annuels.</p>
+<p>L'action Airbus gagnait 2,3 % à la Bourse de Paris en fin de séance, à 182,40 euros, après avoir touché un plus haut historique dans la matinée.</p>
+<p>Les syndicats, de leur côté, réclament des embauches supplémentaires sur les sites de Saint-Nazaire et de Hambourg pour tenir ces nouveaux objectifs sans dégrader les conditions de travail.</p>
+</article></main>
+<footer class="site-footer"><p>Mentions légales | Contact | Politique de confidentialité</p></footer>
+</body></html>"""
+
+
+def test_html_page_figcaption_is_caption_and_body_is_content() -> None:
+    doc = page_document(PAGE_HTML, "page.html", "fr")
+    assert doc is not None and doc.layout is not None and len(doc.layout) == len(split_blocks(doc.text))
+    labels = labels_of(doc)
+    assert label_starting(labels, "Un A320neo") == "caption"
+    for prefix in ("L'avionneur", "Le groupe prévoit", "L'action Airbus", "Les syndicats"):
+        assert label_starting(labels, prefix) is None, prefix
+    assert label_starting(labels, "Mentions légales") == "footer"
+    assert label_starting(labels, "Politique") == "navigation"
+
+
+def test_features_have_the_documented_shape_and_missing_values() -> None:
+    doc = page_document(PAGE_HTML, "page.html", "fr")
+    sig = block_signals(doc, None)
+    x = block_features(doc, sig, None, html=True)
+    assert x.shape == (len(sig.blocks), len(FEATURES))
+    corpus = FEATURES.index("corpus_df_log")
+    assert all(math.isnan(v) for v in x[:, corpus])  # no corpus statistics: missing, not 0
+    plain = replace(doc, main_text=None, layout=None)
+    xt = block_features(plain, block_signals(plain, None), None, html=False)
+    assert xt.shape == (len(sig.blocks), len(TEXT_FEATURES))
+    assert x[0, FEATURES.index("link_share")] == 1.0  # a menu link
+
+
+def test_gold_block_labels_follow_the_documented_rules() -> None:
+    text = "Accueil\nUn long paragraphe de l'article qui parle du port de Boulogne et de ses chalutiers.\nPartager"
+    doc = plain_doc(text)
+    blocks = split_blocks(text)
+    body = "Un long paragraphe de l'article qui parle du port de Boulogne et de ses chalutiers."
+    assert article_labels(doc, blocks, body) == [0.0, 1.0, 0.0]
+    got = snippet_labels(doc, blocks, ["port de Boulogne"], ["Partager"])
+    assert got[1:] == [1.0, 0.0] and math.isnan(got[0])  # a block no snippet touches is unlabelled
+
+
+def test_shipped_model_is_small_versioned_and_records_its_training() -> None:
+    assert DEFAULT_MODEL_PATH.stat().st_size < 1_000_000
+    model = default_model()
+    entry = model.manifest_entry()
+    assert entry["name"] == "classifier.json" and len(entry["sha256"]) == 64 and entry["version"]
+    sources = {s["name"]: s for s in model.meta["sources"]}
+    assert {"aeb-en-dev", "aeb-en-dev2", "trafilatura-fr-dev", "trafilatura-multi-dev"} <= set(sources)
+    assert all(len(s["sha256"]["gold.json"]) == 64 for s in sources.values())
+    assert set(model.meta["figures_cv"]) == set(model.meta["figures_training_set"])
+
+
+def test_a_bad_model_file_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "model.json"
+    bad.write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a boilerplate model file"):
+        load_model(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_model(tmp_path / "missing.json")
+
+
+def _reviewed(text: str, boilerplate: set[int]) -> Document:
+    blocks = tuple(
+        Block(b.start, b.end, is_boilerplate=i in boilerplate, boilerplate_label="other" if i in boilerplate else None, source="annotation")
+        for i, b in enumerate(split_blocks(text))
+    )
+    return replace(plain_doc(text), doc_id=f"d{hash(text) & 0xFFFF}", blocks=blocks, status="reviewed")
+
+
+def test_retrain_from_reviewed_documents_and_use_the_file(tmp_path: Path) -> None:
+    docs = [
+        _reviewed(PAGE_FR.replace("820", str(800 + i)).replace("TOULOUSE", f"VILLE{i}"), {0, 2, 3, 4, 7, 10, 12, 13, 14, 15, 16, 17, 18})
+        for i in range(6)
+    ]
+    examples = reviewed_examples("ws", docs)
+    assert len(examples) == 6 and all(ex.x_html is None for ex in examples)  # plain text: text booster only
+    model = train_classifier(examples + _gold_like_html_examples(), {"sources": [{"kind": "reviewed", "name": "ws"}]})
+    path = tmp_path / "bp.json"
+    sha = model.save(path)
+    loaded = load_model(path)
+    assert loaded.sha256 == sha and loaded.manifest_entry()["name"] == "bp.json"
+    doc = plain_doc(PAGE_FR)
+    stats = CorpusStats.from_texts([doc.text])
+    assert [b.is_boilerplate for b in label_blocks(doc, stats, loaded)] == [b.is_boilerplate for b in label_blocks(doc, stats, loaded)]
+
+
+def _gold_like_html_examples():
+    """A reviewed HTML document (layout and main text), so that the HTML booster has data."""
+    doc = page_document(PAGE_HTML, "page.html", "fr")
+    n = len(split_blocks(doc.text))
+    blocks = tuple(
+        Block(b.start, b.end, is_boilerplate=i in (0, 1, 2, 3, 4, n - 1), source="annotation") for i, b in enumerate(split_blocks(doc.text))
+    )
+    docs = [replace(doc, doc_id=f"h{i}", blocks=blocks, status="reviewed") for i in range(3)]
+    return reviewed_examples("html", docs)
+
+
+def test_train_command_without_data_is_one_line_error() -> None:
+    result = CliRunner().invoke(app, ["train", "boilerplate", "--no-gold"])
+    assert result.exit_code == 1
+    assert "nothing to train on" in result.output and "Traceback" not in result.output
+
+
+def test_prepare_with_boilerplate_model_names_it_in_the_workspace(tmp_path: Path) -> None:
+    model_path = tmp_path / "bp.json"
+    model_path.write_bytes(DEFAULT_MODEL_PATH.read_bytes())
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "page.txt").write_text(PAGE_FR, encoding="utf-8")
+    ws = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(ws), "--workers", "1", "--boilerplate-model", str(model_path)])
+    assert result.exit_code == 0, result.output
+    info = json.loads((ws / "workspace.json").read_text(encoding="utf-8"))
+    assert info["components"]["boilerplate-model"] == "bp.json"
+    assert info["components"]["boilerplate-model-sha256"] == default_model().sha256
+    bad = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(tmp_path / "ws2"), "--boilerplate-model", str(tmp_path / "nope.json")])
+    assert bad.exit_code == 1 and "boilerplate model file not found" in bad.output
