@@ -185,6 +185,7 @@ def run_evaluation(
         for gs in gold_mod.discover(Path(gold_root), task):
             if on_gold_set is not None:
                 on_gold_set(task, gs.name)
+            scores = _RUNNERS[task](gs, baselines, only)  # may add notes to gs (the boilerplate CV)
             notes = list(gs.notes)
             if task == "sentences":
                 notes.append(halves.describe(gs.name, gs.items))
@@ -195,7 +196,7 @@ def run_evaluation(
                 "kind": gs.kind,
                 "n_docs": len(gs.items),
                 "notes": notes,
-                "systems": _RUNNERS[task](gs, baselines, only),
+                "systems": scores,
             }
         results["tasks"][task] = per_set
     return results

@@ -281,8 +281,9 @@ def environment_differences(manifest: dict[str, Any]) -> list[str]:
     components = manifest["components"]
     model = components.get("model", "")
     out = []
+    trained: dict[str, str] | None = None
     for key, recorded in components.items():
-        if key == "model":
+        if key in ("model", "entity_models"):  # names: their versions and hashes are checked below
             continue
         if key == "corpus-builder":
             running = __version__
@@ -290,6 +291,21 @@ def environment_differences(manifest: dict[str, Any]) -> list[str]:
             from ..boilerplate import RULES_VERSION
 
             running = RULES_VERSION
+        elif key.startswith("boilerplate-model"):
+            from ..boilerplate.classifier import default_model
+
+            shipped = default_model().manifest_entry()
+            if components.get("boilerplate-model") != shipped["name"]:
+                continue  # a model file of the user's (`train boilerplate`): `verify` rebuilds with it
+            running = {"boilerplate-model": shipped["name"], "boilerplate-model-version": shipped["version"],
+                       "boilerplate-model-sha256": shipped["sha256"]}.get(key, recorded)
+        elif key.startswith("model_") and key != "model_version" or (key == "model_version" and Path(model).is_dir()):
+            # a model folder written by `train entities`: compare its identity (version, hash, base)
+            if trained is None:
+                from ..pipeline import model_identity
+
+                trained = model_identity(model) if Path(model).is_dir() else {}
+            running = trained.get(key, "not found here")
         else:
             package = model.replace("_", "-") if key == "model_version" else key
             try:
