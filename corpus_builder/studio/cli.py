@@ -78,7 +78,6 @@ def push(
     batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: ProgressOpt = True,
-    order: str = typer.Option("workspace", "--order", help="workspace, or uncertainty: new tasks least sure first (each prediction gets a score to sort on)."),
     update_predictions: bool = typer.Option(
         False, "--update-predictions",
         help="Also replace the predictions of tasks nobody has touched (no annotation, skip or draft) with the workspace's "
@@ -94,7 +93,7 @@ def push(
     """
     try:
         s = commands.push(workspace, project, project_id=project_id, url=url, api_key=api_key, batch_size=batch_size,
-                          model_version=model_version, progress=progress, order=order, update_predictions=update_predictions)
+                          model_version=model_version, progress=progress, update_predictions=update_predictions)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(

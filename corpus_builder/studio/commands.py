@@ -155,15 +155,12 @@ def push(
     batch_size: int = DEFAULT_BATCH_SIZE,
     model_version: str | None = None,
     progress: bool = True,
-    order: str = "workspace",
     update_predictions: bool = False,
 ) -> dict[str, Any]:
     """Send the workspace documents to project ``project`` (a title; created with the generated
     labeling config if missing) or ``project_id`` (see :func:`resolve_project`) as one task per
     document with predictions.
 
-    ``order``: ``"workspace"`` (stream in workspace order) or ``"uncertainty"`` (new tasks least
-    sure first, each prediction with a ``score``: :func:`.refresh.ordered_documents`).
     ``update_predictions``: afterwards, give the untouched tasks of still-predicted documents the
     current predictions under this ``model_version`` (:func:`.refresh.refresh_predictions`; the
     summary gets its counts under ``"predictions"``).
@@ -200,15 +197,13 @@ def push(
     known_records = {r for ref in refs for r in (ref.record, ref.source) if r is not None}
     current_keys: set[tuple[str, str]] = set()
     places = _DocumentPlaces()
-    from .refresh import ordered_documents, refresh_predictions, task_with_score
-
-    documents, scores = ordered_documents(ws, order)
+    from .refresh import refresh_predictions
     total = sum(1 for _ in ws.iter_documents())
     already = changed = n_docs = pushed = 0
     batch: list[dict[str, Any]] = []
     with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
         job = bar.add_task(f"push → {project or pid}", total=total)
-        for doc in documents:
+        for doc in ws.iter_documents():
             n_docs += 1
             key = (doc.doc_id, text_sha256(doc.text))
             current_keys.add(key)
@@ -219,7 +214,7 @@ def push(
                 continue
             # same id, or same record (a .txt's id, and a JSONL line's without `id`, is its text's hash)
             changed += doc.doc_id in known_ids or document_record(doc) in known_records
-            batch.append(task_with_score(doc, mv, scores))
+            batch.append(document_to_task(doc, mv))
             if len(batch) >= max(1, batch_size):
                 pushed += client.import_tasks(pid, batch)
                 bar.advance(job, len(batch))

@@ -1,4 +1,4 @@
-"""New predictions for tasks nobody has touched, and ordering tasks by the model's uncertainty.
+"""New predictions for tasks nobody has touched.
 
 The loop with annotators: ``studio pull`` → ``train entities WORKSPACE`` → ``prepare --model DIR``
 (reviewed documents keep their human labels; only predictions change) → ``studio push
@@ -9,30 +9,20 @@ The loop with annotators: ``studio pull`` → ``train entities WORKSPACE`` → `
 left exactly as they are, and so are tasks whose prediction already carries this
 ``model_version``.
 
-``push --order uncertainty`` imports new tasks least-sure first
-(:func:`corpus_builder.entities.uncertainty.document_uncertainty`), so Label Studio's default
-sequential sampling (by task id) shows them first, and gives each prediction a ``score`` (the
-model's smallest margin, squashed to 0-1: low = unsure) that the Data Manager can sort on.
+There is no ``push --order uncertainty``: sending the least sure documents first did not beat
+random order measurably in the simulation of ``benchmarks/entity_training.py ordering`` (100
+sentences: 0.700 exact F1 by uncertainty, 0.651-0.711 for three random draws; issue 9 asks to
+keep it only if it does), so push keeps the workspace order. The measure stays in
+:mod:`corpus_builder.entities.uncertainty` for that benchmark.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable, Sequence
 
 from ..records import Document
 from ..workspace import Workspace
 from .tasks import document_to_task, text_sha256
-
-ORDERS = ("workspace", "uncertainty")
-
-
-def prediction_score(margin: float) -> float:
-    """A 0-1 confidence from a margin (:func:`~corpus_builder.entities.uncertainty.min_margins`):
-    ``1 - exp(-margin / 5)`` (5 is about the median smallest margin of fr_core_news_sm on Deep
-    Sequoia sentences; only the order matters). A text without tokens scores 1."""
-    return 1.0 if math.isinf(margin) else round(1.0 - math.exp(-max(0.0, margin) / 5.0), 4)
-
 
 def workspace_model(ws: Workspace) -> str:
     """The entity model the workspace was prepared with (its primary model)."""
@@ -40,32 +30,6 @@ def workspace_model(ws: Workspace) -> str:
     from ..pipeline import DEFAULT_MODEL
 
     return primary_model((ws.read_info().get("options") or {}).get("model") or DEFAULT_MODEL)
-
-
-def ordered_documents(ws: Workspace, order: str) -> tuple[Iterable[Document], dict[str, float]]:
-    """The workspace documents in push order and each one's prediction score (empty for the
-    workspace order, which streams). ``"uncertainty"`` reads every document once to rank them (the
-    least sure first; ties keep the workspace order)."""
-    if order == "workspace":
-        return ws.iter_documents(), {}
-    if order != "uncertainty":
-        from ..errors import ConfigError
-
-        raise ConfigError(f"unknown --order {order!r}: choose one of {', '.join(ORDERS)}")
-    from ..entities.uncertainty import document_uncertainty
-
-    docs = list(ws.iter_documents())
-    margins = document_uncertainty(workspace_model(ws), docs)
-    ranked = sorted(range(len(docs)), key=lambda i: (margins[i], i))
-    return [docs[i] for i in ranked], {docs[i].doc_id: prediction_score(margins[i]) for i in ranked}
-
-
-def task_with_score(doc: Document, model_version: str, scores: dict[str, float]) -> dict[str, Any]:
-    """:func:`document_to_task`, with the prediction's ``score`` when ``scores`` has the document."""
-    task = document_to_task(doc, model_version)
-    if doc.doc_id in scores:
-        task["predictions"][0]["score"] = scores[doc.doc_id]
-    return task
 
 
 def refresh_predictions(ws: Workspace, client: Any, project_id: int, model_version: str, refs: Sequence[Any] | None = None) -> dict[str, Any]:

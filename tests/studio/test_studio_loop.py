@@ -1,7 +1,7 @@
 """The loop with annotators against a real Label Studio (session fixture ``ls_server``):
 push → annotate / skip / draft → pull → `train entities WORKSPACE` → `prepare --model DIR` →
-`push --update-predictions`: only the untouched tasks get the new model's predictions; and
-`push --order uncertainty` imports the least sure documents first."""
+`push --update-predictions`: only the untouched tasks get the new model's predictions.
+"""
 
 from __future__ import annotations
 
@@ -96,16 +96,3 @@ def test_retrained_model_updates_only_untouched_tasks(ls_server, tmp_path):
     # nothing left to update: a second push changes nothing
     again = commands.push(ws.root, project, client=client, progress=False, update_predictions=True)
     assert (again["predictions"]["updated"], again["predictions"]["up_to_date"]) == (0, 2)
-
-
-def test_push_in_uncertainty_order_sends_the_least_sure_first(ls_server, tmp_path):
-    ws = Workspace(tmp_path / "ws")
-    prepare([_inputs(tmp_path)], ws.root, PrepareOptions(workers=1))
-    client = StudioClient(ls_server.url, ls_server.api_key)
-    s = commands.push(ws.root, "Uncertainty order (test)", client=client, progress=False, order="uncertainty")
-    assert s["pushed"] == 5
-    tasks = sorted(client.tasks(s["project_id"]), key=lambda t: t.id)
-    scores = [client.sdk.tasks.get(t.id).predictions[0] for t in tasks]
-    scores = [p["score"] if isinstance(p, dict) else p.score for p in scores]
-    assert all(0.0 <= x <= 1.0 for x in scores)
-    assert scores == sorted(scores)  # task ids (Label Studio's sequential order) follow the score: least sure first
