@@ -154,10 +154,11 @@ def export_tasks(
     workspace: Path = _WS,
     out: Path = typer.Option(..., "--out", "-o", help="JSON file to write (a list of tasks with predictions, for Label Studio's import)."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists (by default an existing file is never touched)."),
 ) -> None:
     """Write the tasks with predictions to a JSON file, for teams that import files by hand."""
     try:
-        n = commands.export_tasks(workspace, out, model_version=model_version)
+        n = commands.export_tasks(workspace, out, model_version=model_version, overwrite=overwrite)
     except CorpusBuilderError as e:
         _fail(e)
     typer.echo(f"{n} tasks written to {out}; create the project with the output of `corpus-builder studio config`")

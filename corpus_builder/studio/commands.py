@@ -618,17 +618,32 @@ def pull(
     return summary
 
 
-def export_tasks(workspace: Path | str, out: Path | str, *, model_version: str | None = None) -> int:
+def export_tasks(workspace: Path | str, out: Path | str, *, model_version: str | None = None, overwrite: bool = False) -> int:
     """Write the workspace's tasks (with predictions) to ``out`` as a JSON list that Label Studio's
-    import accepts; return the number of tasks. The labeling config is ``studio config``'s output."""
+    import accepts; return the number of tasks. The labeling config is ``studio config``'s output.
+
+    An existing ``out`` is never replaced unless ``overwrite`` (it may be someone's file): raises
+    :class:`ConfigError` naming it. The file is written to a fresh temporary name beside ``out``
+    and renamed, so an interrupted run leaves no half file and touches no other file."""
+    import tempfile
+
     ws = Workspace(workspace).require()
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise ConfigError(f"{out} exists: export-tasks never replaces a file; choose another --out, or pass --overwrite")
+    if out.is_dir():
+        raise ConfigError(f"{out} is a folder: --out takes a file name (e.g. {out / 'tasks.json'})")
     mv = model_version or default_model_version(ws)
     tasks = [document_to_task(d, mv) for d in ws.iter_documents()]
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return len(tasks)
 
 

@@ -196,3 +196,20 @@ def test_generated_login_is_private_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("LABEL_STUDIO_USER_TOKEN", "abc")
     with pytest.raises(ConfigError, match="longer than 5"):
         _credentials(tmp_path)
+
+
+def test_export_tasks_never_replaces_an_existing_file(workspace, tmp_path):
+    """Issue 11's rule: a file the tool did not write is never overwritten (the old export-tasks
+    replaced --out, and a `<out>.tmp` beside it, without a word)."""
+    from corpus_builder.errors import ConfigError
+
+    out = tmp_path / "tasks.json"
+    out.write_text("someone's notes\n", encoding="utf-8")
+    (tmp_path / "tasks.json.tmp").write_text("also theirs\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="never replaces a file"):
+        commands.export_tasks(workspace.root, out)
+    assert out.read_text(encoding="utf-8") == "someone's notes\n"
+    assert commands.export_tasks(workspace.root, out, overwrite=True) == 3
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["data"]["doc_id"]
+    assert (tmp_path / "tasks.json.tmp").read_text(encoding="utf-8") == "also theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tasks")) == []
