@@ -301,6 +301,14 @@ def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tu
     return decoded.text, decoded.encoding
 
 
+#: A file holding valid multibyte UTF-8 is read as damaged UTF-8 (never in a legacy charset) while
+#: its invalid bytes are at most this many times its valid multibyte characters. A cp1252 or
+#: latin-1 French file has invalid bytes at every accent and almost no valid sequence (a byte pair
+#: such as "Ã©" is rare in real text), so it still goes to charset-normalizer; a UTF-8 file with a
+#: few stray bytes no longer does.
+MIXED_UTF8_RATIO = 10
+
+
 def decode_input(data: bytes, source: str, *, declared: str | None = None) -> Decoded:
     """Decode raw bytes to text; return a :class:`Decoded` (text, encoding as a Python codec name
     or :data:`MIXED_ENCODING`, and the damage found).
@@ -308,7 +316,7 @@ def decode_input(data: bytes, source: str, *, declared: str | None = None) -> De
     Order: a file signature of a non-text format (:func:`binary_format`); a UTF-8/16/32
     byte-order mark decides (and is stripped); then the binary test (a NUL byte, or more than
     :data:`MAX_CONTROL_BYTE_SHARE` control bytes in the first :data:`BINARY_SAMPLE_BYTES`); then
-    strict UTF-8; then mostly-UTF-8 (no more invalid bytes than valid multibyte characters; each
+    strict UTF-8; then mostly-UTF-8 (at most :data:`MIXED_UTF8_RATIO` invalid bytes per valid multibyte character; each
     run of invalid bytes read as cp1252 if :func:`_repairable`, else dropped); then ``declared`` (an
     encoding the container declares, e.g. an HTML ``<meta charset>``) if the bytes decode with it;
     then charset-normalizer, with a windows-1252 preference for Western text (see
@@ -341,7 +349,10 @@ def decode_input(data: bytes, source: str, *, declared: str | None = None) -> De
     except UnicodeDecodeError:
         pass
     mixed, multibyte = _decode_mixed_utf8(data)
-    if multibyte > 0 and mixed.repaired + mixed.dropped <= multibyte:
+    if multibyte > 0 and mixed.repaired + mixed.dropped <= multibyte * MIXED_UTF8_RATIO:
+        # valid UTF-8 sequences beside the invalid bytes: damaged UTF-8. A single-byte charset
+        # would turn every valid sequence into mojibake ("café" → "cafﺃﺏ", seen in a fresh-user
+        # trial), so the damage limit decides: dropped with a warning, or rejected
         return _checked(mixed, len(data), source)
     if declared:
         try:

@@ -471,3 +471,20 @@ def test_hidden_paths_and_folder_links_are_skipped_and_reported(tmp_path):
     assert all(n.detail for n in items if isinstance(n, Notice))
     # a hidden file given by name is read
     assert [d.text for d in _docs(iter_inputs([root / "sub" / ".DS_Store.txt"]))] == ["x"]
+
+
+def test_damaged_utf8_is_never_read_in_a_legacy_charset():
+    """Fresh-user trial: a UTF-8 file with a few more stray bytes than its valid accents was read
+    whole as another charset ("café" → "cafﺃﺏ") with no warning. Valid UTF-8 beside invalid bytes
+    is damaged UTF-8: kept with the bytes dropped under the limit, rejected above it."""
+    from corpus_builder.ingest import DecodeError, decode_input
+
+    head = "Le café est fermé. ".encode("utf-8")
+    at_limit = decode_input(head + b"\x80\x81\x82 fin.\n", "e3.txt")
+    assert at_limit.text.startswith("Le café est fermé.") and at_limit.dropped + at_limit.repaired == 3
+    with pytest.raises(DecodeError) as e:
+        decode_input(head + b"\x80\x81\x82\x83\x84 fin.\n", "e5.txt")
+    assert e.value.reason == "undecodable"
+    # a real cp1252 French text still decodes as cp1252
+    legacy = "L'été à Paris : les élèves préfèrent la fraîcheur des quais, où l'on déjeune.\n" * 3
+    assert decode_input(legacy.encode("cp1252"), "w.txt").text == legacy
