@@ -15,8 +15,11 @@ workspace's file, ``--annotations``): without it the reviewed documents come bac
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,23 +45,37 @@ class VerifyResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _resolve_inputs(release: Release, given: list[Path] | None) -> list[Path]:
+def _resolve_inputs(release: Release, given: list[Path] | None) -> tuple[Path, list[Path]]:
+    """``(folder to run prepare from, input paths)``: the given ones from here, else the
+    manifest's ``build.input_paths`` from the first folder where they all exist."""
     if given:
         missing = [str(p) for p in given if not p.exists()]
         if missing:
             raise InputError(f"input(s) not found: {', '.join(missing)}")
-        return given
+        return Path.cwd(), given
     recorded = (release.manifest.get("build") or {}).get("input_paths") or []
     if not recorded:
         raise ConfigError(f"{release.path}: the manifest records no input paths (built before `verify` existed); give them: "
                           "corpus-builder verify RELEASE INPUT...")
-    # as given to prepare: relative to where it ran; try here, then above the releases folder
+    # as given to prepare: relative to where it ran; try here, then above the releases folder.
+    # The rebuild runs prepare from that folder with the paths as recorded, so that the manifest's
+    # build.input_paths come out the same (absolute paths made every rebuild differ).
     for base in (Path.cwd(), *release.path.resolve().parents[2:]):
-        paths = [Path(p) if Path(p).is_absolute() else base / p for p in recorded]
-        if all(p.exists() for p in paths):
-            return paths
+        if all((Path(p) if Path(p).is_absolute() else base / p).exists() for p in recorded):
+            return base, [Path(p) for p in recorded]
     raise InputError(f"the inputs recorded in {release.path / MANIFEST_FILE} ({', '.join(recorded)}) are not found from here; "
                      "give them: corpus-builder verify RELEASE INPUT...")
+
+
+@contextmanager
+def _working_dir(path: Path) -> Iterator[None]:
+    """Run a block from ``path`` (``contextlib.chdir`` is Python 3.11+; we support 3.10)."""
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
 
 
 def _previous(release: Release, given: Path | None) -> Path | None:
@@ -98,7 +115,7 @@ def verify_release(
     release = Release(release_path)
     m = release.manifest
     build = m.get("build") or {}
-    paths = _resolve_inputs(release, inputs)
+    base, paths = _resolve_inputs(release, inputs)
     prev = _previous(release, previous)
     result = VerifyResult(release.path, identical=False)
     want_annotations = build.get("annotations_sha256")
@@ -118,7 +135,8 @@ def verify_release(
             ws.mkdir()
             shutil.copyfile(annotations, ws / "annotations.jsonl")
         options = PrepareOptions(model=model or PrepareOptions().model, workers=workers, shard_size=build.get("shard_size") or 100)
-        prepare(paths, ws, options)
+        with _working_dir(base):
+            prepare(paths, ws, options)
         fractions = tuple(m["split"]["fractions"][s] for s in SPLITS)
         rebuilt = release_workspace(
             ws, name=m["name"], version=m["version"], releases_dir=tmp / "releases", split=fractions,  # type: ignore[arg-type]

@@ -68,3 +68,19 @@ def test_inputs_not_found(built, tmp_path):
         assert r.exit_code == 1 and "are not found from here; give them" in r.output and "Traceback" not in r.output
     finally:
         shutil.move(tmp_path / "elsewhere", corpus)
+
+
+def test_a_release_built_from_a_relative_path_verifies(tmp_path, monkeypatch):
+    """The README's quick start gives a relative input (examples/articles): the fresh-user trial
+    found every such release failing verify, as the rebuild recorded the inputs as absolute paths."""
+    shutil.copytree(EXAMPLES, tmp_path / "examples" / "articles")
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["build", "examples/articles", "--name", "demo", "--version", "0.1.0", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert read_manifest(Path("releases/demo/0.1.0"))["build"]["input_paths"] == ["examples/articles"]
+    r = runner.invoke(app, ["verify", "releases/demo/0.1.0", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "byte-identical" in r.output
+    monkeypatch.chdir(tmp_path / "releases")  # found from above the releases folder too
+    r = runner.invoke(app, ["verify", "demo/0.1.0", "--workers", "1"])
+    assert r.exit_code == 0, r.output
