@@ -146,20 +146,28 @@ def main(
 
 
 @contextmanager
-def _errors_to_exit():
-    """Library errors → one line and exit 1; Ctrl-C → exit 130; SIGTERM (a scheduler, ``docker
-    stop``, a CI timeout) → exit 143. Both signals unwind the run, so worker processes are stopped."""
+def _errors_to_exit(resume_hint: str = "run the same command again to resume"):
+    """Library errors, and file-system errors on a named path, → one line and exit 1; Ctrl-C →
+    exit 130; SIGTERM (a scheduler, ``docker stop``, a CI timeout) → exit 143. Both signals unwind
+    the run, so worker processes are stopped; ``resume_hint`` says what to do next."""
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         yield
     except CorpusBuilderError as e:
         console.print("[bold red]error:[/]", escape(str(e)), highlight=False)
         raise typer.Exit(1) from None
+    except OSError as e:
+        if e.filename is None:  # not a path the user gave or chose: a bug, keep the traceback
+            raise
+        # an output path under a file, a folder not writable, a full disk...: the user's to fix
+        where = f"{e.filename} → {e.filename2}" if e.filename2 else str(e.filename)
+        console.print("[bold red]error:[/]", escape(f"{where}: {e.strerror or e}"), highlight=False)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]: run the same command again to resume")
+        console.print(f"[yellow]interrupted[/]: {resume_hint}")
         raise typer.Exit(130) from None
     except _Terminated:
-        console.print("[yellow]terminated[/] (SIGTERM): run the same command again to resume")
+        console.print(f"[yellow]terminated[/] (SIGTERM): {resume_hint}")
         raise typer.Exit(143) from None
     finally:
         if previous is not None:
@@ -367,7 +375,7 @@ def build_cmd(
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
 
-    with _errors_to_exit():
+    with _errors_to_exit("build starts again from the beginning (its temporary workspace is gone); to resume a long run, use prepare + release"):
         # Everything that can be checked before the long prepare run is checked first.
         check_name(name, releases_dir)
         check_version(version, releases_dir)

@@ -700,71 +700,72 @@ def prepare(
         raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
     fingerprint = _file_fingerprint(paths)  # raises InputError for a missing input, before any write
     ws.claim(paths)  # not a workspace, or overlapping an input: InputError, nothing written
-    plan_key = _plan_key(fingerprint, options)
-    staging = ws.root / STAGING_DIR
-    plan_path = staging / PLAN_FILE
-    from .boilerplate.classifier import default_model
+    with ws.lock("prepare"):  # a second run on this workspace stops at once (InputError)
+        plan_key = _plan_key(fingerprint, options)
+        staging = ws.root / STAGING_DIR
+        plan_path = staging / PLAN_FILE
+        from .boilerplate.classifier import default_model
 
-    default_model(options.boilerplate_model)  # a bad --boilerplate-model fails before any work
-    done = _up_to_date(ws, plan_key, plan_path)
-    if done is not None and not (options.strict and done.rejects):  # --strict must still fail on them
-        return done
-    stats_path = str(staging / STATS_FILE)
-    pool = None
-    if workers > 1 and options.engine == "local":
-        # One pool for both passes: its workers clean documents in pass 1, then annotate shards;
-        # launched only once the corpus has more than one shard.
-        pool = _Pool(workers, options.model, stats_path, start_after=options.shard_size, boilerplate_model=options.boilerplate_model)
-    try:
-        plan = _run_passes(paths, ws, staging, plan_path, plan_key, options, workers, stats_path, pool, progress_factory)
-    except BrokenProcessPool:
+        default_model(options.boilerplate_model)  # a bad --boilerplate-model fails before any work
+        done = _up_to_date(ws, plan_key, plan_path)
+        if done is not None and not (options.strict and done.rejects):  # --strict must still fail on them
+            return done
+        stats_path = str(staging / STATS_FILE)
+        pool = None
+        if workers > 1 and options.engine == "local":
+            # One pool for both passes: its workers clean documents in pass 1, then annotate shards;
+            # launched only once the corpus has more than one shard.
+            pool = _Pool(workers, options.model, stats_path, start_after=options.shard_size, boilerplate_model=options.boilerplate_model)
+        try:
+            plan = _run_passes(paths, ws, staging, plan_path, plan_key, options, workers, stats_path, pool, progress_factory)
+        except BrokenProcessPool:
+            if pool is not None:
+                pool.stop()
+            raise ConfigError(
+                "the worker processes stopped unexpectedly (see the messages above): they could not start, or were killed "
+                "(out of memory?). A Python script that runs prepare with several workers must be a file and call it under "
+                "`if __name__ == \"__main__\":`; or use 1 worker. Completed shards are kept: run again to resume."
+            ) from None
+        except BaseException:
+            # Ctrl-C or a failure: drop queued work and stop the workers now (shard files are written
+            # atomically, so the next run resumes from the completed ones).
+            if pool is not None:
+                pool.stop()
+            raise
         if pool is not None:
-            pool.stop()
-        raise ConfigError(
-            "the worker processes stopped unexpectedly (see the messages above): they could not start, or were killed "
-            "(out of memory?). A Python script that runs prepare with several workers must be a file and call it under "
-            "`if __name__ == \"__main__\":`; or use 1 worker. Completed shards are kept: run again to resume."
-        ) from None
-    except BaseException:
-        # Ctrl-C or a failure: drop queued work and stop the workers now (shard files are written
-        # atomically, so the next run resumes from the completed ones).
-        if pool is not None:
-            pool.stop()
-        raise
-    if pool is not None:
-        pool.close()
-    out_dir = staging / "annotated"
+            pool.close()
+        out_dir = staging / "annotated"
 
-    # Publish: annotated shards become the workspace documents (atomic folder swap).
-    rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
-    notices_path = staging / "notices.jsonl"  # absent in a staging area left by an older version
-    notices = [Notice.from_dict(d) for d in read_jsonl(notices_path)] if notices_path.is_file() else []
-    input_records = list(read_jsonl(staging / "inputs.jsonl"))
-    ws.publish_documents(out_dir)
-    ws.write_rejects(rejects)
-    ws.write_notices(notices)
-    info = {
-        "schema_version": SCHEMA_VERSION,
-        "plan_key": plan_key,
-        "components": component_versions(options.model, options.boilerplate_model),
-        "inputs": input_records,
-        "options": {"model": options.model, "shard_size": options.shard_size, "boilerplate_model": options.boilerplate_model},
-        "input_paths": [str(p) for p in paths],  # as given: what `corpus-builder verify` rebuilds from
-    }
-    ws.write_info(info)
-    if ws.annotations_path.is_file():
-        # Human labels pulled earlier survive a re-run: merge them again (changed texts are reported).
-        from .studio.commands import reapply_annotations
+        # Publish: annotated shards become the workspace documents (atomic folder swap).
+        rejects = [Reject.from_dict(d) for d in read_jsonl(staging / "rejects.jsonl")]
+        notices_path = staging / "notices.jsonl"  # absent in a staging area left by an older version
+        notices = [Notice.from_dict(d) for d in read_jsonl(notices_path)] if notices_path.is_file() else []
+        input_records = list(read_jsonl(staging / "inputs.jsonl"))
+        ws.publish_documents(out_dir)
+        ws.write_rejects(rejects)
+        ws.write_notices(notices)
+        info = {
+            "schema_version": SCHEMA_VERSION,
+            "plan_key": plan_key,
+            "components": component_versions(options.model, options.boilerplate_model),
+            "inputs": input_records,
+            "options": {"model": options.model, "shard_size": options.shard_size, "boilerplate_model": options.boilerplate_model},
+            "input_paths": [str(p) for p in paths],  # as given: what `corpus-builder verify` rebuilds from
+        }
+        ws.write_info(info)
+        if ws.annotations_path.is_file():
+            # Human labels pulled earlier survive a re-run: merge them again (changed texts are reported).
+            from .studio.commands import reapply_annotations
 
-        reapplied = reapply_annotations(ws.root) or {}
-        keys = ("merged", "documents", "not_merged", "not_merged_text_changed", "not_merged_removed", "skipped")
-        info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in keys} | {"report": reapplied.get("report")}
+            reapplied = reapply_annotations(ws.root) or {}
+            keys = ("merged", "documents", "not_merged", "not_merged_text_changed", "not_merged_removed", "skipped")
+            info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in keys} | {"report": reapplied.get("report")}
 
-    summary = RunSummary.from_documents(ws.iter_documents(), rejects, notices)
-    summary.documents_in = plan["documents_in"]
-    ws.write_info({**info, "summary": summary.to_dict()})
-    ws.remove_owned(staging)
-    return summary
+        summary = RunSummary.from_documents(ws.iter_documents(), rejects, notices)
+        summary.documents_in = plan["documents_in"]
+        ws.write_info({**info, "summary": summary.to_dict()})
+        ws.remove_owned(staging)
+        return summary
 
 
 def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | None:

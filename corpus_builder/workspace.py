@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ from .records import Document, Notice, Reject
 DOCUMENTS_DIR = "documents"
 REJECTS_FILE = "rejects.jsonl"
 NOTICES_FILE = "notices.jsonl"
+#: Held (``flock``) by the run that writes the workspace: :meth:`Workspace.lock`.
+LOCK_FILE = ".lock"
 ANNOTATIONS_FILE = "annotations.jsonl"
 INFO_FILE = "workspace.json"
 REPORTS_DIR = "reports"
@@ -180,6 +183,31 @@ class Workspace:
         from .records import SCHEMA_VERSION
 
         self.write_info({"schema_version": SCHEMA_VERSION, "unfinished": True})
+
+    @contextmanager
+    def lock(self, run: str) -> Iterator[None]:
+        """Hold the workspace for one writing run (``prepare``, ``pull``, ``import-annotations``):
+        an exclusive, non-blocking ``flock`` on ``<workspace>/.lock`` (released when the run ends or
+        its process dies, so a killed run never leaves it held). Raises :class:`InputError` naming
+        the other run when one holds it: two runs writing the same shards crashed (fresh-user
+        trial). The workspace folder must exist (:meth:`claim` first)."""
+        import fcntl
+
+        path = self.root / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another run"
+            os.close(fd)
+            raise InputError(f"workspace {self.root} is in use by {holder}: wait for it to finish, or use another --workspace") from None
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"corpus-builder {run} (pid {os.getpid()})\n".encode())
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     def remove_owned(self, folder: Path) -> None:
         """Delete ``folder`` (one of :data:`OWNED_FILES`' folders of this workspace) if every file

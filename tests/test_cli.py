@@ -206,3 +206,18 @@ def test_validate_prints_environment_differences_as_warnings_and_passes(demo_rel
     (copy / "README.md").write_text(card.replace("Documents reviewed by a person: 0", "Documents reviewed by a person: 5"), encoding="utf-8")
     r = invoke("validate", copy)
     assert r.exit_code == 1 and "README.md: sha256 differs" in r.output
+
+
+def test_an_output_path_under_a_file_is_one_line_not_a_traceback(tmp_path):
+    """Fresh-user trial: `export --out FILE/sub`, `build --releases-dir FILE`, `prepare -w
+    FILE/x` and `studio export-tasks --out FILE/t.json` ended in tracebacks."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n", encoding="utf-8")
+    for args in (
+        ["build", EXAMPLES, "--name", "demo", "--version", "0.1.0", "--releases-dir", a_file / "rel", "--workers", "1"],
+        ["prepare", EXAMPLES, "--workspace", a_file / "ws", "--workers", "1"],
+    ):
+        r = invoke(*args)
+        assert r.exit_code == 1, r.output
+        assert "Traceback" not in r.output and "error:" in r.output and str(a_file) in r.output
+    assert a_file.read_text(encoding="utf-8") == "mine\n"

@@ -21,8 +21,13 @@ TEXT = "Le maire de Lyon a inauguré la bibliothèque.\nLa cérémonie a eu lieu
 
 
 def _tree(root: Path) -> dict[str, str]:
-    """Every file under ``root`` (relative path → sha256 of its bytes): the folder's exact state."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` (relative path → sha256 of its bytes): the folder's exact state,
+    but for a workspace's own ``.lock`` (it names the run holding it: Workspace.lock)."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).as_posix() != ".lock"
+    }
 
 
 def _invoke(*args) -> object:
@@ -167,3 +172,19 @@ def test_a_workspace_whose_first_prepare_did_not_finish_is_not_released(tmp_path
     assert r.exit_code == 1 and "has not finished" in r.output, r.output
     prepare([corpus], ws, PrepareOptions(workers=1))  # the same command again completes it
     assert Workspace(ws).require() and not Workspace(ws).read_info().get("unfinished")
+
+
+def test_a_second_run_on_a_busy_workspace_stops_at_once(tmp_path):
+    """Fresh-user trial: two `prepare`s on one workspace at once crashed the second with a
+    traceback and left a staging file behind. The run holding the workspace's lock is named."""
+    from corpus_builder.errors import InputError
+    from corpus_builder.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.claim([])
+    with ws.lock("prepare"):
+        with pytest.raises(InputError, match=r"in use by corpus-builder prepare \(pid \d+\)"):
+            with Workspace(tmp_path / "ws").lock("studio pull"):
+                pass
+    with ws.lock("prepare"):  # released: the next run takes it
+        pass

@@ -161,6 +161,11 @@ def export_tasks(
         n = commands.export_tasks(workspace, out, model_version=model_version, overwrite=overwrite)
     except CorpusBuilderError as e:
         _fail(e)
+    except OSError as e:  # --out under a file, a folder not writable...
+        if e.filename is None:
+            raise
+        typer.echo(f"error: {e.filename}: {e.strerror or e}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"{n} tasks written to {out}; create the project with the output of `corpus-builder studio config`")
 
 

@@ -599,7 +599,7 @@ def pull(
     name = repr(project) if project else f"project {pid}"
     config_xml = client.project_config(pid)
     n_project = client.project_task_count(pid)
-    with temporary_dir(ws.root, ".pull-") as tmp:
+    with ws.lock("studio pull"), temporary_dir(ws.root, ".pull-") as tmp:
         export_path = Path(tmp) / f"project-{pid}-export.json"
         with _status(progress, f"Label Studio is building the export of {name} ({n_project} tasks)…") as status:
             got = [0]
@@ -654,7 +654,8 @@ def import_annotations(
     streaming it (:func:`.merge.iter_export`, :func:`merge_export`); return the summary as
     :func:`pull` does. JSON_MIN/CSV files are refused (:class:`StudioError`) before anything is written."""
     Workspace(workspace).require()
-    return merge_export(workspace, iter_export(file), policy=policy, config_xml=config_xml, origin=f"import {file}", progress=progress)
+    with Workspace(workspace).lock("studio import-annotations"):
+        return merge_export(workspace, iter_export(file), policy=policy, config_xml=config_xml, origin=f"import {file}", progress=progress)
 
 
 def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-latest") -> dict[str, Any] | None:
