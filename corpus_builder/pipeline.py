@@ -832,7 +832,9 @@ def component_versions(model: str, boilerplate_model: str | None = None) -> dict
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
-    out["entity_models"] = f"{next(iter(models))}={model}"
+    # a model folder is named by its folder name (its hash is in model_version): a release never
+    # carries the builder's local path (fresh-user trial: `fr=/tmp/…/model1` in a published card)
+    out["entity_models"] = f"{next(iter(models))}={Path(model).name if Path(model).is_dir() else model}"
     if Path(model).is_dir():
         out.update(model_identity(model))
         return out
