@@ -655,7 +655,12 @@ def import_annotations(
     :func:`pull` does. JSON_MIN/CSV files are refused (:class:`StudioError`) before anything is written."""
     Workspace(workspace).require()
     with Workspace(workspace).lock("studio import-annotations"):
-        return merge_export(workspace, iter_export(file), policy=policy, config_xml=config_xml, origin=f"import {file}", progress=progress)
+        return _merge_file(workspace, file, policy=policy, config_xml=config_xml, progress=progress)
+
+
+def _merge_file(workspace: Path | str, file: Path | str, *, policy: str, config_xml: str | None = None, progress: bool = False) -> dict[str, Any]:
+    """:func:`import_annotations` without taking the workspace lock (for a caller that holds it)."""
+    return merge_export(workspace, iter_export(file), policy=policy, config_xml=config_xml, origin=f"import {file}", progress=progress)
 
 
 def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-latest") -> dict[str, Any] | None:
@@ -665,7 +670,7 @@ def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-la
     ws = Workspace(workspace).require()
     if not ws.annotations_path.is_file():
         return None
-    return import_annotations(ws.root, ws.annotations_path, policy=policy)
+    return _merge_file(ws.root, ws.annotations_path, policy=policy)  # prepare holds the workspace lock
 
 
 def format_summary(summary: dict[str, Any]) -> str:
