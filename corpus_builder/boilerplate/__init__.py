@@ -542,17 +542,7 @@ def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool) -> list[bo
         if headline is not None:
             content[headline] = True
     if not has_main:
-        section = False
-        body_started = False
-        for i, f in enumerate(feats):
-            if content[i] and f.n_chars >= LENGTH_LOW:
-                body_started = True
-            if f.cue is not None and f.cue.scope == "section":
-                section = body_started
-            elif f.cf == "good" and content[i]:
-                section = False
-            elif section:
-                content[i] = False
+        _close_sections(feats, content)
     _find_duplicates(feats, content)
     for i, f in enumerate(feats):
         if f.cue is not None:
@@ -603,6 +593,24 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None, model: object 
     )
 
 
+def _close_sections(feats: list[_Feat], content: list[bool]) -> None:
+    """In place: after a section heading cue ("Related", "Newsletter", "Comments") below the start
+    of the body, only jusText-"good" content paragraphs stay content (and end the section); the
+    section's short entries become boilerplate even when trafilatura or the model kept them. A
+    section cue before the body (a menu entry) opens no section."""
+    section = False
+    body_started = False
+    for i, f in enumerate(feats):
+        if content[i] and f.n_chars >= LENGTH_LOW:
+            body_started = True
+        if f.cue is not None and f.cue.scope == "section":
+            section = body_started
+        elif f.cf == "good" and content[i]:
+            section = False
+        elif section:
+            content[i] = False
+
+
 def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     """HTML: trafilatura's main text, corrected by cues and corpus templates, plus the long,
     stop-word-rich (jusText "good") paragraphs it left out inside the main body or just before
@@ -610,20 +618,7 @@ def _decide_with_main(feats: list[_Feat]) -> list[bool]:
     content blocks. Short blocks trafilatura left out stay out: between paragraphs they are
     mostly captions and teasers (measured: taking them in lowered both dev scores)."""
     content = [f.in_main and f.cue is None and not f.template for f in feats]
-    # After a section heading ("Related", "Newsletter", "Comments") below the start of the body,
-    # only long good paragraphs stay content: the section's short entries are boilerplate even
-    # when trafilatura kept them.
-    section = False
-    body_started = False
-    for i, f in enumerate(feats):
-        if content[i] and f.n_chars >= LENGTH_LOW:
-            body_started = True
-        if f.cue is not None and f.cue.scope == "section":
-            section = body_started  # a menu entry before the body opens no section
-        elif f.cf == "good" and content[i]:
-            section = False
-        elif section:
-            content[i] = False
+    _close_sections(feats, content)
     in_main = [i for i, f in enumerate(feats) if f.in_main]
     if not in_main:
         return content
