@@ -480,7 +480,7 @@ def diff_cmd(
     status and split changes; components whose versions differ; rows per config and split."""
     import json
 
-    from .release.diff import ENTITY_CHANGES, diff_releases
+    from .release.diff import diff_releases
     from .release.read import Release
 
     with _errors_to_exit():

@@ -39,7 +39,7 @@ from functools import cache
 from typing import Any
 
 from ..errors import ConfigError
-from ..records import Block, Document, RawDocument, Span
+from ..records import Block, Document, Span
 from .gold import EntityGoldDoc, SentenceGoldDoc
 
 SentenceSystem = Callable[[Sequence[SentenceGoldDoc], str], list[list[tuple[int, int]]]]

@@ -27,14 +27,12 @@ Figures (over all annotator pairs of all such documents, pooled):
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
 from ..records import ENTITY_LABELS, Document
 
 #: Documents listed for adjudication.
@@ -228,29 +226,18 @@ class _NullCtx:
         pass
 
 
-def _read_tasks(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path} line {n}: not valid JSON ({e.msg}); the file is written by studio pull, do not edit it") from None
-
-
 def workspace_agreement(workspace: str | Path, *, tokenize: Tokenizer | None = None, top: int = TOP_DISAGREEMENTS) -> dict[str, Any] | None:
     """The :func:`agreement_report` of a workspace's ``annotations.jsonl``, or ``None`` when no
     task there has two or more annotators. ``tokenize`` defaults to the workspace model's tokenizer.
     Raises :class:`InputError` if the workspace was not prepared or a line is not JSON."""
     from ..pipeline import DEFAULT_MODEL
-    from ..workspace import Workspace
+    from ..workspace import Workspace, read_jsonl
 
     ws = Workspace(workspace).require()
     path = ws.annotations_path
     if not path.is_file():
         return None
-    wanted = {doc_id for doc_id, _, _ in iter_multi_annotated(_read_tasks(path))}
+    wanted = {doc_id for doc_id, _, _ in iter_multi_annotated(read_jsonl(path))}
     if not wanted:
         return None
     if tokenize is None:
@@ -259,4 +246,4 @@ def workspace_agreement(workspace: str | Path, *, tokenize: Tokenizer | None = N
         model = ws.read_info().get("options", {}).get("model", DEFAULT_MODEL)
         tokenize = lambda text: model_tokenize(text, model)  # noqa: E731
     documents = {d.doc_id: d for d in ws.iter_documents() if d.doc_id in wanted}
-    return agreement_report(documents, _read_tasks(path), tokenize, top=top)
+    return agreement_report(documents, read_jsonl(path), tokenize, top=top)

@@ -18,9 +18,8 @@ keep it only if it does), so push keeps the workspace order. The measure stays i
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
-from ..records import Document
 from ..workspace import Workspace
 from .tasks import document_to_task, text_sha256
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from corpus_builder.cli import app
 from corpus_builder.errors import ConfigError, ReleaseError
-from corpus_builder.records import NER_TAGS, Block, Document, Sentence, Span
+from corpus_builder.records import NER_TAGS
 from corpus_builder.release import read_manifest, write_release
 from corpus_builder.release.export import export_release, words_and_spaces
 from tests.test_release import make_doc, regex_tokenize

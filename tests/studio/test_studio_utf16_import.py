@@ -10,7 +10,6 @@ conversion.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from studio_helpers import annotation, exported_task, make_document
