@@ -30,6 +30,12 @@ _PROJECT_ID = typer.Option(
 _POLICY = typer.Option("ground-truth-latest", "--policy", help=f"How to choose among several annotations of a task: {' or '.join(POLICIES)}.")
 
 
+def _first(items: list, describe, n: int = 20) -> str:
+    """The first ``n`` items described and joined with ``; `` (``...`` when there are more): a
+    warning names what it is about without flooding the terminal."""
+    return "; ".join(describe(item) for item in items[:n]) + (" ..." if len(items) > n else "")
+
+
 def _fail(e: CorpusBuilderError) -> None:
     typer.echo(f"error: {e}", err=True)
     raise typer.Exit(1)
@@ -108,20 +114,20 @@ def push(
             f"left alone: {len(p['kept_human_work'])} tasks with annotations, skips or drafts, {p['kept_reviewed']} of reviewed documents"
         )
     if s["stale_tasks"]:
-        named = "; ".join(f"task {t['task_id']} (doc_id {t['doc_id']}, {t['record']})" for t in s["stale_tasks"][:20])
+        named = _first(s["stale_tasks"], lambda t: f"task {t['task_id']} (doc_id {t['doc_id']}, {t['record']})")
         typer.echo(
             f"warning: {len(s['stale_tasks'])} older task(s) of changed documents hold human work on the previous text and were "
-            f"kept: {named}{' ...' if len(s['stale_tasks']) > 20 else ''}; pull reports them as not merged. "
+            f"kept: {named}; pull reports them as not merged. "
             "Copy what is still needed to the new task of that document, then delete them.",
             err=True,
         )
     if s.get("config_advice"):
         typer.echo(f"warning: {s['config_advice']}", err=True)
     if s["duplicate_tasks"]:
-        named = "; ".join(f"doc_id {d['doc_id']} ({d['record']}): tasks {', '.join(map(str, d['task_ids']))}" for d in s["duplicate_tasks"][:20])
+        named = _first(s["duplicate_tasks"], lambda d: f"doc_id {d['doc_id']} ({d['record']}): tasks {', '.join(map(str, d['task_ids']))}")
         typer.echo(
             f"warning: the project holds {len(s['duplicate_tasks'])} document(s) more than once (imported twice?): "
-            f"{named}{' ...' if len(s['duplicate_tasks']) > 20 else ''}; pull merges the annotations of all of a document's tasks "
+            f"{named}; pull merges the annotations of all of a document's tasks "
             "through --policy together. Delete the copies nobody annotated so that annotators do not label a document twice.",
             err=True,
         )
