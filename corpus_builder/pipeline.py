@@ -791,12 +791,6 @@ def _ticking(items: Iterable[Any], tick: ProgressCallback) -> Iterator[Any]:
         tick(1)
 
 
-def _file_sha256(path: Path) -> str:
-    from .release.read import file_sha256
-
-    return file_sha256(path)
-
-
 def component_versions(model: str, boilerplate_model: str | None = None) -> dict[str, str]:
     """Versions of what changes output: corpus-builder, rule sets, the boilerplate block
     classifier (file name, version, sha256 of the file), spaCy and the model, ftfy, trafilatura...
@@ -913,6 +907,7 @@ def release_workspace(
         total = (info.get("summary") or {}).get("documents_kept")
         documents = _ticking(documents, progress_factory("Writing the release", total if isinstance(total, int) else None))
     from .release.agreement import workspace_agreement
+    from .release.read import file_sha256
 
     agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, primary_model(model)))
     build: dict[str, Any] = {
@@ -920,7 +915,7 @@ def release_workspace(
         "shard_size": info.get("options", {}).get("shard_size"),
         "shard_rows": shard_rows,
         "dedup": dedup,
-        "annotations_sha256": _file_sha256(ws.annotations_path) if ws.annotations_path.is_file() else None,
+        "annotations_sha256": file_sha256(ws.annotations_path) if ws.annotations_path.is_file() else None,
     }
     extra["build"] = build
     if agreement is not None:
