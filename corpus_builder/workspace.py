@@ -11,6 +11,8 @@ Layout (all JSON Lines are UTF-8, one record per line, records as in :mod:`corpu
       reports/                  reports of pulls/imports (spans that did not fit, unknown labels...)
 
 Writes go to a temporary file renamed into place, so an interrupted run never leaves half a file.
+Each such write is recorded, before the rename, in the hidden ledger ``.written.jsonl`` of the
+folder the file is in (name, size, modification time, sha256: :func:`write_atomic`).
 
 A folder is a workspace when its ``workspace.json`` says so (``"format": "corpus-builder
 workspace"``, or, for workspaces written before that key existed, ``plan_key`` + ``schema_version``
@@ -18,12 +20,14 @@ workspace"``, or, for workspaces written before that key existed, ``plan_key`` +
 non-empty folder that is not a workspace and a workspace that is, contains or lies inside an input,
 and marks a new or empty folder as a workspace. Every deletion inside a workspace goes through
 :meth:`Workspace.remove_owned`, which deletes a folder only when every file in it has a name this
-module writes (:data:`OWNED_FILES`), so a file someone else put there stops the run instead of
-being deleted.
+module writes (:data:`OWNED_FILES`) *and* is in its folder's ledger with the same size and content,
+so a file someone else put there (even one named ``part-00007.jsonl``), or one of ours that someone
+edited, stops the run instead of being deleted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -47,6 +51,12 @@ REPORTS_DIR = "reports"
 STAGING_DIR = "staging"
 #: The ``format`` value of every ``workspace.json`` corpus-builder writes: what makes a folder a workspace.
 WORKSPACE_FORMAT = "corpus-builder workspace"
+#: Hidden file, one per folder, listing the files corpus-builder wrote there (:func:`write_atomic`).
+LEDGER_FILE = ".written.jsonl"
+#: ``workspace.json`` key set by versions that keep ledgers: in such a workspace a file that is not
+#: in its folder's ledger is never deleted. Workspaces written before it are checked by name only
+#: until their next run writes ledgers.
+LEDGER_KEY = "files_ledger"
 
 _SHARD = r"part-[0-9]{5}\.jsonl"
 _TMP = r"(\.tmp)?"
@@ -63,18 +73,93 @@ OWNED_FILES: dict[str, re.Pattern[str]] = {
 }
 
 
-def write_jsonl_atomic(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write ``rows`` as JSON Lines to ``path`` atomically; return the number of rows written."""
+def write_atomic(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to ``path`` through ``<path>.tmp`` renamed into place, and record the file
+    in the ledger of its folder (:data:`LEDGER_FILE`: one JSON line ``{"name", "size",
+    "mtime_ns", "sha256"}``) *before* the rename, so a run killed at any point never leaves a file
+    of ours that the ledger does not name. The ledger line is one ``O_APPEND`` write, so parallel
+    workers writing in one folder do not mix their lines."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    n = 0
-    with tmp.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
-            f.write("\n")
-            n += 1
+    h = hashlib.sha256()
+    with tmp.open("wb") as f:
+        for chunk in chunks:
+            h.update(chunk)
+            f.write(chunk)
+    st = tmp.stat()
+    _append_ledger(path, st.st_size, st.st_mtime_ns, h.hexdigest())
     os.replace(tmp, path)
+
+
+def record_written(path: Path) -> None:
+    """Record in its folder's ledger a file corpus-builder put in place otherwise than by
+    :func:`write_atomic` (a hard link or copy of one of its own files)."""
+    st = path.stat()
+    _append_ledger(path, st.st_size, st.st_mtime_ns, _file_sha256(path))
+
+
+def _append_ledger(path: Path, size: int, mtime_ns: int, sha256: str) -> None:
+    line = json.dumps({"name": path.name, "size": size, "mtime_ns": mtime_ns, "sha256": sha256}) + "\n"
+    fd = os.open(path.parent / LEDGER_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_ledger(folder: Path) -> dict[str, list[dict[str, Any]]] | None:
+    """name -> its ledger entries (every write of that name, oldest first); None when the folder
+    has no ledger. A damaged line (a run killed mid-write) is skipped: it can only make a file look
+    foreign, never make a foreign file look ours."""
+    path = folder / LEDGER_FILE
+    if not path.is_file():
+        return None
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            e = json.loads(line)
+            entries.setdefault(str(e["name"]), []).append(e)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return entries
+
+
+def _written_by_us(path: Path, entries: list[dict[str, Any]]) -> bool:
+    """True when ``path`` is, byte for byte, a file the ledger records: same size and either the
+    same modification time (the file was not touched since) or the same sha256 (a copy)."""
+    st = path.stat()
+    same_size = [e for e in entries if e.get("size") == st.st_size]
+    if any(e.get("mtime_ns") == st.st_mtime_ns for e in same_size):
+        return True
+    return bool(same_size) and _file_sha256(path) in {e.get("sha256") for e in same_size}
+
+
+def write_jsonl_atomic(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write ``rows`` as JSON Lines to ``path`` atomically (:func:`write_atomic`); return the number
+    of rows written."""
+    n = 0
+
+    def lines() -> Iterator[bytes]:
+        nonlocal n
+        for row in rows:
+            n += 1
+            yield (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+    write_atomic(path, lines())
     return n
+
+
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
+    """Write already-serialised JSON ``lines`` (no newline) to ``path`` atomically (:func:`write_atomic`)."""
+    write_atomic(path, ((line + "\n").encode("utf-8") for line in lines))
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -211,8 +296,10 @@ class Workspace:
 
     def remove_owned(self, folder: Path) -> None:
         """Delete ``folder`` (one of :data:`OWNED_FILES`' folders of this workspace) if every file
-        in it is one corpus-builder writes there; nothing when it does not exist. Raises
-        :class:`InputError` naming the first other file (or symlink) found, deleting nothing."""
+        in it is one corpus-builder wrote there (name in :data:`OWNED_FILES`, and recorded in the
+        folder's ledger with the same size and content); nothing when it does not exist. Raises
+        :class:`InputError` naming the first other file (or symlink) found, deleting nothing.
+        ``*.tmp`` files (what a killed run was writing) go by name alone."""
         self._check_owned(folder)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -228,13 +315,28 @@ class Workspace:
         pattern = OWNED_FILES.get(folder.name) if folder.parent == self.root else None
         if pattern is None:
             raise ValueError(f"{folder} is not a folder corpus-builder writes in workspace {self.root}")
+        ledgers_required = bool(_info_get(self.info_path, LEDGER_KEY))
         for dirpath, dirnames, filenames in os.walk(folder):
+            ledger = _read_ledger(Path(dirpath))
             for name in sorted(filenames) + sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d))):
                 path = Path(dirpath) / name
                 rel = path.relative_to(folder).as_posix()
+                if name == LEDGER_FILE and not path.is_symlink():
+                    continue
+                why = None
                 if path.is_symlink() or not pattern.fullmatch(rel):
+                    why = "corpus-builder did not write this file"
+                elif name.endswith(".tmp"):
+                    continue
+                elif ledger is None and ledgers_required:
+                    why = f"corpus-builder did not write this file (no {LEDGER_FILE} in its folder records it)"
+                elif ledger is not None and name not in ledger:
+                    why = f"corpus-builder did not write this file (its folder's {LEDGER_FILE} does not record it)"
+                elif ledger is not None and not _written_by_us(path, ledger[name]):
+                    why = "this file was changed after corpus-builder wrote it"
+                if why:
                     raise InputError(
-                        f"{path}: corpus-builder did not write this file and would have to delete it to update workspace "
+                        f"{path}: {why}, and the run would have to delete it to update workspace "
                         f"{self.root}; move it out of {folder} and run again"
                     )
 
@@ -312,12 +414,21 @@ class Workspace:
         return json.loads(self.info_path.read_text(encoding="utf-8"))
 
     def write_info(self, info: dict[str, Any]) -> None:
-        """Write ``workspace.json`` atomically, with ``format`` = :data:`WORKSPACE_FORMAT`."""
+        """Write ``workspace.json`` atomically, with ``format`` = :data:`WORKSPACE_FORMAT` and
+        :data:`LEDGER_KEY` (this version keeps ledgers)."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.info_path.with_name(INFO_FILE + ".tmp")
-        info = {**info, "format": WORKSPACE_FORMAT}
+        info = {**info, "format": WORKSPACE_FORMAT, LEDGER_KEY: 1}
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, self.info_path)
+
+
+def _info_get(path: Path, key: str) -> Any:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info.get(key) if isinstance(info, dict) else None
 
 
 def _is_our_info(path: Path) -> bool:

@@ -145,6 +145,50 @@ def test_a_file_the_workspace_did_not_write_is_never_deleted(tmp_path):
     assert len(list(Workspace(ws).iter_documents())) == 2
 
 
+def test_a_file_named_like_ours_or_one_of_ours_edited_is_never_deleted(tmp_path):
+    # The gap names alone left: a user's own documents/part-00007.jsonl, or a shard of ours that
+    # someone hand-edited, would have been deleted by the next run. The folder's ledger
+    # (.written.jsonl: every file a run wrote, with size and sha256) says which files are ours.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    ws = tmp_path / "ws"
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+    shard = ws / "documents" / "part-00000.jsonl"
+    original = shard.read_bytes()
+    for rel, content in (("documents/part-00007.jsonl", b'{"mine": true}\n'), ("staging/clean-00003.jsonl", b"{}\n")):
+        mine = ws / rel
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        mine.write_bytes(content)
+        with pytest.raises(InputError, match="did not write") as e:
+            prepare([corpus], ws, PrepareOptions(workers=1))
+        assert str(mine) in str(e.value) and mine.read_bytes() == content
+        mine.unlink()
+    edited = original.replace("maire".encode(), "Maire".encode())
+    shard.write_bytes(edited)  # same size, other bytes, a newer mtime
+    with pytest.raises(InputError, match="changed after corpus-builder wrote it"):
+        prepare([corpus], ws, PrepareOptions(workers=1))
+    assert shard.read_bytes() == edited
+    shard.write_bytes(original)  # put back byte for byte (a new mtime): ours again, by its sha256
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    assert len(list(Workspace(ws).iter_documents())) == 2
+
+
+def test_a_workspace_copied_elsewhere_still_updates(tmp_path):
+    # `cp -r` gives every file a new mtime; the ledger's sha256 still recognises them.
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    prepare([corpus], tmp_path / "ws", PrepareOptions(workers=1))
+    shutil.copytree(tmp_path / "ws", tmp_path / "copy", copy_function=shutil.copy)
+    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+    prepare([corpus], tmp_path / "copy", PrepareOptions(workers=1))
+    assert len(list(Workspace(tmp_path / "copy").iter_documents())) == 2
+
+
 def test_studio_merges_check_the_workspace_before_writing(tmp_path):
     # `studio pull` and `studio import-annotations` rewrite documents/ too: same guard, one line.
     corpus = tmp_path / "corpus"

@@ -32,7 +32,7 @@ from .. import __version__
 from ..errors import ConfigError, CorpusBuilderError, StudioError
 from ..records import Document
 from ..tempdirs import temporary_dir
-from ..workspace import DOCUMENTS_DIR, Workspace
+from ..workspace import DOCUMENTS_DIR, Workspace, record_written, write_lines_atomic
 from .client import StudioClient, TaskRef, ambiguous_title_message
 from .config import granularity_advice, labeling_config, parse_config, validate_config
 from .merge import (
@@ -445,7 +445,7 @@ def merge_export(
                     target = staging / shard.name
                     if shard_changed:
                         shards_written += 1
-                        write_jsonl_atomic_lines(target, out_lines)
+                        write_lines_atomic(target, out_lines)
                     else:
                         _link_or_copy(shard, target)
                 if shards_written:
@@ -542,21 +542,14 @@ def _row_record(d: dict[str, Any]) -> str:
     return str(rec) if rec else str(d.get("source"))
 
 
-def write_jsonl_atomic_lines(path: Path, lines: Iterable[str]) -> None:
-    """Write already-serialised JSON ``lines`` to ``path`` atomically (temporary file renamed)."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for line in lines:
-            f.write(line)
-            f.write("\n")
-    os.replace(tmp, path)
-
-
 def _link_or_copy(src: Path, dst: Path) -> None:
+    """Put ``src`` (a shard of ours) at ``dst`` as a hard link (a copy across file systems) and
+    record it in the ledger of ``dst``'s folder."""
     try:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+    record_written(dst)
 
 
 def apply_export(workspace: Path | str, tasks: Any, *, policy: str = "ground-truth-latest", config_xml: str | None = None, origin: str = "import") -> dict[str, Any]:
