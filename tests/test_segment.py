@@ -266,6 +266,28 @@ def test_no_boundary_inside_a_title_case_name(text: str) -> None:
     assert split(text, model_starts=_model_everywhere(text)) == [text]
 
 
+def test_a_glued_headline_ends_before_any_capitalised_function_word_the_model_starts() -> None:
+    # Family "headline glued to its text" (Sequoia annodis.er): the heading ends before a
+    # capitalised preposition, conjunction or adverb of the stop-word lists too ("Au cours de…",
+    # "Pour…", "Que…"), not only before a determiner or pronoun. Measured on the Deep Sequoia
+    # train file's parts the rule was not written from (emea 0.735 -> 0.767 and 0.910 -> 0.934,
+    # frwiki 0.861 -> 0.866), precision unchanged; PUD and EWT unchanged.
+    text = "Une salle rénovée pour les aînés Au cours de la soirée, le maire a remercié les bénévoles."
+    assert split(text, model_starts=[0, text.index("Au cours")]) == [
+        "Une salle rénovée pour les aînés",
+        "Au cours de la soirée, le maire a remercié les bénévoles.",
+    ]
+    text = "Travaux sur la départementale Pour les riverains, la gêne durera trois semaines."
+    assert split(text, model_starts=[0, text.index("Pour")]) == [
+        "Travaux sur la départementale",
+        "Pour les riverains, la gêne durera trois semaines.",
+    ]
+    # without the model, or after a function word, or inside a title-case name: no boundary
+    assert split(text) == [text]
+    text = "Il a lu le roman de Pour une nuit au festival."
+    assert split(text, model_starts=[0, text.index("Pour")]) == [text]
+
+
 def test_a_glued_headline_still_ends_before_an_opener() -> None:
     # the principled part that stays: a headline without punctuation, then a determiner
     text = "Marché de Noël à Toul Les exposants sont arrivés dès l'aube."
