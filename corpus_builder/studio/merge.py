@@ -270,22 +270,59 @@ def load_export(path: Path | str) -> list[dict[str, Any]]:
 
 
 # --- spans -------------------------------------------------------------------------------------
-def locate_span(text: str, omap: OffsetMap, start: Any, end: Any, region_text: Any) -> tuple[int, int, str] | None:
-    """Find where a region really is in ``text``: ``(start, end, how)`` in code points, with ``how`` =
-    ``"codepoint"`` (fits as sent), ``"utf16"`` (fits once read as UTF-16 units) or ``"reanchored"``
-    (region text found exactly once within :data:`REANCHOR_WINDOW`); ``None`` when nothing fits."""
-    if not isinstance(region_text, str) or not region_text or not isinstance(start, int) or not isinstance(end, int):
-        return None
+def _readings(text: str, omap: OffsetMap, start: int, end: int, region_text: str) -> dict[str, tuple[int, int]]:
+    """The readings of ``start``/``end`` under which ``text`` holds ``region_text``: ``"codepoint"``
+    (as sent) and/or ``"utf16"`` (read as UTF-16 code units), each as code-point offsets."""
+    out: dict[str, tuple[int, int]] = {}
     if 0 <= start < end <= len(text) and text[start:end] == region_text:
-        return start, end, "codepoint"
+        out["codepoint"] = (start, end)
     if omap.has_astral:
         try:
             s, e = omap.to_codepoint(start), omap.to_codepoint(end)
         except ValueError:
             pass
         else:
-            if text[s:e] == region_text:
-                return s, e, "utf16"
+            if text[s:e] == region_text and (s, e) != out.get("codepoint"):
+                out["utf16"] = (s, e)
+    return out
+
+
+def offset_convention(text: str, omap: OffsetMap, results: Iterable[Any]) -> str | None:
+    """How one annotation's results count offsets: ``"codepoint"`` or ``"utf16"`` when at least one
+    of its regions fits under that reading only (a region after an emoji or another character
+    outside the BMP), ``None`` when none tells them apart (or they disagree). One annotation comes
+    from one client, so all its regions share one convention; this decides the regions that fit
+    under both readings at different places (repeated text after an emoji: "😀 aaa")."""
+    seen: set[str] = set()
+    for r in results:
+        value = r.get("value") if isinstance(r, dict) and isinstance(r.get("value"), dict) else {}
+        start, end, region_text = value.get("start"), value.get("end"), value.get("text")
+        if isinstance(start, int) and isinstance(end, int) and isinstance(region_text, str) and region_text:
+            fits = _readings(text, omap, start, end, region_text)
+            if len(fits) == 1:
+                seen |= set(fits)
+    return seen.pop() if len(seen) == 1 else None
+
+
+def locate_span(
+    text: str, omap: OffsetMap, start: Any, end: Any, region_text: Any, convention: str | None = None
+) -> tuple[int, int, str] | None:
+    """Find where a region really is in ``text``: ``(start, end, how)`` in code points, with ``how`` =
+    ``"codepoint"`` (fits as sent), ``"utf16"`` (fits once read as UTF-16 units) or ``"reanchored"``
+    (region text found exactly once within :data:`REANCHOR_WINDOW`); ``None`` when nothing fits.
+    A region that fits under both readings at two places is placed by ``convention`` (the
+    annotation's, :func:`offset_convention`); without one it is ``(-1, -1, "ambiguous")``: which
+    occurrence the annotator meant cannot be told, and the caller reports it instead of guessing."""
+    if not isinstance(region_text, str) or not region_text or not isinstance(start, int) or not isinstance(end, int):
+        return None
+    fits = _readings(text, omap, start, end, region_text)
+    if len(fits) == 2:
+        if convention not in fits:
+            return -1, -1, "ambiguous"
+        return (*fits[convention], convention)
+    if fits:
+        (how, (s, e)), = fits.items()
+        return s, e, how
     lo, hi = max(0, min(start, end) - REANCHOR_WINDOW), min(len(text), max(start, end) + REANCHOR_WINDOW)
     window = text[lo:hi]
     hits, i = [], window.find(region_text)
@@ -320,7 +357,7 @@ class _Ctx:
         )
 
 
-def _parse_result(r: Any, cfg: LabelingConfig, text: str, omap: OffsetMap, ctx: _Ctx, ann_id: Any) -> _Region | None:
+def _parse_result(r: Any, cfg: LabelingConfig, text: str, omap: OffsetMap, ctx: _Ctx, ann_id: Any, convention: str | None = None) -> _Region | None:
     if not isinstance(r, dict):
         ctx.add("rejected", "result is not an object", ann_id, "?")
         return None
@@ -348,7 +385,12 @@ def _parse_result(r: Any, cfg: LabelingConfig, text: str, omap: OffsetMap, ctx: 
     if labels[0] not in cfg.labels_of(from_name):
         ctx.add("rejected", f"unknown label {labels[0]!r} for {from_name!r}: allowed {sorted(cfg.labels_of(from_name))}", ann_id, rid)
         return None
-    found = locate_span(text, omap, value.get("start"), value.get("end"), value.get("text"))
+    found = locate_span(text, omap, value.get("start"), value.get("end"), value.get("text"), convention)
+    if found is not None and found[2] == "ambiguous":
+        ctx.add("reported", "span is ambiguous: its region text is at start:end read as code points and, elsewhere, read as "
+                "UTF-16 units, and no other region of the annotation tells which the client used", ann_id, rid,
+                f"start={value.get('start')!r} end={value.get('end')!r} text={value.get('text')!r}")
+        return None
     if found is None:
         ctx.add("reported", "span does not fit the text: text[start:end] differs from the region text, as code points and as "
                 "UTF-16 units, and the region text is not found once nearby", ann_id, rid,
@@ -490,7 +532,9 @@ class _Parsed:
 
 def _parse_annotation(doc: Document, ann: Mapping[str, Any], cfg: LabelingConfig, omap: OffsetMap, ctx: _Ctx) -> _Parsed:
     aid = ann.get("id")
-    regions = [r for r in (_parse_result(r, cfg, doc.text, omap, ctx, aid) for r in ann.get("result") or []) if r is not None]
+    results = ann.get("result") or []
+    convention = offset_convention(doc.text, omap, results) if omap.has_astral else None
+    regions = [r for r in (_parse_result(r, cfg, doc.text, omap, ctx, aid, convention) for r in results) if r is not None]
     ents = _clean_entities(doc.text, [r for r in regions if r.from_name == ENTITY_FROM_NAME], ctx, aid)
     blocks = _block_labels(doc.text, doc.blocks, [r for r in regions if r.from_name == BOILERPLATE_FROM_NAME], ctx, aid)
     return _Parsed(ann, ents, blocks)

@@ -71,8 +71,37 @@ def test_property_utf16_offsets_from_the_encoder_locate_every_word(parts):
     omap = OffsetMap(text)
     for cp in occurrences(text, "Nice"):
         u16s, u16e = utf16(text, cp), utf16(text, cp + 4)
-        # Known limit, not this test's subject: when the UTF-16 offsets of one "Nice" are also the
-        # code points of another ("😀😀😀😀NiceNice"), a lone region is ambiguous and read as code points.
+        # When the UTF-16 offsets of one "Nice" are also the code points of another
+        # ("😀😀😀😀NiceNice"), a lone region is ambiguous: test_an_ambiguous_region_is_reported.
         assume(u16s == cp or text[u16s:u16e] != "Nice")
         s, e, _ = locate_span(text, omap, u16s, u16e, "Nice")
         assert (s, e) == (cp, cp + 4)
+
+
+AMBIGUOUS = "😀😀😀😀😀 Nice Nice Nice"  # the UTF-16 offsets of the first "Nice" are the code points of the second
+
+
+def test_an_ambiguous_region_is_placed_by_the_annotation_s_other_regions_or_reported():
+    # The gap: a region whose offsets fit as code points at one "Nice" and as UTF-16 units at
+    # another was silently read as code points, a span moved to the wrong occurrence.
+    first = AMBIGUOUS.index("Nice")
+    u16s, u16e = utf16(AMBIGUOUS, first), utf16(AMBIGUOUS, first + 4)
+    assert AMBIGUOUS[u16s:u16e] == "Nice" and u16s != first
+    omap = OffsetMap(AMBIGUOUS)
+    assert locate_span(AMBIGUOUS, omap, u16s, u16e, "Nice") == (-1, -1, "ambiguous")
+    assert locate_span(AMBIGUOUS, omap, u16s, u16e, "Nice", "utf16") == (first, first + 4, "utf16")
+    assert locate_span(AMBIGUOUS, omap, u16s, u16e, "Nice", "codepoint") == (u16s, u16e, "codepoint")
+
+    doc = make_document("doc-ambiguous", AMBIGUOUS, [], {})
+    alone = [browser_region(AMBIGUOUS, first, "Nice", "LOC", "r1")]
+    res = merge_tasks({doc.doc_id: doc}, [exported_task(1, doc, [annotation(11, alone)])])
+    assert res.summary()["reported"] == 1 and not res.documents[doc.doc_id].entities
+    assert any("ambiguous" in r.reason for r in res.reports)
+
+    # the same region with one that fits only as UTF-16 (the last "Nice"): the annotation counts
+    # in UTF-16 units, so the first region is the first "Nice"
+    last = AMBIGUOUS.rindex("Nice")
+    both = alone + [browser_region(AMBIGUOUS, last, "Nice", "LOC", "r2")]
+    res = merge_tasks({doc.doc_id: doc}, [exported_task(2, doc, [annotation(12, both)])])
+    assert sorted((s.start, s.end) for s in res.documents[doc.doc_id].entities) == [(first, first + 4), (last, last + 4)]
+    assert res.summary()["reported"] == 0
