@@ -17,9 +17,11 @@ together (:func:`merge_tasks` in memory, ``commands.merge_export`` streaming):
 
    - ``ground-truth-latest`` (default): the annotation flagged ``ground_truth`` wins; among equals
      the most recent (``updated_at``, then ``created_at``, then ``id``). Its whole result is used.
-   - ``majority``: per entity span ``(start, end, label)``, kept when a strict majority of the
-     usable annotations has it; per block, the boilerplate label (or content) chosen by a strict
-     majority, else the ``ground-truth-latest`` winner's choice (reported as "no majority").
+   - ``majority``: one vote per annotator (``completed_by``; an annotator with several
+     annotations of the document, e.g. in two tasks, votes with the most recent one, reported);
+     per entity span ``(start, end, label)``, kept when a strict majority of the annotators has it;
+     per block, the boilerplate label (or content) chosen by a strict majority, else the
+     ``ground-truth-latest`` winner's choice (reported as "no majority").
 
 3. **Every result is checked** against the labeling config: unknown ``from_name``/``to_name``/label,
    result types other than ``labels``, and HyperText/node-path results (``xpath``,
@@ -498,6 +500,28 @@ def recompute_sentences(text: str, blocks: tuple[Block, ...], entities: tuple[Sp
 
 
 # --- annotations and policies ------------------------------------------------------------------
+def _one_vote_per_annotator(pool: list[tuple[Mapping[str, Any], Mapping[str, Any], _Ctx]], ctx: _Ctx) -> list[tuple[Mapping[str, Any], Mapping[str, Any], _Ctx]]:
+    """The entries of ``pool`` (task, annotation, context) that vote under ``majority``: for each
+    annotator (:func:`annotator_id`) the most recent annotation (:func:`_recency`), in pool order.
+    Annotations whose annotator is unknown vote each. Each annotator set aside this way is
+    reported (kind ``policy``), so that one person's two copies never outvote another person."""
+    latest: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    for i, (_, a, _) in enumerate(pool):
+        who = annotator_id(a)
+        key = f"{who}#{i}" if who == "unknown" else who
+        if key in latest:
+            extra[key] = extra.get(key, 0) + 1
+            if _recency(a) > _recency(pool[latest[key]][1]):
+                latest[key] = i
+        else:
+            latest[key] = i
+    for who, n_more in extra.items():
+        ctx.add("policy", f"annotator {who} has {n_more + 1} annotations of this document; under 'majority' they vote once, "
+                "with the most recent", pool[latest[who]][1].get("id"))
+    return [pool[i] for i in sorted(latest.values())]
+
+
 def annotator_id(annotation: Mapping[str, Any]) -> str:
     """The annotator of an annotation: the Label Studio user id as a string (``completed_by`` is an
     id in the full export, or an object with ``id`` when exported with user details)."""
@@ -683,9 +707,10 @@ def merge_document(
         block_labels = p.blocks
         used = [winner]
     else:
-        parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for _, a, ctx in pool]
-        n = len(parsed)
         doc_ctx = _Ctx(pool[0][0].get("id"), doc.doc_id, reports, record)
+        voters_pool = _one_vote_per_annotator(pool, doc_ctx)
+        parsed = [_parse_annotation(doc, a, cfg, omap, ctx) for _, a, ctx in voters_pool]
+        n = len(parsed)
         votes: dict[tuple[int, int, str], list[str]] = {}
         for p in parsed:
             for r in {(r.start, r.end, r.label) for r in p.entities}:
@@ -695,9 +720,10 @@ def merge_document(
             if 2 * len(voters) > n:
                 ents.append((_Region(ENTITY_FROM_NAME, s, e, lab, None), ",".join(sorted(set(voters)))))
             else:
-                doc_ctx.add("reported", f"entity span without majority ({len(voters)} of {n} annotations); left out", None, None,
+                doc_ctx.add("reported", f"entity span without majority ({len(voters)} of {n} annotators); left out", None, None,
                             f"{s}-{e} {lab} {doc.text[s:e]!r}")
-        fallback = parsed[winner_i]
+        # the ground-truth-latest winner is its annotator's most recent annotation: it votes
+        fallback = next(p for p, (_, a, _) in zip(parsed, voters_pool) if a is pool[winner_i][1])
         block_labels = []
         for i in range(len(doc.blocks)):
             (lab, cnt), = Counter(p.blocks[i] for p in parsed).most_common(1)

@@ -113,3 +113,23 @@ def test_a_second_pull_with_the_other_task_still_weighs_the_saved_one(tmp_path):
     assert [(t["id"], t["annotations"][0]["id"]) for t in saved] == [(1, 11), (2, 22)]
     crlf = next(d for d in ws.iter_documents() if d.doc_id == "doc-crlf")
     assert crlf.meta["studio"]["annotation_ids"] == [11]  # still the ground truth
+
+
+def test_majority_gives_one_vote_per_annotator_not_per_annotation(tmp_path):
+    # The gap: the same document in two tasks, both annotated by user 1, outvoted user 2 and 3
+    # together (2 of 3 "annotations"); one person now votes once, with the most recent copy.
+    doc = _docs()["doc-plain"]
+    t = doc.text
+    old1 = annotation(11, [region(t, "Lyon", "ORG")], user=1, updated="2026-01-01T10:00:00Z")
+    new1 = annotation(12, [region(t, "Lyon", "ORG")], user=1, updated="2026-02-01T10:00:00Z")
+    b = annotation(21, [region(t, "Lyon", "LOC")], user=2)
+    c = annotation(31, [region(t, "Lyon", "LOC")], user=3)
+    tasks = [exported_task(1, doc, [old1]), exported_task(2, doc, [new1, b]), exported_task(3, doc, [c])]
+    res = merge_tasks(_docs(), tasks, policy="majority")
+    assert _surfaces(res.documents["doc-plain"]) == {("Lyon", "LOC")}  # 2 annotators of 3
+    (once,) = [r for r in res.reports if "vote once" in r.reason]
+    assert once.kind == "policy" and "annotator 1 has 2 annotations" in once.reason and once.annotation_id == 12
+    # user 1 alone against user 2: no majority either way, both spans reported, none merged
+    res = merge_tasks(_docs(), [exported_task(1, doc, [old1]), exported_task(2, doc, [new1, b])], policy="majority")
+    assert _surfaces(res.documents["doc-plain"]) == set()
+    assert sum("without majority (1 of 2 annotators)" in r.reason for r in res.reports) == 2
