@@ -27,7 +27,9 @@ _PROJECT = typer.Option(None, "--project", "-p", help="Label Studio project titl
 _PROJECT_ID = typer.Option(
     None, "--project-id", min=1, help="Label Studio project id (the number in its URL, /projects/<id>): needed when several projects share the title.",
 )  # fmt: skip
-_POLICY = typer.Option("ground-truth-latest", "--policy", help=f"How to choose among several annotations of a task: {' or '.join(POLICIES)}.")
+_POLICY = typer.Option("ground-truth-latest", "--policy", help="How to choose among several annotations of a document (in one task or several): "
+                       "ground-truth-latest (the one marked ground truth, else the most recent) or majority (one vote per "
+                       "annotator; a span is kept when more than half of the annotators drew it).")
 
 
 def _first(items: list, describe, n: int = 20) -> str:
