@@ -59,8 +59,9 @@ class PrepareOptions:
     classifier file for the boilerplate stage (``None``: the one shipped). ``workers``: processes that clean (pass 1) and
     annotate (pass 2) (``None`` = the available cores; the local engine uses at most that many).
     ``shard_size``: documents per workspace shard (also the unit of resume and of parallel work:
-    a corpus of one shard runs in one process). ``strict``: any reject makes the run fail (after the whole input
-    is read, so the summary still lists every reject). ``engine``: ``"local"`` (process pool) or
+    a corpus of one shard runs in one process). ``strict``: any reject, and any document kept with damage repaired (a
+    ``warning`` notice: invalid bytes dropped), makes the run fail (after the whole input is read, so
+    the error lists them all); skipped hidden files do not. ``engine``: ``"local"`` (process pool) or
     ``"ray"`` (Ray Data on the cluster at ``ray_address``, or a local one started for the run; the
     workspace must be on storage every Ray node can read and write).
     """
@@ -619,11 +620,14 @@ def _run_passes(
         ws.remove_owned(staging)
         tick = progress_factory("Reading and cleaning", None) if progress_factory else None
         summary, input_records, stats, shard_counts = _ingest_and_clean(paths, staging, options.shard_size, tick, pool)
-        if options.strict and summary.rejects:
+        damaged = [n for n in summary.notices if n.kind == "warning"]
+        if options.strict and (summary.rejects or damaged):
             ws.remove_owned(staging)
-            reasons = "; ".join(f"{r.source}: {r.reason}" for r in summary.rejects[:10])
-            more = f"; and {len(summary.rejects) - 10} more" if len(summary.rejects) > 10 else ""
-            raise InputError(f"--strict: {len(summary.rejects)} input(s) rejected ({reasons}{more}); nothing was written")
+            problems = [f"{r.source}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in damaged]
+            more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+            what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
+                f"{len(damaged)} kept with damage repaired"] * bool(damaged)
+            raise InputError(f"--strict: {' and '.join(what)} ({'; '.join(problems[:10])}{more}); nothing was written")
         write_atomic(staging / STATS_FILE, [pickle.dumps(stats)])
         write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
         write_jsonl_atomic(staging / "notices.jsonl", (n.to_dict() for n in summary.notices))
@@ -707,7 +711,8 @@ def prepare(
 
         default_model(options.boilerplate_model)  # a bad --boilerplate-model fails before any work
         done = _up_to_date(ws, plan_key, plan_path)
-        if done is not None and not (options.strict and done.rejects):  # --strict must still fail on them
+        if done is not None and not (options.strict and (done.rejects or any(n.kind == "warning" for n in done.notices))):
+            # (--strict must still fail on the rejects and damaged inputs of the finished run)
             return done
         stats_path = str(staging / STATS_FILE)
         pool = None

@@ -79,6 +79,24 @@ def test_strict_fails_on_a_reject(tmp_path):
     assert "empty" in r.output  # the reject is in the summary
 
 
+def test_strict_fails_on_a_document_kept_with_damage_but_not_on_hidden_files(tmp_path):
+    # --strict used to let a file with invalid UTF-8 bytes through (kept, bytes dropped, a warning):
+    # a damaged input is bad input too. A hidden file skipped is not damage.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ok.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    (tmp_path / "in" / ".notes.txt").write_text("mes notes", encoding="utf-8")
+    args = ["prepare", tmp_path / "in", "--workspace", tmp_path / "ws", "--workers", "1", "--strict", "--no-progress"]
+    r = invoke(*args)
+    assert r.exit_code == 0, r.output
+    long_text = "Le conseil municipal de Brest a voté le budget de la ville pour l'année prochaine. " * 20
+    (tmp_path / "in" / "damaged.txt").write_bytes(long_text.encode("utf-8").replace("é".encode(), b"\xe9", 1))
+    r = invoke(*args)
+    assert r.exit_code == 1 and "damaged.txt" in r.output and "invalid bytes" in r.output, r.output
+    assert "--strict" in r.output and "Traceback" not in r.output
+    r = invoke(*args[:-2], "--no-progress")  # without --strict: kept, with the warning in the summary
+    assert r.exit_code == 0 and "warning" in r.output, r.output
+
+
 def test_split_option_parsing():
     assert parse_split("80/10/10") == pytest.approx((0.8, 0.1, 0.1))
     assert parse_split("0.5,0.25,0.25") == pytest.approx((0.5, 0.25, 0.25))
