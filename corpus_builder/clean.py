@@ -43,6 +43,7 @@ from functools import lru_cache
 import ftfy
 
 from .errors import InputError
+from .langtags import normalize_tag
 from .records import Document, RawDocument
 
 #: ftfy settings: repair mojibake, never rewrite valid characters (source: ftfy 6.3
@@ -235,8 +236,8 @@ def to_document(raw: RawDocument) -> Document:
 
     ``text`` and ``main_text`` are cleaned with :func:`clean_text` (an empty cleaned ``main_text``
     becomes ``None``). ``doc_id``: ``raw.doc_id`` (an id given by the input) if set, else
-    :func:`make_doc_id` of the cleaned text. ``lang``: ``raw.meta["lang"]`` if given, else
-    :func:`detect_lang`. ``source``, ``raw_sha256`` and ``meta`` are carried over; blocks,
+    :func:`make_doc_id` of the cleaned text. ``lang``: ``raw.meta["lang"]`` if given (in BCP 47
+    standard form, :func:`.langtags.normalize_tag`), else :func:`detect_lang`. ``source``, ``raw_sha256`` and ``meta`` are carried over; blocks,
     sentences and entities are left empty for the later stages.
 
     Raises :class:`InputError` naming ``raw.source`` when the cleaned text is empty.
@@ -249,7 +250,7 @@ def to_document(raw: RawDocument) -> Document:
         )
     main_text = clean_text(raw.main_text) if raw.main_text is not None else None
     lang = raw.meta.get("lang")
-    lang = str(lang).strip().lower() if lang else detect_lang(text)
+    lang = (normalize_tag(str(lang)) or str(lang).strip().lower()) if lang else detect_lang(text)
     return Document(
         doc_id=raw.doc_id if raw.doc_id else make_doc_id(text),
         source=raw.source,

@@ -43,6 +43,7 @@ from typing import Any
 import charset_normalizer
 
 from .errors import InputError
+from .langtags import normalize_tag
 from .records import Notice, RawDocument, Reject
 
 #: Extensions read, after an optional ``.gz`` is removed, and the ``RawDocument.format`` they give.
@@ -461,7 +462,8 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     ``source`` field, else ``"<file source>#L<n>"`` (n is the 1-based line number).
     ``raw_sha256``: hex SHA-256 of the file's bytes as stored on disk
     (compressed if ``.gz``); for a JSONL line, of the line's UTF-8 bytes (without the line break).
-    A JSONL ``lang`` goes to ``meta["lang"]``; a JSONL ``id`` (string or integer) to ``doc_id``;
+    A JSONL ``lang`` goes to ``meta["lang"]`` in BCP 47 standard form (one that is not a tag,
+    ``"xx-invalid"``, is ignored with a ``warning`` notice naming the line); a JSONL ``id`` (string or integer) to ``doc_id``;
     the line's place, ``"<file source>#L<n>"``, to ``meta["ingest"]["record"]`` (several lines may
     share a ``source``; the Label Studio reports name documents by ``doc_id`` and this record).
 
@@ -590,7 +592,12 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         meta = dict(record.get("meta") or {})
         meta["ingest"] = {"record": where}  # names the line even when several lines share a `source` (studio reports, push)
         if record.get("lang"):
-            meta["lang"] = record["lang"]
+            tag = normalize_tag(record["lang"])
+            if tag is None:
+                yield Notice(where, "warning", "invalid lang", f"`lang` {record['lang']!r} is not a BCP 47 language tag "
+                             "(e.g. fr, en, pt-BR); ignored, the language is detected from the text")
+            else:
+                meta["lang"] = tag
         doc_id = record.get("id")
         yield RawDocument(
             source=source,

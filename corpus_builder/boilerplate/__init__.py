@@ -48,6 +48,7 @@ from difflib import SequenceMatcher
 from importlib import resources
 
 from corpus_builder.errors import ConfigError
+from corpus_builder.langtags import primary_language
 from corpus_builder.records import BOILERPLATE_LABELS, Block, Document
 
 __all__ = [
@@ -203,6 +204,7 @@ def load_cues(lang: str) -> tuple[Cue, ...]:
     files. Raises :class:`ConfigError` for a malformed cue file (see :func:`parse_cues`).
     """
     files = _cue_files()
+    lang = primary_language(lang)
     langs = sorted(files, key=lambda name: (name != lang, name != "fr", name))
     cues: list[Cue] = []
     for name in langs:
@@ -217,7 +219,7 @@ def stoplist(lang: str) -> frozenset[str]:
     With an empty list the stop-word density signal is switched off (blocks are judged on
     length and context only).
     """
-    name = _JUSTEXT_LANGUAGES.get(lang)
+    name = _JUSTEXT_LANGUAGES.get(primary_language(lang))
     if name is None:
         return frozenset()
     import justext  # a dependency of trafilatura, imported lazily (it is only needed here)

@@ -66,6 +66,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from ..errors import ConfigError
+from ..langtags import primary_language
 from ..records import ENTITY_LABELS, NER_TAGS, Document, Span
 from ..wordlists import spacy_stop_words
 
@@ -419,14 +420,15 @@ class LanguageRecognizer:
 
     def has_model(self, lang: str | None) -> bool:
         """Whether documents of ``lang`` get entity predictions."""
-        return (lang or "") in self.models or (lang or "") in UNDETERMINED_LANGS
+        lang = primary_language(lang)
+        return lang in self.models or lang in UNDETERMINED_LANGS
 
     def analyze(self, docs: Iterable[Document]) -> Iterator[tuple[tuple[Span, ...], tuple[int, ...]]]:
         """As :meth:`EntityRecognizer.analyze`, with the entities of each document from its language's model."""
         docs = list(docs)
         results = list(self.primary.analyze(docs))
         for lang, recognizer in self.others.items():
-            idx = [i for i, d in enumerate(docs) if d.lang == lang]
+            idx = [i for i, d in enumerate(docs) if primary_language(d.lang) == lang]
             for i, (spans, _) in zip(idx, recognizer.analyze([docs[i] for i in idx])):
                 results[i] = (spans, results[i][1])
         for i, d in enumerate(docs):
