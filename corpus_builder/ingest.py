@@ -275,8 +275,8 @@ def _signature_index() -> tuple[tuple[int, int, frozenset[bytes]], ...] | None:
 
 def binary_format(data: bytes) -> str | None:
     """The non-text format whose file signature ``data`` starts with (``"PDF (application/pdf;
-    signature 25 50 44 46)"``; for a signature several formats share, the first puremagic lists),
-    or ``None``. puremagic's signature database, matches of at least :data:`MIN_SIGNATURE_BYTES`
+    signature 25 50 44 46)"``; for a signature several formats share, such as ZIP's, ``"a file
+    of one of N formats sharing signature 50 4b 03 04 (DOCX, PPTX, ...)"``), or ``None``. puremagic's signature database, matches of at least :data:`MIN_SIGNATURE_BYTES`
     bytes, text formats (HTML, XML, JSON, e-mail) excluded. Catches what the NUL and control-byte
     tests miss: a PDF whose streams are ASCII, an RTF file, a ZIP of text files."""
     import puremagic
@@ -293,6 +293,10 @@ def binary_format(data: bytes) -> str | None:
     if not strong or any(m.mime_type.startswith(_TEXT_MIMES) or m.mime_type.endswith("+xml") for m in strong):
         return None  # no signature, or one a text format shares ("<?xml" is also a QuickTime link)
     m = strong[0]
+    shared = list(dict.fromkeys(x.extension.lstrip(".").upper() for x in strong if x.byte_match == m.byte_match and x.extension))
+    if len(shared) > 1:  # a signature of a container format (PK\x03\x04: ZIP, DOCX, XLSX, JAR...): do not guess which
+        more = ", ..." if len(shared) > 4 else ""
+        return f"a file of one of {len(shared)} formats sharing signature {m.byte_match.hex(' ')} ({', '.join(shared[:4])}{more})"
     return f"{m.extension.lstrip('.').upper()} ({m.mime_type}; signature {m.byte_match.hex(' ')})"
 
 

@@ -443,6 +443,19 @@ def test_a_non_text_format_is_rejected_whatever_its_name(tmp_path, fake_html, na
     assert fake_html == []  # never reached the HTML extractor
 
 
+def test_a_zip_is_not_named_as_one_particular_office_format(tmp_path):
+    # A ZIP of text files renamed .txt was reported as "a DOCX": puremagic's first guess for the
+    # signature that ZIP, DOCX, XLSX, JAR... share. Say that it is shared instead of guessing.
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "archive.txt", "w") as z:
+        z.writestr("notes.txt", "Bonjour")
+    (reject,) = iter_inputs([tmp_path])
+    assert reject.reason == "binary" and "sharing signature 50 4b 03 04" in reject.detail, reject.detail
+    assert "DOCX (" not in reject.detail
+
+
+
 @pytest.mark.parametrize("text", ["BMW a annoncé des résultats.", "MZ Éditions publie.", "ID3 est un format.", "From: Jean\nSujet : réunion", "<?xml version='1.0'?><p>Texte</p>"])
 def test_text_that_starts_like_a_short_signature_is_still_text(text):
     assert decode_bytes(text.encode(), "t.txt") == (text, "utf-8")
