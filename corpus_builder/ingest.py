@@ -274,9 +274,9 @@ def _signature_index() -> tuple[tuple[int, int, frozenset[bytes]], ...] | None:
 
 
 def binary_format(data: bytes) -> str | None:
-    """The non-text format whose file signature ``data`` starts with (``"PDF (application/pdf;
-    signature 25 50 44 46)"``; for a signature several formats share, such as ZIP's, ``"a file
-    of one of N formats sharing signature 50 4b 03 04 (DOCX, PPTX, ...)"``), or ``None``. puremagic's signature database, matches of at least :data:`MIN_SIGNATURE_BYTES`
+    """The non-text format whose file signature ``data`` starts with (``"PDF file
+    (application/pdf; signature 25 50 44 46)"``; for a signature several formats share, such as ZIP's, ``"ZIP-like
+    file (signature 50 4b 03 04, shared by N formats: DOCX, PPTX, ...)"``), or ``None``. puremagic's signature database, matches of at least :data:`MIN_SIGNATURE_BYTES`
     bytes, text formats (HTML, XML, JSON, e-mail) excluded. Catches what the NUL and control-byte
     tests miss: a PDF whose streams are ASCII, an RTF file, a ZIP of text files."""
     import puremagic
@@ -296,8 +296,9 @@ def binary_format(data: bytes) -> str | None:
     shared = list(dict.fromkeys(x.extension.lstrip(".").upper() for x in strong if x.byte_match == m.byte_match and x.extension))
     if len(shared) > 1:  # a signature of a container format (PK\x03\x04: ZIP, DOCX, XLSX, JAR...): do not guess which
         more = ", ..." if len(shared) > 4 else ""
-        return f"a file of one of {len(shared)} formats sharing signature {m.byte_match.hex(' ')} ({', '.join(shared[:4])}{more})"
-    return f"{m.extension.lstrip('.').upper()} ({m.mime_type}; signature {m.byte_match.hex(' ')})"
+        kind = "ZIP-like file" if m.byte_match == b"PK\x03\x04" else "file"
+        return f"{kind} (signature {m.byte_match.hex(' ')}, shared by {len(shared)} formats: {', '.join(shared[:4])}{more})"
+    return f"{m.extension.lstrip('.').upper()} file ({m.mime_type}; signature {m.byte_match.hex(' ')})"
 
 
 def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tuple[str, str]:
@@ -336,7 +337,7 @@ def decode_input(data: bytes, source: str, *, declared: str | None = None) -> De
     """
     fmt = binary_format(data)
     if fmt is not None:
-        raise DecodeError(source, "binary", f"a {fmt} file, not text (convert it to .txt or .html first)")
+        raise DecodeError(source, "binary", f"a {fmt}, not text (convert it to .txt or .html first)")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
