@@ -445,6 +445,7 @@ _SKIP_DETAIL = {
     "hidden file": "name starts with '.'; not read (give the file itself as an input to read it)",
     "hidden folder": "name starts with '.'; not read (give the folder itself as an input to read it)",
     "symbolic link to a folder": "links to folders are not followed (give the target folder as an input to read it)",
+    "read already": "the same file was reached again (an input given twice, a folder inside another input, or a link); read once",
 }
 
 
@@ -453,8 +454,9 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     and a :class:`Notice` for every path skipped and every document kept with a warning.
 
     ``paths``: files and folders, read in the order given; folders recursively in sorted order,
-    hidden files and folders (name starting with ``.``) and symbolic links to folders skipped,
-    each reported as a ``skipped`` :class:`Notice` with its reason. Formats: ``.txt``, ``.html`` /
+    hidden files and folders (name starting with ``.``), symbolic links to folders, and files
+    reached a second time (an input given twice, a folder inside another input: each file is read
+    once) skipped, each reported as a ``skipped`` :class:`Notice` with its reason. Formats: ``.txt``, ``.html`` /
     ``.htm`` (text and main content from :func:`corpus_builder.html.extract_html`), ``.jsonl`` (one
     document per line: ``text``, optional ``id``, ``source``, ``meta``, ``lang``; blank lines are
     skipped), each optionally ``.gz``-compressed. A document that lost or repaired a few invalid
@@ -482,16 +484,29 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
             raise InputError(f"input not found: {path} (give existing files or folders of .txt, .html, .htm, .jsonl, optionally .gz)")
         resolved.append((path, path.is_dir()))
     prefixes = input_prefixes([path for path, _ in resolved])
+    seen: set[Path] = set()  # resolved files read so far: each is read once
+
+    def first_time(file: Path) -> bool:
+        real = file.resolve()
+        if real in seen:
+            return False
+        seen.add(real)
+        return True
+
     for (path, is_dir), prefix in zip(resolved, prefixes):
         if is_dir:
             for file, skipped in _walk(path):
                 source = prefix + file.relative_to(path).as_posix()
+                if not skipped and not first_time(file):
+                    skipped = "read already"
                 if skipped:
                     yield Notice(source, "skipped", skipped, _SKIP_DETAIL[skipped])
                 else:
                     yield from _read_file(file, source)
-        else:
+        elif first_time(path):
             yield from _read_file(path, prefix + path.name)
+        else:
+            yield Notice(prefix + path.name, "skipped", "read already", _SKIP_DETAIL["read already"])
 
 
 def input_prefixes(paths: Sequence[Path]) -> list[str]:

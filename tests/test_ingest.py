@@ -501,3 +501,17 @@ def test_damaged_utf8_is_never_read_in_a_legacy_charset():
     # a real cp1252 French text still decodes as cp1252
     legacy = "L'été à Paris : les élèves préfèrent la fraîcheur des quais, où l'on déjeune.\n" * 3
     assert decode_input(legacy.encode("cp1252"), "w.txt").text == legacy
+
+
+def test_a_folder_given_twice_or_inside_another_input_is_read_once(tmp_path):
+    # `prepare news news` (or `prepare news news/sport`) read every file twice, and the second
+    # copies came out as duplicate rejects: now each file is read once, the rest is a notice.
+    (tmp_path / "news" / "sport").mkdir(parents=True)
+    (tmp_path / "news" / "a.txt").write_text("Le maire de Brest a parlé.", encoding="utf-8")
+    (tmp_path / "news" / "sport" / "b.txt").write_text("Le club de Brest a gagné.", encoding="utf-8")
+    items = list(iter_inputs([tmp_path / "news", tmp_path / "news", tmp_path / "news" / "sport", tmp_path / "news" / "a.txt"]))
+    docs = [i for i in items if isinstance(i, RawDocument)]
+    assert sorted(d.text for d in docs) == ["Le club de Brest a gagné.", "Le maire de Brest a parlé."]
+    again = [i for i in items if isinstance(i, Notice)]
+    assert len(again) == 4 and {n.reason for n in again} == {"read already"} and {n.kind for n in again} == {"skipped"}
+    assert not [i for i in items if isinstance(i, Reject)]
