@@ -702,6 +702,9 @@ def prepare(
     if options.engine not in ENGINES:
         raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
     fingerprint = _file_fingerprint(paths)  # raises InputError for a missing input, before any write
+    from .entities import check_model_spec
+
+    check_model_spec(options.model)  # a model that is not there: ConfigError before any work or write
     ws.claim(paths)  # not a workspace, or overlapping an input: InputError, nothing written
     with ws.lock("prepare"):  # a second run on this workspace stops at once (InputError)
         plan_key = _plan_key(fingerprint, options)

@@ -97,6 +97,17 @@ def test_strict_fails_on_a_document_kept_with_damage_but_not_on_hidden_files(tmp
     assert r.exit_code == 0 and "warning" in r.output, r.output
 
 
+def test_a_model_that_is_not_there_stops_prepare_before_any_work_or_write(tmp_path):
+    # It used to read and clean every input first, and leave an unfinished workspace behind.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    (tmp_path / "not-a-model").mkdir()
+    for model, says in (("fr_core_news_xx", "pip install fr-core-news-xx"), (tmp_path / "not-a-model", "no config.cfg")):
+        r = invoke("prepare", tmp_path / "in", "--workspace", tmp_path / "ws", "--model", model, "--no-progress")
+        assert r.exit_code == 1 and says in r.output and "Traceback" not in r.output, r.output
+        assert not (tmp_path / "ws").exists()
+
+
 def test_split_option_parsing():
     assert parse_split("80/10/10") == pytest.approx((0.8, 0.1, 0.1))
     assert parse_split("0.5,0.25,0.25") == pytest.approx((0.5, 0.25, 0.25))

