@@ -768,13 +768,15 @@ def _choice_reason(policy: str, pool: Sequence[tuple[Mapping[str, Any], Mapping[
     task_ids = sorted({str(t.get("id")) for t, _, _ in pool})
     where = f"{len(task_ids)} tasks ({', '.join(task_ids)})" if len(task_ids) > 1 else f"task {task_ids[0]}"
     if from_saved:
-        where += f", of which {', '.join(map(str, from_saved))} saved in annotations.jsonl by an earlier merge"
+        saved = ", ".join(map(str, from_saved))
+        where += f", of which task{'s' if len(from_saved) > 1 else ''} {saved} {'were' if len(from_saved) > 1 else 'was'} saved in annotations.jsonl by an earlier merge"
     head = f"{len(pool)} usable annotations of {where} went through policy {policy} together: "
     task, winner, _ = pool[winner_i]
     if policy == "ground-truth-latest":
         why = "ground truth" if winner.get("ground_truth") else f"most recent (updated {winner.get('updated_at') or winner.get('created_at')})"
         return head + f"annotation {winner.get('id')} of task {task.get('id')} won ({why})"
-    return head + (f"entities kept when more than half of the {len(pool)} annotations have them; ties on a block fall back to "
+    voters = len({annotator_id(a) for _, a, _ in pool})
+    return head + (f"one vote per annotator ({voters}); entities kept when more than half of them have them; ties on a block fall back to "
                    f"annotation {winner.get('id')} of task {task.get('id')} (ground truth, else most recent)")
 
 
