@@ -914,7 +914,7 @@ def release_workspace(
         total = (info.get("summary") or {}).get("documents_kept")
         documents = _ticking(documents, progress_factory("Writing the release", total if isinstance(total, int) else None))
     from .release.agreement import workspace_agreement
-    from .release.read import file_sha256
+    from .workspace import file_sha256
 
     agreement = workspace_agreement(ws.root, tokenize=lambda text: tokenize(text, primary_model(model)))
     build: dict[str, Any] = {

@@ -95,7 +95,7 @@ def record_written(path: Path) -> None:
     """Record in its folder's ledger a file corpus-builder put in place otherwise than by
     :func:`write_atomic` (a hard link or copy of one of its own files)."""
     st = path.stat()
-    _append_ledger(path, st.st_size, st.st_mtime_ns, _file_sha256(path))
+    _append_ledger(path, st.st_size, st.st_mtime_ns, file_sha256(path))
 
 
 def _append_ledger(path: Path, size: int, mtime_ns: int, sha256: str) -> None:
@@ -107,11 +107,12 @@ def _append_ledger(path: Path, size: int, mtime_ns: int, sha256: str) -> None:
         os.close(fd)
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 (hex) of the bytes of ``path``, read in 1 MiB chunks."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    with Path(path).open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
     return h.hexdigest()
 
 
@@ -139,7 +140,7 @@ def _written_by_us(path: Path, entries: list[dict[str, Any]]) -> bool:
     same_size = [e for e in entries if e.get("size") == st.st_size]
     if any(e.get("mtime_ns") == st.st_mtime_ns for e in same_size):
         return True
-    return bool(same_size) and _file_sha256(path) in {e.get("sha256") for e in same_size}
+    return bool(same_size) and file_sha256(path) in {e.get("sha256") for e in same_size}
 
 
 def write_jsonl_atomic(path: Path, rows: Iterable[dict[str, Any]]) -> int:

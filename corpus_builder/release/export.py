@@ -35,8 +35,9 @@ from typing import Any
 
 from ..errors import ConfigError, ReleaseError
 from ..records import NER_TAGS
+from ..workspace import file_sha256
 from .features import SPLITS
-from .read import Release, file_sha256
+from .read import Release
 
 FORMATS: dict[str, dict[str, Any]] = {
     "conll": {"ext": "conll", "configs": ("ner",), "default": "ner"},

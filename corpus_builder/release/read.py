@@ -7,7 +7,6 @@ in workspace order inside each split; a document's sentences in ``sent_index`` o
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -16,20 +15,12 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from ..errors import ReleaseError
+from ..workspace import file_sha256
 from .features import CONFIGS, SPLITS
 from .manifest import MANIFEST_FILE, read_manifest
 
 #: Rows per record batch when streaming a Parquet file.
 BATCH_ROWS = 1_000
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 (hex) of the bytes of ``path``, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Release:

@@ -19,7 +19,7 @@ from .jsonschemas import row_errors
 from .manifest import MANIFEST_FILE, read_manifest
 from .dedup import NearDuplicates
 from .rows import split_of
-from .writer import _sha256
+from ..workspace import file_sha256
 
 _SCHEMA_OF = {"documents": "release_document", "sentences": "release_sentence", "ner": "release_ner"}
 #: Validation stops listing problems of one file after this many (the count is still reported).
@@ -93,7 +93,7 @@ def _problems(path: Path, warnings: list[str]) -> list[str]:
         if not p.is_file():
             problems.append(f"{f['path']}: listed in {MANIFEST_FILE} but missing")
             continue
-        if _sha256(p) != f["sha256"]:
+        if file_sha256(p) != f["sha256"]:
             problems.append(f"{f['path']}: sha256 differs from {MANIFEST_FILE} (file changed after release)")
         if not f["path"].endswith(f"-{f['sha256'][:16]}.parquet"):
             problems.append(f"{f['path']}: the name does not end with the first 16 hex digits of its sha256 (cache identity)")

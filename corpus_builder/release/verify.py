@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError
+from ..workspace import file_sha256
 from .features import SPLITS
 from .manifest import MANIFEST_FILE
-from .read import Release, file_sha256
+from .read import Release
 
 
 @dataclass

@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from .. import __version__, tempdirs
 from ..errors import ConfigError, ReleaseError
 from ..records import SCHEMA_VERSION, Document, Reject
+from ..workspace import file_sha256
 from . import card as card_mod
 from .checks import document_problems, ner_problems, sentence_problems
 from .features import CONFIGS, SPLITS, arrow_schema
@@ -174,14 +175,6 @@ def check_split(split: Sequence[float]) -> tuple[float, float, float]:
     return (float(split[0]), float(split[1]), float(split[2]))
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class _ShardSet:
     """The shards of one (config, split): rows are buffered and flushed every ``shard_rows`` rows
     to temporary files, renamed to their final content-addressed names by :meth:`finish`."""
@@ -218,7 +211,7 @@ class _ShardSet:
         n = len(self.parts)
         files = []
         for i, (tmp, rows) in enumerate(self.parts):
-            digest = _sha256(tmp)
+            digest = file_sha256(tmp)
             final = self.folder / f"{self.split}-{i:05d}-of-{n:05d}-{digest[:16]}.parquet"
             os.replace(tmp, final)
             files.append(
@@ -486,7 +479,7 @@ def _write_contents(
         manifest["near_duplicates"] = near.manifest_entry(dedup)
     if previous is not None:
         from .diff import card_changes, diff_releases
-        from .read import Release, file_sha256
+        from .read import Release
 
         old = Release(previous)
         manifest["changes"] = card_changes(diff_releases(old, Release.from_manifest(release, manifest)), file_sha256(old.path / MANIFEST_FILE))
