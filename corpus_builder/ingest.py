@@ -294,11 +294,11 @@ def binary_format(data: bytes) -> str | None:
         return None  # no signature, or one a text format shares ("<?xml" is also a QuickTime link)
     m = strong[0]
     shared = list(dict.fromkeys(x.extension.lstrip(".").upper() for x in strong if x.byte_match == m.byte_match and x.extension))
-    if len(shared) > 1:  # a signature of a container format (PK\x03\x04: ZIP, DOCX, XLSX, JAR...): do not guess which
-        more = ", ..." if len(shared) > 4 else ""
-        kind = "ZIP-like file" if m.byte_match == b"PK\x03\x04" else "file"
-        return f"{kind} (signature {m.byte_match.hex(' ')}, shared by {len(shared)} formats: {', '.join(shared[:4])}{more})"
-    return f"{m.extension.lstrip('.').upper()} file ({m.mime_type}; signature {m.byte_match.hex(' ')})"
+    more = ", ..." if len(shared) > 4 else ""
+    if m.byte_match == b"PK\x03\x04":  # the ZIP container (DOCX, XLSX, JAR...): do not guess which
+        return f"ZIP-like file (signature {m.byte_match.hex(' ')}, shared by {len(shared)} formats: {', '.join(shared[:4])}{more})"
+    also = f", also the signature of {', '.join(shared[1:4])}{more}" if len(shared) > 1 else ""
+    return f"{m.extension.lstrip('.').upper()} file ({m.mime_type}; signature {m.byte_match.hex(' ')}{also})"
 
 
 def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> tuple[str, str]:
