@@ -121,15 +121,22 @@ def test_prepare_claims_a_new_or_empty_folder_and_reruns_in_its_own_workspace(tm
         (corpus / "b.txt").unlink()
 
 
-def test_a_file_the_workspace_did_not_write_is_never_deleted(tmp_path):
-    # Even in a real workspace, a file someone put into documents/ (or staging/, documents.old/)
-    # is not ours: the run stops with its name instead of deleting it.
+def _prepared_with_a_new_input(tmp_path: Path) -> tuple[Path, Path]:
+    """(corpus, workspace): a workspace prepared from one file, then a second file added to the
+    corpus so that the next run must rewrite documents/."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
     ws = tmp_path / "ws"
     prepare([corpus], ws, PrepareOptions(workers=1))
-    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")  # a new run must rewrite documents/
+    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+    return corpus, ws
+
+
+def test_a_file_the_workspace_did_not_write_is_never_deleted(tmp_path):
+    # Even in a real workspace, a file someone put into documents/ (or staging/, documents.old/)
+    # is not ours: the run stops with its name instead of deleting it.
+    corpus, ws = _prepared_with_a_new_input(tmp_path)
     for rel in ("documents/my-notes.txt", "staging/keep.me", "documents.old/precious.csv"):
         mine = ws / rel
         mine.parent.mkdir(parents=True, exist_ok=True)
@@ -149,12 +156,7 @@ def test_a_file_named_like_ours_or_one_of_ours_edited_is_never_deleted(tmp_path)
     # The gap names alone left: a user's own documents/part-00007.jsonl, or a shard of ours that
     # someone hand-edited, would have been deleted by the next run. The folder's ledger
     # (.written.jsonl: every file a run wrote, with size and sha256) says which files are ours.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
-    ws = tmp_path / "ws"
-    prepare([corpus], ws, PrepareOptions(workers=1))
-    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+    corpus, ws = _prepared_with_a_new_input(tmp_path)
     shard = ws / "documents" / "part-00000.jsonl"
     original = shard.read_bytes()
     for rel, content in (("documents/part-00007.jsonl", b'{"mine": true}\n'), ("staging/clean-00003.jsonl", b"{}\n")):
@@ -179,12 +181,8 @@ def test_a_workspace_copied_elsewhere_still_updates(tmp_path):
     # `cp -r` gives every file a new mtime; the ledger's sha256 still recognises them.
     import shutil
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
-    prepare([corpus], tmp_path / "ws", PrepareOptions(workers=1))
-    shutil.copytree(tmp_path / "ws", tmp_path / "copy", copy_function=shutil.copy)
-    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+    corpus, ws = _prepared_with_a_new_input(tmp_path)
+    shutil.copytree(ws, tmp_path / "copy", copy_function=shutil.copy)
     prepare([corpus], tmp_path / "copy", PrepareOptions(workers=1))
     assert len(list(Workspace(tmp_path / "copy").iter_documents())) == 2
 
