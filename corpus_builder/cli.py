@@ -227,7 +227,9 @@ def parse_split(value: str) -> tuple[float, float, float]:
 
 
 def print_summary(summary: RunSummary, title: str = "Summary") -> None:
-    """Print the end-of-run summary (documents in/kept/rejected with reasons, sentences, entities...)."""
+    """Print the end-of-run summary (documents in/kept/rejected with reasons, sentences, entities...)
+    on stdout: it is the command's result (``prepare ... > run.log`` keeps it); errors and progress
+    go to stderr."""
     d = summary.to_dict()
     t = Table(title=title, show_header=False)
     t.add_column("what")
@@ -252,24 +254,24 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     t.add_row("words", str(d["words"]))
     for lang, n in (d.get("no_entity_model") or {}).items():
         t.add_row(f"  no entity model: {lang}", f"{n} documents")
-    console.print(t)
+    out.print(t)
     if d.get("no_entity_model"):
         langs = ", ".join(d["no_entity_model"])
-        console.print(f"[yellow]note:[/] documents in {langs} got no entity predictions (no entity model for their language; "
+        out.print(f"[yellow]note:[/] documents in {langs} got no entity predictions (no entity model for their language; "
                       f"give one with --model fr=fr_core_news_sm,{next(iter(d['no_entity_model']))}=MODEL); "
                       "their sentences stay out of the release's ner config", highlight=False)
     if d["documents_in"] == 0:
-        console.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
+        out.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
     for r in summary.rejects[:20]:
-        console.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
+        out.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:
-        console.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
+        out.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
     for kind, label in (("warning", "warning"), ("skipped", "skipped")):
         notices = [n for n in summary.notices if n.kind == kind]
         for n in notices[:20]:
-            console.print(f"  [yellow]{label}[/]", escape(f"{n.source}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
+            out.print(f"  [yellow]{label}[/]", escape(f"{n.source}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
         if len(notices) > 20:
-            console.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
+            out.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
 
 
 def _prepare(inputs, workspace, model, workers, shard_size, strict, engine="local", ray_address=None, progress=True, boilerplate_model=None) -> RunSummary:
@@ -308,7 +310,7 @@ def prepare_cmd(
         summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)
     print_summary(summary, f"prepare → {workspace}")
     if summary.up_to_date:
-        console.print(f"workspace {escape(str(workspace))} is up to date: {summary.documents_kept} documents, nothing to do", highlight=False)
+        out.print(f"workspace {escape(str(workspace))} is up to date: {summary.documents_kept} documents, nothing to do", highlight=False)
     _print_reapplied(workspace)
 
 
@@ -680,13 +682,12 @@ def train_entities_cmd(
                                 max_epochs=max_epochs, patience_epochs=patience, rehearse=rehearse or ())
     best = record.get("best") or {}
     fig = record["dev_figures"]
-    out_console = Console(soft_wrap=True)
     for src in record["sources"]:
-        out_console.print(f"source {src['path']} ({src['kind']}): {src['documents']} documents, {src['sentences']} sentences, "
+        out.print(f"source {src['path']} ({src['kind']}): {src['documents']} documents, {src['sentences']} sentences, "
                           f"{src['entities']} entities, sha256 {src['sha256'][:16]}", highlight=False)
-    out_console.print(f"model written: {out} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
+    out.print(f"model written: {out} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
                       f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}); {record['train_seconds']:.0f} s of training", highlight=False)
-    out_console.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out}", highlight=False)
+    out.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out}", highlight=False)
 
 
 @train_app.command("boilerplate")
