@@ -59,7 +59,7 @@ if not any(isinstance(h, _ConsoleHandler) for h in _library_log.handlers):
 
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Files or folders (searched recursively) of .txt, .html/.htm and .jsonl documents, optionally .gz."),
+    typer.Argument(metavar="INPUT", help="Files or folders (searched recursively) of .txt, .html/.htm and .jsonl documents, optionally .gz."),
 ]
 ModelOpt = Annotated[
     str,
