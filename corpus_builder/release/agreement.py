@@ -41,12 +41,12 @@ Tokenizer = Callable[[str], list[tuple[int, int]]]
 
 
 def _latest_per_annotator(task: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    from ..studio.merge import _recency, annotator_id, usable_annotations
+    from ..studio.merge import annotator_id, recency, usable_annotations
 
     out: dict[str, dict[str, Any]] = {}
     for a in usable_annotations(task.get("annotations") or []):
         who = annotator_id(a)
-        if who not in out or _recency(a) > _recency(out[who]):
+        if who not in out or recency(a) > recency(out[who]):
             out[who] = a
     return out
 
@@ -115,8 +115,8 @@ def agreement_report(
     is nothing to measure; rounded to 4 decimals.
     """
     from ..studio.config import labeling_config, parse_config
-    from ..studio.merge import _parse_annotation
-    from ..studio.tasks import TEXT_SHA_KEY, OffsetMap, text_sha256
+    from ..studio.merge import annotation_labels
+    from ..studio.tasks import TEXT_SHA_KEY, text_sha256
 
     cfg = parse_config(labeling_config())
     span_tp: Counter[str] = Counter()
@@ -136,11 +136,10 @@ def agreement_report(
             not_comparable += 1
             continue
         n_docs += 1
-        omap = OffsetMap(doc.text)
         parsed: dict[str, tuple[set[tuple[int, int, str]], list[str]]] = {}
         for who, ann in sorted(per.items()):
-            p = _parse_annotation(doc, ann, cfg, omap, _NullCtx())
-            parsed[who] = ({(r.start, r.end, r.label) for r in p.entities}, [lab or "content" for lab in p.blocks])
+            spans, blocks = annotation_labels(doc, ann, cfg)
+            parsed[who] = (spans, [lab or "content" for lab in blocks])
         annotators.update(parsed)
         offsets = [(s, e) for s, e in tokenize(doc.text) if doc.text[s:e].strip()]
         tokens = {who: _token_labels(offsets, spans) for who, (spans, _) in parsed.items()}
@@ -217,13 +216,6 @@ def agreement_report(
         },
         "most_disagreement": [r for r in ranking if r["spans_disputed"] or r["blocks_disputed"]][:top],
     }
-
-
-class _NullCtx:
-    """A merge report context that keeps nothing (the merge already reported these tasks)."""
-
-    def add(self, *args: Any, **kwargs: Any) -> None:
-        pass
 
 
 def workspace_agreement(workspace: str | Path, *, tokenize: Tokenizer | None = None, top: int = TOP_DISAGREEMENTS) -> dict[str, Any] | None:

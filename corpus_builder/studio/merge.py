@@ -502,7 +502,7 @@ def recompute_sentences(text: str, blocks: tuple[Block, ...], entities: tuple[Sp
 # --- annotations and policies ------------------------------------------------------------------
 def _one_vote_per_annotator(pool: list[tuple[Mapping[str, Any], Mapping[str, Any], _Ctx]], ctx: _Ctx) -> list[tuple[Mapping[str, Any], Mapping[str, Any], _Ctx]]:
     """The entries of ``pool`` (task, annotation, context) that vote under ``majority``: for each
-    annotator (:func:`annotator_id`) the most recent annotation (:func:`_recency`), in pool order.
+    annotator (:func:`annotator_id`) the most recent annotation (:func:`recency`), in pool order.
     Annotations whose annotator is unknown vote each. Each annotator set aside this way is
     reported (kind ``policy``), so that one person's two copies never outvote another person."""
     latest: dict[str, int] = {}
@@ -512,7 +512,7 @@ def _one_vote_per_annotator(pool: list[tuple[Mapping[str, Any], Mapping[str, Any
         key = f"{who}#{i}" if who == "unknown" else who
         if key in latest:
             extra[key] = extra.get(key, 0) + 1
-            if _recency(a) > _recency(pool[latest[key]][1]):
+            if recency(a) > recency(pool[latest[key]][1]):
                 latest[key] = i
         else:
             latest[key] = i
@@ -536,7 +536,9 @@ def usable_annotations(annotations: Iterable[Mapping[str, Any]]) -> list[Mapping
     return [a for a in annotations if isinstance(a, Mapping) and not a.get("was_cancelled") and isinstance(a.get("result", []), list)]
 
 
-def _recency(a: Mapping[str, Any]) -> tuple[bool, str, int]:
+def recency(a: Mapping[str, Any]) -> tuple[bool, str, int]:
+    """The sort key of the ``ground-truth-latest`` policy: ground truth first, then the most
+    recent ``updated_at`` (else ``created_at``), then the highest integer ``id``."""
     aid = a.get("id")
     return (bool(a.get("ground_truth")), str(a.get("updated_at") or a.get("created_at") or ""), aid if isinstance(aid, int) else -1)
 
@@ -544,7 +546,7 @@ def _recency(a: Mapping[str, Any]) -> tuple[bool, str, int]:
 def pick_annotation(annotations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The ``ground-truth-latest`` winner among usable annotations, or ``None`` if there is none."""
     usable = usable_annotations(annotations)
-    return max(usable, key=_recency) if usable else None
+    return max(usable, key=recency) if usable else None
 
 
 @dataclass
@@ -552,6 +554,15 @@ class _Parsed:
     ann: Mapping[str, Any]
     entities: list[_Region]
     blocks: list[str | None]
+
+
+def annotation_labels(doc: Document, ann: Mapping[str, Any], cfg: LabelingConfig) -> tuple[set[tuple[int, int, str]], list[str | None]]:
+    """What one annotation says about ``doc``, checked as a merge checks it (rules 3-5 of the
+    module docstring; problems are not reported: the merge reports them): its entity spans
+    ``{(start, end, label)}`` (code points) and the boilerplate label of each block of
+    ``doc.blocks`` (``None`` = content). Used by :mod:`corpus_builder.release.agreement`."""
+    p = _parse_annotation(doc, ann, cfg, OffsetMap(doc.text), _Ctx(None, doc.doc_id, []))
+    return {(r.start, r.end, r.label) for r in p.entities}, list(p.blocks)
 
 
 def _parse_annotation(doc: Document, ann: Mapping[str, Any], cfg: LabelingConfig, omap: OffsetMap, ctx: _Ctx) -> _Parsed:
@@ -698,7 +709,7 @@ def merge_document(
         pool += [(task, a, ctx) for a in usable]
     omap = OffsetMap(doc.text)
     anns = [a for _, a, _ in pool]
-    winner_i = max(range(len(pool)), key=lambda i: _recency(anns[i]))
+    winner_i = max(range(len(pool)), key=lambda i: recency(anns[i]))
     if policy == "ground-truth-latest":
         task, winner, ctx = pool[winner_i]
         p = _parse_annotation(doc, winner, cfg, omap, ctx)
