@@ -894,14 +894,26 @@ def release_workspace(
 
     Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`ConfigError` for a
     bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
-    or a row violates the schemas.
+    or a row violates the schemas, :class:`InputError` when a prepare or pull is writing the
+    workspace or ``documents/`` holds a file corpus-builder did not write.
     """
-    from .entities import primary_model, tokenize
-    from .release import check_name, check_version, write_release
+    from .release import check_name, check_version
 
     check_name(name, releases_dir)  # before the workspace is read: a bad name is the first thing to say
     check_version(version, releases_dir)
     ws = Workspace(workspace).require()
+    with ws.reading("release"):  # no prepare/pull rewrites the shards while they are read; no foreign shard
+        return _release_locked(ws, name=name, version=version, releases_dir=releases_dir, split=split, shard_rows=shard_rows,
+                               progress_factory=progress_factory, previous=previous, dedup=dedup)
+
+
+def _release_locked(ws: Workspace, *, name: str, version: str, releases_dir: str | Path, split: tuple[float, float, float],
+                    shard_rows: int, progress_factory: Callable[[str, int | None], ProgressCallback] | None,
+                    previous: str | Path | None, dedup: str) -> Any:
+    """:func:`release_workspace` once the workspace is held for reading and its shards checked."""
+    from .entities import primary_model, tokenize
+    from .release import write_release
+
     info = ws.read_info()
     model = info.get("options", {}).get("model", DEFAULT_MODEL)
     extra: dict[str, Any] = {"prepare_summary": info.get("summary", {}), "notices": [n.to_dict() for n in ws.iter_notices()]}

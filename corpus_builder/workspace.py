@@ -271,27 +271,35 @@ class Workspace:
         self.write_info({"schema_version": SCHEMA_VERSION, "unfinished": True})
 
     @contextmanager
-    def lock(self, run: str) -> Iterator[None]:
-        """Hold the workspace for one writing run (``prepare``, ``pull``, ``import-annotations``):
-        an exclusive, non-blocking ``flock`` on ``<workspace>/.lock`` (released when the run ends or
-        its process dies, so a killed run never leaves it held). Raises :class:`InputError` naming
-        the other run when one holds it: two runs writing the same shards crashed (fresh-user
-        trial). The workspace folder must exist (:meth:`claim` first)."""
+    def lock(self, run: str, *, shared: bool = False) -> Iterator[None]:
+        """Hold the workspace for one run: a non-blocking ``flock`` on ``<workspace>/.lock``
+        (released when the run ends or its process dies, so a killed run never leaves it held).
+
+        A writing run (``prepare``, ``pull``, ``import-annotations``) takes it exclusively; a run
+        that only reads the documents (``release``, ``shared=True``) takes it shared, so several
+        readers may run together but none while a writer does. Raises :class:`InputError` naming
+        the writing run when one holds it (two runs writing the same shards crashed, and a release
+        made during a prepare read half-written shards: fresh-user trials), or, for a writer,
+        ``a run reading it`` while a release holds it. The workspace folder must exist."""
         import fcntl
 
         path = self.root / LOCK_FILE
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another run"
             os.close(fd)
             raise InputError(f"workspace {self.root} is in use by {holder}: wait for it to finish, or use another --workspace") from None
         try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"corpus-builder {run} (pid {os.getpid()})\n".encode())
+            if not shared:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"corpus-builder {run} (pid {os.getpid()})\n".encode(), 0)
             yield
         finally:
+            if not shared:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, b"a corpus-builder run that reads it (release)\n", 0)  # what a writer finds while readers hold it
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
@@ -310,7 +318,22 @@ class Workspace:
         for name in OWNED_FILES:
             self._check_owned(self.root / name)
 
-    def _check_owned(self, folder: Path) -> None:
+    @contextmanager
+    def reading(self, run: str) -> Iterator[None]:
+        """Hold the workspace for a run that reads its documents (``release``, ``studio push``,
+        ``export-tasks``): :meth:`lock` shared, then :meth:`check_documents`."""
+        with self.lock(run, shared=True):
+            self.check_documents()
+            yield
+
+    def check_documents(self) -> None:
+        """Raise :class:`InputError` when ``documents/`` holds a file corpus-builder did not write
+        (or one of its shards edited since): a run that reads the documents (``release``) would
+        read it as documents (a foreign ``part-00007.jsonl`` crashed ``release``: fresh-user
+        trial)."""
+        self._check_owned(self.documents_dir, "would read it as documents of workspace")
+
+    def _check_owned(self, folder: Path, purpose: str = "would have to delete it to update workspace") -> None:
         if not folder.exists():
             return
         pattern = OWNED_FILES.get(folder.name) if folder.parent == self.root else None
@@ -336,10 +359,7 @@ class Workspace:
                 elif ledger is not None and not _written_by_us(path, ledger[name]):
                     why = "this file was changed after corpus-builder wrote it"
                 if why:
-                    raise InputError(
-                        f"{path}: {why}, and the run would have to delete it to update workspace "
-                        f"{self.root}; move it out of {folder} and run again"
-                    )
+                    raise InputError(f"{path}: {why}, and the run {purpose} {self.root}; move it out of {folder} and run again")
 
     # --- documents ---------------------------------------------------------------------------
     def document_shards(self) -> list[Path]:

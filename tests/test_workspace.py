@@ -230,3 +230,26 @@ def test_a_second_run_on_a_busy_workspace_stops_at_once(tmp_path):
                 pass
     with ws.lock("prepare"):  # released: the next run takes it
         pass
+
+
+def test_release_refuses_a_foreign_shard_and_a_workspace_being_written(tmp_path):
+    # Fresh-user trial: `release` read a user's own documents/part-00007.jsonl (a traceback,
+    # KeyError 'doc_id'), and a release made during a prepare read half-rewritten shards.
+    corpus, ws = _prepared_with_a_new_input(tmp_path)
+    rel = tmp_path / "rel"
+    args = ("release", "--workspace", ws, "--name", "x", "--version", "1.0.0", "--releases-dir", rel, "--no-progress")
+    mine = ws / "documents" / "part-00007.jsonl"
+    mine.write_text('{"mine": true}\n', encoding="utf-8")
+    line = _one_error_line(_invoke(*args))
+    assert str(mine) in line and "did not write" in line and "read it as documents" in line
+    assert not rel.exists() and mine.read_text(encoding="utf-8") == '{"mine": true}\n'
+    mine.unlink()
+    with Workspace(ws).lock("prepare"):  # a prepare is writing the workspace
+        line = _one_error_line(_invoke(*args))
+        assert "in use by corpus-builder prepare" in line and not rel.exists()
+    with Workspace(ws).lock("release", shared=True):  # another release reading it: fine to read too
+        r = _invoke(*args)
+        assert r.exit_code == 0, r.output
+        with pytest.raises(InputError, match="in use by a corpus-builder run that reads it"):
+            with Workspace(ws).lock("prepare"):
+                pass

@@ -187,51 +187,52 @@ def push(
     :class:`StudioError` or :class:`~corpus_builder.errors.InputError` (not a workspace).
     """
     ws = Workspace(workspace).require()
-    _require_project(project, project_id)
-    client = client or StudioClient(url, api_key)
-    mv = model_version or default_model_version(ws)
-    pid, created = resolve_project(client, project, project_id, create=True)
-    refs = client.task_refs(pid)
-    existing = {ref.key for ref in refs}
-    known_ids = {doc_id for doc_id, _ in existing}
-    known_records = {r for ref in refs for r in (ref.record, ref.source) if r is not None}
-    current_keys: set[tuple[str, str]] = set()
-    places = _DocumentPlaces()
-    from .refresh import refresh_predictions
-    total = sum(1 for _ in ws.iter_documents())
-    already = changed = n_docs = pushed = 0
-    batch: list[dict[str, Any]] = []
-    with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
-        job = bar.add_task(f"push → {project or pid}", total=total)
-        for doc in ws.iter_documents():
-            n_docs += 1
-            key = (doc.doc_id, text_sha256(doc.text))
-            current_keys.add(key)
-            places.add(doc)
-            if key in existing:
-                already += 1
-                bar.advance(job)
-                continue
-            # same id, or same record (a .txt's id, and a JSONL line's without `id`, is its text's hash)
-            changed += doc.doc_id in known_ids or document_record(doc) in known_records
-            batch.append(document_to_task(doc, mv))
-            if len(batch) >= max(1, batch_size):
+    with ws.reading("studio push"):  # no prepare/pull rewrites the shards while they are sent
+        _require_project(project, project_id)
+        client = client or StudioClient(url, api_key)
+        mv = model_version or default_model_version(ws)
+        pid, created = resolve_project(client, project, project_id, create=True)
+        refs = client.task_refs(pid)
+        existing = {ref.key for ref in refs}
+        known_ids = {doc_id for doc_id, _ in existing}
+        known_records = {r for ref in refs for r in (ref.record, ref.source) if r is not None}
+        current_keys: set[tuple[str, str]] = set()
+        places = _DocumentPlaces()
+        from .refresh import refresh_predictions
+        total = sum(1 for _ in ws.iter_documents())
+        already = changed = n_docs = pushed = 0
+        batch: list[dict[str, Any]] = []
+        with _progress(progress) as bar:  # streams: one batch of tasks in memory at a time
+            job = bar.add_task(f"push → {project or pid}", total=total)
+            for doc in ws.iter_documents():
+                n_docs += 1
+                key = (doc.doc_id, text_sha256(doc.text))
+                current_keys.add(key)
+                places.add(doc)
+                if key in existing:
+                    already += 1
+                    bar.advance(job)
+                    continue
+                # same id, or same record (a .txt's id, and a JSONL line's without `id`, is its text's hash)
+                changed += doc.doc_id in known_ids or document_record(doc) in known_records
+                batch.append(document_to_task(doc, mv))
+                if len(batch) >= max(1, batch_size):
+                    pushed += client.import_tasks(pid, batch)
+                    bar.advance(job, len(batch))
+                    batch = []
+            if batch:
                 pushed += client.import_tasks(pid, batch)
                 bar.advance(job, len(batch))
-                batch = []
-        if batch:
-            pushed += client.import_tasks(pid, batch)
-            bar.advance(job, len(batch))
-    replaced, stale = retire_older_versions(client, refs, current_keys, places)
-    config_advice = None if created else granularity_advice(client.project_config(pid))
-    summary = {
-        "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
-        "pushed": pushed, "replaced": replaced, "stale_annotated": [t["task_id"] for t in stale], "stale_tasks": stale,
-        "duplicate_tasks": duplicate_tasks(refs, current_keys), "config_advice": config_advice, "model_version": mv,
-    }
-    if update_predictions:
-        summary["predictions"] = refresh_predictions(ws, client, pid, mv, refs)
-    return summary
+        replaced, stale = retire_older_versions(client, refs, current_keys, places)
+        config_advice = None if created else granularity_advice(client.project_config(pid))
+        summary = {
+            "project_id": pid, "project_created": created, "documents": n_docs, "already_there": already, "changed": changed,
+            "pushed": pushed, "replaced": replaced, "stale_annotated": [t["task_id"] for t in stale], "stale_tasks": stale,
+            "duplicate_tasks": duplicate_tasks(refs, current_keys), "config_advice": config_advice, "model_version": mv,
+        }
+        if update_predictions:
+            summary["predictions"] = refresh_predictions(ws, client, pid, mv, refs)
+        return summary
 
 
 class _DocumentPlaces:
@@ -618,10 +619,14 @@ def export_tasks(workspace: Path | str, out: Path | str, *, model_version: str |
     An existing ``out`` is never replaced unless ``overwrite`` (it may be someone's file): raises
     :class:`ConfigError` naming it. The file is written to a fresh temporary name beside ``out``
     and renamed, so an interrupted run leaves no half file and touches no other file."""
+    ws = Workspace(workspace).require()
+    with ws.reading("studio export-tasks"):
+        return _export_tasks(ws, Path(out), model_version=model_version, overwrite=overwrite)
+
+
+def _export_tasks(ws: Workspace, out: Path, *, model_version: str | None, overwrite: bool) -> int:
     import tempfile
 
-    ws = Workspace(workspace).require()
-    out = Path(out)
     if out.exists() and not overwrite:
         raise ConfigError(f"{out} exists: export-tasks never replaces a file; choose another --out, or pass --overwrite")
     if out.is_dir():
