@@ -627,7 +627,9 @@ def _run_passes(
             more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
                 f"{len(damaged)} kept with damage repaired"] * bool(damaged)
-            raise InputError(f"--strict: {' and '.join(what)} ({'; '.join(problems[:10])}{more}); nothing was written")
+            left = "nothing was written" if ws.unclaim() else "the workspace was left as it was"
+            hint = "; run without --strict to get them all in the summary and rejects.jsonl" if more else ""
+            raise InputError(f"--strict: {' and '.join(what)} ({'; '.join(problems[:10])}{more}); {left}{hint}")
         write_atomic(staging / STATS_FILE, [pickle.dumps(stats)])
         write_jsonl_atomic(staging / "rejects.jsonl", (r.to_dict() for r in summary.rejects))
         write_jsonl_atomic(staging / "notices.jsonl", (n.to_dict() for n in summary.notices))

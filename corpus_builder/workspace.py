@@ -270,6 +270,21 @@ class Workspace:
 
         self.write_info({"schema_version": SCHEMA_VERSION, "unfinished": True})
 
+    def unclaim(self) -> bool:
+        """Undo :meth:`claim` for a workspace whose first ``prepare`` never finished (``--strict``
+        refused its inputs): delete its ``workspace.json`` and ``.lock`` (files :meth:`claim`
+        wrote), and the folder when that leaves it empty. Nothing on a workspace a run completed.
+        Returns whether it was undone."""
+        if not self.is_workspace() or not self.read_info().get("unfinished") or self.documents_dir.exists():
+            return False
+        for name in (INFO_FILE, LOCK_FILE):
+            (self.root / name).unlink(missing_ok=True)
+        try:
+            self.root.rmdir()
+        except OSError:
+            pass  # something else is there: left as it is
+        return True
+
     @contextmanager
     def lock(self, run: str, *, shared: bool = False) -> Iterator[None]:
         """Hold the workspace for one run: a non-blocking ``flock`` on ``<workspace>/.lock``

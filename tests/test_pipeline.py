@@ -80,8 +80,12 @@ def test_rejects_and_duplicates_are_reported_and_the_rest_goes_on(tmp_path):
     assert reasons["blob.txt"] == "binary"
     assert reasons["one-line.txt"] == "line too long"
     assert {r.source for r in Workspace(ws).iter_rejects()} == {"b.txt", "empty.txt", "blob.txt", "one-line.txt"}
-    with pytest.raises(InputError, match="--strict"):
+    with pytest.raises(InputError, match="--strict.*nothing was written"):
         prepare([src], tmp_path / "strict", PrepareOptions(workers=1, strict=True))
+    assert not (tmp_path / "strict").exists()  # the new workspace is not left behind (trial: it kept .lock, workspace.json)
+    with pytest.raises(InputError, match="--strict.*the workspace was left as it was"):
+        prepare([src], ws, PrepareOptions(workers=1, strict=True))  # an existing workspace keeps its last run
+    assert {r.source for r in Workspace(ws).iter_rejects()} == {"b.txt", "empty.txt", "blob.txt", "one-line.txt"}
 
 
 def test_missing_input_is_a_clear_error(tmp_path):
