@@ -146,7 +146,7 @@ def main(
 
 
 @contextmanager
-def _errors_to_exit(resume_hint: str = "run the same command again to resume"):
+def _errors_to_exit(resume_hint: str = "nothing half-written is kept; run the same command again (it starts over)"):
     """Library errors, and file-system errors on a named path, → one line and exit 1; Ctrl-C →
     exit 130; SIGTERM (a scheduler, ``docker stop``, a CI timeout) → exit 143. Both signals unwind
     the run, so worker processes are stopped; ``resume_hint`` says what to do next."""
@@ -306,7 +306,7 @@ def prepare_cmd(
     workspace is not recomputed); an interrupted run resumes where it stopped. The workspace must be
     a new or empty folder, or one that prepare wrote, and lie outside every input.
     """
-    with _errors_to_exit():
+    with _errors_to_exit("run the same command again to resume (completed shards are kept)"):
         summary = _prepare(inputs, workspace, model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)
     print_summary(summary, f"prepare → {workspace}")
     if summary.up_to_date:
