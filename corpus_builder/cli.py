@@ -126,7 +126,8 @@ DedupOpt = Annotated[
 ]
 SplitOpt = Annotated[
     str,
-    typer.Option("--split", help="train/validation/test shares per document, e.g. 80/10/10 (deterministic from doc_id)."),
+    typer.Option("--split", help="train/validation/test shares, e.g. 80/10/10. Deterministic: a document goes by a hash of its doc_id, "
+                        "near-duplicates together by their cluster's smallest doc_id (see --dedup)."),
 ]
 
 

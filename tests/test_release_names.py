@@ -101,3 +101,14 @@ def test_a_pre_release_version_works_end_to_end(tmp_path, version):
 def _field_errors(field: str, value: str) -> list[str]:
     """The manifest schema's complaints about its ``field`` (``name`` or ``version``) set to ``value``."""
     return [e for e in row_errors("manifest", {field: value}, "m") if e.startswith(f"m: field {field}:")]
+
+
+def test_validate_on_a_release_name_folder_names_its_versions(tmp_path):
+    # Trial: `validate releases/mine` said only "no manifest.json"; it names the versions inside.
+    from corpus_builder.release.manifest import missing_manifest_message
+
+    (tmp_path / "mine" / "1.0.0").mkdir(parents=True)
+    (tmp_path / "mine" / "1.0.0" / "manifest.json").write_text("{}", encoding="utf-8")
+    msg = missing_manifest_message(tmp_path / "mine")
+    assert "no manifest.json" in msg and str(tmp_path / "mine" / "1.0.0") in msg and "give one of them" in msg
+    assert "give one" not in missing_manifest_message(tmp_path / "mine" / "1.0.0" / "nope")

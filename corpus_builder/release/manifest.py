@@ -29,3 +29,12 @@ def dumps(manifest: dict[str, Any]) -> str:
 def read_manifest(release: Path) -> dict[str, Any]:
     """Parse ``<release>/manifest.json`` (raises ``FileNotFoundError``/``json.JSONDecodeError``)."""
     return json.loads((Path(release) / MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+def missing_manifest_message(path: Path) -> str:
+    """The error for a folder without ``manifest.json``; when it holds releases (a
+    ``releases/<name>`` folder given instead of ``releases/<name>/<version>``), it names them."""
+    path = Path(path)
+    versions = sorted(p.name for p in path.iterdir() if (p / MANIFEST_FILE).is_file()) if path.is_dir() else []
+    hint = f"; it holds the release(s) {', '.join(str(path / v) for v in versions[:5])}: give one of them" if versions else ""
+    return f"{path}: no {MANIFEST_FILE}; not a corpus-builder release{hint}"

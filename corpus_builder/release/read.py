@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from ..errors import ReleaseError
 from ..workspace import file_sha256
 from .features import CONFIGS, SPLITS
-from .manifest import MANIFEST_FILE, read_manifest
+from .manifest import MANIFEST_FILE, missing_manifest_message, read_manifest
 
 #: Rows per record batch when streaming a Parquet file.
 BATCH_ROWS = 1_000
@@ -39,7 +39,7 @@ class Release:
         try:
             self.manifest: dict[str, Any] = read_manifest(self.path)
         except FileNotFoundError:
-            raise ReleaseError(f"{self.path}: no {MANIFEST_FILE}; not a corpus-builder release") from None
+            raise ReleaseError(missing_manifest_message(self.path)) from None
         except json.JSONDecodeError as e:
             raise ReleaseError(f"{self.path / MANIFEST_FILE}: not valid JSON ({e.msg}, line {e.lineno})") from None
         if not isinstance(self.manifest.get("files"), list):

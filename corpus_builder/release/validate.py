@@ -16,7 +16,7 @@ from .card import CARD_FILE, card_data_files, card_languages, read_card, render_
 from .checks import document_problems, ner_problems, sentence_problems
 from .features import CONFIGS, SPLITS, arrow_schema
 from .jsonschemas import row_errors
-from .manifest import MANIFEST_FILE, read_manifest
+from .manifest import MANIFEST_FILE, missing_manifest_message, read_manifest
 from .dedup import NearDuplicates
 from .rows import split_of
 from ..workspace import file_sha256
@@ -78,7 +78,7 @@ def _problems(path: Path, warnings: list[str]) -> list[str]:
     try:
         manifest = read_manifest(path)
     except FileNotFoundError:
-        return [f"{path}: no {MANIFEST_FILE}; not a corpus-builder release"]
+        return [missing_manifest_message(path)]
     except json.JSONDecodeError as e:
         return [f"{path / MANIFEST_FILE}: not valid JSON ({e.msg}, line {e.lineno})"]
     problems = row_errors("manifest", manifest, MANIFEST_FILE)
