@@ -354,6 +354,23 @@ def test_menu_words_on_boilerplate_blocks_are_not_entities(recognizer: entities.
     assert not entities._menu_word(span(sentence, "Dupont", "PER"), sentence, recognizer.lexicon)
 
 
+def test_share_and_navigation_lines_get_no_entities(recognizer: entities.EntityRecognizer) -> None:
+    # Fresh-user trial: "Facebook Twitter" came out MISC on every share bar (a multi-word span,
+    # which the one-word menu filter keeps). Lines of buttons and menus hold no mention.
+    lines = ["Partager cet article : Facebook Twitter LinkedIn", "Accueil | Monde | Europe | Brest | Culture",
+             "Emmanuel Macron a visité Marseille hier avec Olaf Scholz."]
+    text = "\n".join(lines)
+    for labels, kept_on_first_two in ((["share", "navigation", None], False), ([None, None, None], True)):
+        blocks, pos = [], 0
+        for line, label in zip(lines, labels):
+            blocks.append(Block(pos, pos + len(line), label is not None, label))
+            pos += len(line) + 1
+        spans = predict_one(recognizer, make_doc(text, tuple(blocks)))
+        on_controls = [s for s in spans if s.start < blocks[2].start]
+        assert bool(on_controls) == kept_on_first_two, on_controls
+        assert {"Emmanuel Macron", "Marseille"} <= {s.text for s in spans if s.start >= blocks[2].start}
+
+
 def test_sports_clubs_are_organisations() -> None:
     text = "L'Olympique Lyonnais a battu le Racing Club de Strasbourg au Stade de France."
     predicted = [span(text, "Olympique Lyonnais", "LOC"), span(text, "Racing Club de Strasbourg", "LOC"), span(text, "Stade de France", "LOC")]

