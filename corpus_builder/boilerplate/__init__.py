@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: Version of the rule set (thresholds + cue files); goes into release manifests.
-RULES_VERSION = "1.2.0"  # 1.2.0: the learned block classifier decides, rules are features + a thin layer; teasers transparent for jusText context; new cues
+RULES_VERSION = "1.2.1"  # 1.2.1: the plain-text booster decides sections itself; a line mostly of cue words is never the headline after the model. 1.2.0: the learned block classifier decides, rules are features + a thin layer; teasers transparent for jusText context; new cues
 
 # jusText defaults (justext.core: LENGTH_LOW_DEFAULT, LENGTH_HIGH_DEFAULT, STOPWORDS_LOW_DEFAULT,
 # STOPWORDS_HIGH_DEFAULT); lengths are in characters.
