@@ -222,3 +222,119 @@ def test_prepare_with_boilerplate_model_names_it_in_the_workspace(tmp_path: Path
     assert info["components"]["boilerplate-model-sha256"] == default_model().sha256
     bad = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(tmp_path / "ws2"), "--boilerplate-model", str(tmp_path / "nope.json")])
     assert bad.exit_code == 1 and "boilerplate model file not found" in bad.output
+
+
+# --------------------------------------------------------------------------------------------
+# The plain-text booster's context features (features.TEXT_CONTEXT) and the families they serve.
+# Pages written for these tests.
+
+PAGE_SHARE_BAR = """Accueil | Actualités | Économie | Sport | Culture | Météo
+Grève à l'usine de Montbard : la production de tubes à l'arrêt depuis lundi
+Par Claire Martin
+Publié le 14/03/2026 à 07:45
+Partager cet article : Facebook Twitter LinkedIn E-mail
+Les salariés de l'usine de tubes d'acier de Montbard ont voté lundi matin la reconduction de la grève, entamée la semaine dernière pour obtenir une revalorisation des salaires de 6 %.
+Selon la direction, aucune tonne n'est sortie des lignes de laminage depuis cinq jours, et plusieurs commandes destinées au secteur nucléaire ont déjà pris du retard.
+Le piquet de grève devant l'entrée principale, mardi matin / Jean Dupuis
+« Nous ne lâcherons pas tant que la direction ne reviendra pas avec une proposition sérieuse », a déclaré un délégué syndical devant une centaine de grévistes réunis sur le parking.
+La préfecture a proposé une médiation, que les deux parties doivent examiner jeudi après-midi lors d'une réunion prévue en sous-préfecture.
+Une nouvelle assemblée générale est prévue vendredi ; d'ici là, les livraisons aux clients restent suspendues.
+Sur le même sujet
+Dijon : le tramway prolongé jusqu'à Chenôve en 2028
+Les plus lus
+Mentions légales | Contact | Plan du site"""
+
+PAGE_LIVE = """Suivez le match en direct
+Nantes - Rennes : le derby breton minute par minute
+12'
+Premier corner pour Nantes, bien repoussé par la défense rennaise qui se dégage en touche.
+18'
+Quelle occasion ! Le milieu nantais frappe du gauche à l'entrée de la surface, le ballon frôle le poteau droit.
+31'
+But pour Rennes ! Sur un contre rapide, l'attaquant breton trompe le gardien d'une frappe croisée imparable.
+40'
+Les Nantais poussent pour égaliser avant la pause mais manquent de précision dans le dernier geste.
+45'
+C'est la mi-temps : Rennes mène 1-0 au terme d'une première période disputée et plutôt équilibrée.
+Classement Ligue 1
+Résultats et calendrier
+Newsletter sport"""
+
+
+def test_cue_word_share_counts_words_that_are_cues_on_their_own() -> None:
+    from corpus_builder.boilerplate import cue_word_share
+
+    assert cue_word_share("Partager cet article : Facebook Twitter LinkedIn E-mail", "fr") == pytest.approx(5 / 7)
+    assert cue_word_share("Les salariés de l'usine ont voté la grève", "fr") == 0.0
+    assert cue_word_share("", "fr") == 0.0
+
+
+def test_a_share_bar_of_network_names_is_boilerplate_and_never_the_headline() -> None:
+    # a new user's page: the bar (no whole-line cue matches it) was taken as the headline above
+    # the body and kept as content; the title above it went to metadata
+    labels = labels_of(plain_doc(PAGE_SHARE_BAR))
+    assert label_starting(labels, "Partager cet article :") is not None
+    assert label_starting(labels, "Grève à l'usine") is None  # the real headline
+    for prefix in ("Les salariés", "Selon la direction", "« Nous ne lâcherons", "La préfecture", "Une nouvelle assemblée"):
+        assert label_starting(labels, prefix) is None, prefix  # the last paragraph too
+    assert label_starting(labels, "Dijon :") == "related"
+
+
+def test_live_blog_lines_between_minute_marks_stay_content() -> None:
+    # the prose lines of a live blog are separated by short minute marks, which jusText's context
+    # calls bad; the context features see the nearest long line each way and the run of
+    # sentence-like lines (a live blog's lines were dropped on trafilatura-fr-dev)
+    labels = labels_of(plain_doc(PAGE_LIVE))
+    for prefix in ("Premier corner", "Quelle occasion", "But pour Rennes", "Les Nantais"):
+        assert label_starting(labels, prefix) is None, prefix
+    assert label_starting(labels, "Newsletter sport") == "promo"
+    assert label_starting(labels, "Classement Ligue 1") is not None
+
+
+def test_text_context_features_read_the_page_around_each_block() -> None:
+    from corpus_builder.boilerplate.features import TEXT_CONTEXT
+
+    def column(text: str, name: str) -> list[float]:
+        doc = plain_doc(text)
+        sig = block_signals(doc, None)
+        x = block_features(doc, sig, None, html=False)
+        assert x.shape == (len(sig.blocks), len(TEXT_FEATURES)) and TEXT_FEATURES[-len(TEXT_CONTEXT) :] == TEXT_CONTEXT
+        return list(x[:, TEXT_FEATURES.index(name)])
+
+    live = PAGE_LIVE.split("\n")
+    # the nearest long line before a minute mark is the prose line before it, one block up
+    gap = column(PAGE_LIVE, "long_prev_gap")
+    assert gap[live.index("18'")] == 1.0 and math.isnan(gap[0])
+    # the body run: the live blog's prose lines (with their minute marks) are one run
+    dist = column(PAGE_LIVE, "body_run_distance")
+    assert dist[live.index("18'")] == 0.0 and dist[0] < 0 and dist[-1] > 0
+    page = PAGE_SHARE_BAR.split("\n")
+    # a section cue ("Sur le même sujet") below the body opens a section
+    section = column(PAGE_SHARE_BAR, "section_open")
+    assert section[page.index("Dijon : le tramway prolongé jusqu'à Chenôve en 2028")] == 1.0
+    assert section[page.index("La préfecture a proposé une médiation, que les deux parties doivent examiner jeudi après-midi lors d'une réunion prévue en sous-préfecture.")] == 0.0
+    credit = column(PAGE_SHARE_BAR, "credit_tail")
+    assert credit[page.index("Le piquet de grève devant l'entrée principale, mardi matin / Jean Dupuis")] == 1.0
+    assert sum(credit) == 1.0
+    cohesion = column(PAGE_SHARE_BAR, "cohesion")
+    # an article paragraph shares words with the other paragraphs; the menu line does not
+    assert cohesion[5] > cohesion[0]
+
+
+def test_finalize_leaves_sections_to_the_text_booster() -> None:
+    # the plain-text booster sees the open section (section_open) and decides; the hard section
+    # rule stays for the HTML booster on a page without trafilatura's main text
+    from corpus_builder.boilerplate import finalize
+
+    text = "\n".join(
+        [
+            "Les ventes de vélos électriques ont reculé de 8 % l'an dernier, selon les chiffres publiés mardi par la fédération du secteur.",
+            "Articles liés",
+            "Les distributeurs ont multiplié les promotions au printemps pour écouler leurs modèles.",
+        ]
+    )
+    sig = block_signals(plain_doc(text), None)
+    assert sig.feats[1].cue is not None and sig.feats[1].cue.scope == "section"
+    predicted = [True, False, True]
+    assert finalize(sig, predicted, has_main=False, booster="text") == [True, False, True]
+    assert finalize(sig, predicted, has_main=False, booster="html") == [True, False, False]

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 #: Version of the rule set (thresholds + cue files); goes into release manifests.
-RULES_VERSION = "1.2.0"  # 1.2.0: the learned block classifier decides, rules are features + a thin layer; teasers transparent for jusText context; new cues
+RULES_VERSION = "1.2.1"  # 1.2.1: the plain-text booster decides sections itself; a line mostly of cue words is never the headline after the model. 1.2.0: the learned block classifier decides, rules are features + a thin layer; teasers transparent for jusText context; new cues
 
 # jusText defaults (justext.core: LENGTH_LOW_DEFAULT, LENGTH_HIGH_DEFAULT, STOPWORDS_LOW_DEFAULT,
 # STOPWORDS_HIGH_DEFAULT); lengths are in characters.
@@ -227,6 +227,28 @@ def stoplist(lang: str) -> frozenset[str]:
     return frozenset(justext.get_stoplist(name))
 
 
+_CUE_WORD_STRIP = ".,;:!?()[]«»\"'"
+#: A line whose words are at least this share cue words on their own (a share bar "Partager cet
+#: article : Facebook Twitter LinkedIn E-mail") is not a headline: looking for the headline
+#: passes over it like over a cued line (a new user's page had such a bar taken as its title).
+CUE_WORDS_NOT_HEADLINE = 0.5
+
+
+@functools.lru_cache(maxsize=200_000)
+def is_cue_word(lang: str, word: str) -> bool:
+    """Whether ``word`` alone matches a ``line`` or ``section`` cue of :func:`load_cues` for
+    ``lang`` (``"Facebook"``, ``"Imprimer"``, ``"Newsletter"``)."""
+    return any(c.scope != "any" and c.pattern.search(word) for c in load_cues(lang))
+
+
+def cue_word_share(text: str, lang: str) -> float:
+    """Share of the whitespace-separated words of ``text`` (outer punctuation stripped) that are
+    cue words (:func:`is_cue_word`); 0.0 for a text without words. A share bar or a menu line
+    that no whole-line cue matches is mostly cue words."""
+    words = [w for w in (w.strip(_CUE_WORD_STRIP) for w in text.split()) if w]
+    return sum(is_cue_word(lang, w) for w in words) / len(words) if words else 0.0
+
+
 # --------------------------------------------------------------------------------------------
 # Corpus statistics
 
@@ -323,6 +345,7 @@ class _Feat:
     cf: str  # jusText context-free class: good / near / short / bad
     in_main: bool = False
     template: bool = False
+    cue_words: float = 0.0  # share of the words that are cue words on their own (cue_word_share)
 
 
 def _stop_density(words: Sequence[str], stop: frozenset[str]) -> float:
@@ -430,9 +453,11 @@ def _shingles(words: Sequence[str], n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def _is_headline(f: _Feat) -> bool:
+def _is_headline(f: _Feat, strict: bool = False) -> bool:
     """A headline: 2-30 words, mostly words without digits (not a date line), no final
-    period, comma, semicolon or colon, and no cue."""
+    period, comma, semicolon or colon, and no cue; ``strict`` (the choice after the model):
+    also less than :data:`CUE_WORDS_NOT_HEADLINE` of its words cue words. The rules of 1.1.0
+    (features of the model) keep the plain test."""
     text = f.text.rstrip()
     words = f.text.split()
     wordy = sum(1 for w in words if any(ch.isalpha() for ch in w) and not any(ch.isdigit() for ch in w))
@@ -442,6 +467,7 @@ def _is_headline(f: _Feat) -> bool:
         and wordy * 2 > len(words)
         and not text.endswith((".", ",", ";", ":"))
         and f.cue is None
+        and not (strict and f.cue_words >= CUE_WORDS_NOT_HEADLINE)
     )
 
 
@@ -473,7 +499,7 @@ def block_signals(doc: Document, stats: CorpusStats | None = None, use_main: boo
         text = _SPACES.sub(" ", doc.text[b.start : b.end].strip())
         words = text.split()
         cue = next((c for c in cues if c.matches(text, len(words))), None)
-        f = _Feat(text, len(words), len(text), _stop_density(words, stop), cue, "")
+        f = _Feat(text, len(words), len(text), _stop_density(words, stop), cue, "", cue_words=cue_word_share(text, doc.lang))
         f.cf = _cf_class(f)
         # Only short or non-prose lines count as template lines: paragraphs repeat across
         # documents too (wire copy, several versions of one article) and stay content.
@@ -511,7 +537,7 @@ def _rule_content(feats: list[_Feat], has_main: bool) -> list[bool]:
     return content
 
 
-def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool) -> list[bool]:
+def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool, booster: str = "text") -> list[bool]:
     """The thin rule layer over the classifier's decisions (content = ``True`` per block).
 
     - **No body** (every block predicted boilerplate: a one-line note, a short JSONL text): the
@@ -519,31 +545,39 @@ def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool) -> list[bo
     - **Headline** (plain text only): the line right before the body is content; the project
       keeps it, the gold sets the model learned from do not (their main text starts after the
       title; on HTML it is ``metadata``, :data:`HTML_HEADLINE_IS_CONTENT`).
-    - **Sections** (plain text only): after a ``section`` cue below the start of the body
-      ("Newsletter", "Lire aussi", "Commentaires"), blocks stay boilerplate until a jusText-good
-      block the model keeps: a section's short entries are not article text.
+    - **Sections** (HTML booster without trafilatura's main text only): after a ``section`` cue
+      below the start of the body ("Newsletter", "Lire aussi", "Commentaires"), blocks stay
+      boilerplate until a jusText-good block the model keeps: a section's short entries are not
+      article text. The plain-text booster (``booster="text"``) sees the open section as a
+      feature (``section_open``) and decides itself: the hard rule after it cost 0.003 on
+      aeb-en-dev2 (cross-validated, 2026-12-02; 0.924 → 0.921, the other sets unchanged): a
+      "Related articles" box inside the body kept the article paragraphs after it out.
     - **Duplicates**: a block repeating earlier content (the title and lead repeated above a
       photo, a credit glued on) is boilerplate (:func:`_find_duplicates`).
     - **Cues**: a block a cue phrase matches is boilerplate, as in the rules of 1.1.0 (the model
       sees the cue but had too few teasers and credits to learn that they never are content:
       "Lire aussi : <a long teaser>" came out content on a new user's pages).
 
+    ``booster``: which booster of the model predicted (``"html"`` or ``"text"``,
+    :meth:`~corpus_builder.boilerplate.classifier.BlockClassifier.kind`).
+
     Measured (5-fold cross-validation by site on the dev gold, 2026-12-02; HTML / plain text,
     snippet score FR, token F1 aeb-en-dev2): the headline costs 0.013 FR and 0.004 EN on the plain
     text (the gold leaves titles out) and is kept for the project's documents; sections cost 0.004
-    on the HTML path (not applied there) and 0.001 on plain text; duplicates +0.0003 on plain
-    text, −0.001 on HTML; cues −0.001 EN, +0.005 multi. The cross-validated figures run this
-    function too.
+    on the HTML path (not applied there) and 0.001 on plain text before the text booster had the
+    section feature, 0.003 after (not applied there any more); duplicates +0.0003 on plain
+    text, −0.001 on HTML; cues −0.001 EN, +0.005 multi (with the context features of 2026-12-02:
+    ±0.001 EN, +0.004 multi). The cross-validated figures run this function too.
     """
     feats = sig.feats
     content = list(predicted)
     if not any(content):
         content = [f.cf != "bad" and not f.template for f in feats]
     if not has_main:
-        headline = _find_headline(feats, content)
+        headline = _find_headline(feats, content, strict=True)
         if headline is not None:
             content[headline] = True
-    if not has_main:
+    if not has_main and booster == "html":
         _close_sections(feats, content)
     _find_duplicates(feats, content)
     for i, f in enumerate(feats):
@@ -579,13 +613,13 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None, model: object 
     if model is None:
         content = list(sig.rule_main if has_main else sig.rule_text)
     else:
-        content = finalize(sig, model.predict(doc, sig, stats), has_main)  # type: ignore[attr-defined]
+        content = finalize(sig, model.predict(doc, sig, stats), has_main, model.kind(doc, sig))  # type: ignore[attr-defined]
     duplicate = _find_duplicates(feats, list(content))
     for i, dup in enumerate(duplicate):
         if dup and not content[i]:
             continue
         duplicate[i] = False
-    headline = _find_headline(feats, content)
+    headline = _find_headline(feats, content, strict=model is not None)
     labels = _categorise(feats, content, duplicate, doc.layout)
     if headline is not None and not content[headline] and not duplicate[headline] and not _in_figure(doc.layout, headline):
         labels[headline] = "metadata"
@@ -691,17 +725,22 @@ def _decide_without_main(feats: list[_Feat]) -> list[bool]:
     return [c == "good" for c in _revise(classes)]
 
 
-def _find_headline(feats: list[_Feat], content: list[bool]) -> int | None:
+def _find_headline(feats: list[_Feat], content: list[bool], strict: bool = False) -> int | None:
     """Index of the headline right before the first body block (skipping cued blocks such as
-    bylines, dates and share buttons between them), or ``None``."""
+    bylines, dates and share buttons between them, and with ``strict`` lines mostly of cue
+    words, :data:`CUE_WORDS_NOT_HEADLINE`), or ``None``. ``strict`` is the choice after the
+    model (:func:`finalize`, :func:`label_blocks`); the rules of 1.1.0 keep the plain one: changing
+    the rules changes the model's features (measured, 2026-12-02: retrained with the strict rule
+    in the features, the plain-text CV mean of FR/EN/EN2 fell 0.9343 → 0.9296; strict after the
+    model only: 0.9343, unchanged)."""
     first = next((i for i, c in enumerate(content) if c), None)
     if first is None:
         return None
     for i in range(first - 1, max(-1, first - 1 - TITLE_LOOKBACK), -1):
         f = feats[i]
-        if f.cue is not None:
+        if f.cue is not None or (strict and f.cue_words >= CUE_WORDS_NOT_HEADLINE):
             continue
-        return i if _is_headline(f) and not f.template else None
+        return i if _is_headline(f, strict) and not f.template else None
     return None
 
 

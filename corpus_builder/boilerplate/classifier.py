@@ -67,6 +67,10 @@ class BlockClassifier:
         """Whether ``doc`` goes to the ``html`` booster: it has trafilatura's main text or a layout."""
         return sig.coverage is not None or bool(doc.layout)
 
+    def kind(self, doc: Document, sig: Signals) -> str:
+        """The booster that decides ``doc``: ``"html"`` (:meth:`uses_html`) or ``"text"``."""
+        return "html" if self.uses_html(doc, sig) else "text"
+
     def probabilities(self, doc: Document, sig: Signals, stats: CorpusStats | None) -> np.ndarray:
         """Probability of content per block (shape ``(len(sig.blocks),)``)."""
         if not sig.blocks:

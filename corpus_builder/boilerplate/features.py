@@ -19,22 +19,31 @@ can be read from the text alone). The signals:
   HTML rules' decision, position relative to the main text, innermost block tag, ancestor
   elements (nav, footer, figure, ...), class/id hints, link density, depth;
 - the same main features of the **neighbouring blocks** (previous and next, two each way for
-  the decisions).
+  the decisions);
+- **text context** (plain-text booster only, :data:`TEXT_CONTEXT`; :func:`_text_context`): the
+  nearest *long* block each way (jusText's context skips short lines: minute marks of a live
+  blog, subheadings), the density of sentence-like lines around the block and its distance to the
+  page's longest run of them (the body), length after it, stop-word density relative to the
+  page, the open boilerplate section (a "section" cue below the body, not yet closed by a good
+  paragraph), lexical cohesion with the page's prose, the share of the block's words that are
+  cue words on their own (a share bar "Partager : Facebook Twitter LinkedIn"), and a credit
+  tail ("… / Jean Dupuis", "(C) Name").
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..html import ANCESTOR_FLAGS, CLASS_HINTS, LAYOUT_TAGS
 from ..records import BOILERPLATE_LABELS, Document
-from . import MIN_CORPUS_DOCS, CorpusStats, Signals, _is_headline, _shingles
+from . import LENGTH_LOW, MIN_CORPUS_DOCS, CorpusStats, Signals, _is_headline, _shingles, is_cue_word
 
-__all__ = ["FEATURES", "TEXT_FEATURES", "block_features"]
+__all__ = ["FEATURES", "TEXT_CONTEXT", "TEXT_FEATURES", "block_features"]
 
 _CF = {"bad": 0.0, "short": 1.0, "near": 2.0, "good": 3.0}
 _SCOPE = {"line": 0.0, "any": 1.0, "section": 2.0}
@@ -62,6 +71,25 @@ _TEXT_NEIGHBOUR = ("n_words", "stop_density", "cue_category", "jt_class", "rule_
 _HTML_NEIGHBOUR = ("main_coverage", "rule_main", "tag", "link_share")
 _FAR = ("rule_text",)
 _FAR_HTML = ("rule_main",)
+#: Context columns of the plain-text booster (:func:`_text_context`). Each group was kept because
+#: leaving it out lowered the mean cross-validated plain-text figure of FR, EN and EN2 (5 folds by
+#: site, averaged over three fold assignments, 2026-12-02; docs/quality.md, "How the block
+#: classifier was chosen").
+TEXT_CONTEXT: tuple[str, ...] = (
+    "long_prev_gap", "long_prev_stop", "long_prev_ends", "long_prev_rule", "long_prev_chars",
+    "long_next_gap", "long_next_stop", "long_next_ends", "long_next_rule", "long_next_chars",
+    "prose_win3", "chars_win3", "prose_win10", "chars_win10",
+    "body_run_distance", "body_run_share", "own_run_share",
+    "stop_relative", "stop_page_median",
+    "corpus_df_log@-1", "corpus_df_log@+1",
+    "log_chars@-1", "prose@-1", "log_chars@+1", "prose@+1",
+    "chars_after_share", "before_first_long", "after_last_long",
+    "section_open", "since_section_cue",
+    "cohesion", "cohesion@-1", "cohesion@+1",
+    "cue_word_share", "cue_prefix", "credit_tail",
+)  # fmt: skip
+
+
 def _names(own: Sequence[str], near: Sequence[str], far: Sequence[str]) -> tuple[str, ...]:
     out = list(own)
     for off in (-1, 1):
@@ -75,8 +103,8 @@ def _names(own: Sequence[str], near: Sequence[str], far: Sequence[str]) -> tuple
 #: (Means over windows of 3 and 8 blocks each way were tried and left out: they lowered the
 #: cross-validated figures, 2026-12-02, e.g. plain-text FR snippet 0.882 → 0.803.)
 FEATURES: tuple[str, ...] = _names(_TEXT_OWN + _HTML_OWN, _TEXT_NEIGHBOUR + _HTML_NEIGHBOUR, _FAR + _FAR_HTML)
-#: The columns of the plain-text model (no trafilatura, no layout).
-TEXT_FEATURES: tuple[str, ...] = _names(_TEXT_OWN, _TEXT_NEIGHBOUR, _FAR)
+#: The columns of the plain-text model (no trafilatura, no layout), with the context columns.
+TEXT_FEATURES: tuple[str, ...] = _names(_TEXT_OWN, _TEXT_NEIGHBOUR, _FAR) + TEXT_CONTEXT
 #: Columns holding category codes (LightGBM ``categorical_feature``).
 CATEGORICAL: frozenset[str] = frozenset(
     n for n in FEATURES if n.split("@")[0] in ("cue_category", "cue_scope", "tag")
@@ -173,7 +201,159 @@ def block_features(doc: Document, sig: Signals, stats: CorpusStats | None, html:
         else:
             block[: n - off] = src[off:] if n - off > 0 else block[: n - off]
         parts.append(block)
+    if not html:
+        ctx = _text_context(doc, sig, stats)
+        parts.append(np.array([ctx[name] for name in TEXT_CONTEXT], dtype=np.float64).T.reshape(n, len(TEXT_CONTEXT)))
     return np.hstack(parts)
+
+
+def _shift(a: np.ndarray, off: int) -> np.ndarray:
+    """``a`` moved so that row ``i`` holds row ``i + off`` (``NaN`` past either end)."""
+    n = len(a)
+    out = np.full(n, np.nan)
+    if off < 0 and n + off > 0:
+        out[-off:] = a[: n + off]
+    elif off > 0 and n - off > 0:
+        out[: n - off] = a[off:]
+    return out
+
+
+#: A sentence-like line (for the context columns): at least this many words and a final mark.
+PROSE_WORDS = 8
+#: A run of sentence-like lines may hold this many other short lines (a subheading, a minute mark).
+RUN_GAP = 2
+_COHESION_WORD = re.compile(r"[^\W\d_]{4,}")
+_CUE_HEAD = re.compile(r"\s[:|]\s?|\s-\s")
+_CREDIT_TAIL = re.compile(r"(\s/\s*|\(c\)\s*|©\s*|\bcr[ée]dits?\s*:?\s*)((?:[A-ZÀ-Ý][\w.'-]*\s*){1,4})$", re.IGNORECASE)
+
+
+def _text_context(doc: Document, sig: Signals, stats: CorpusStats | None) -> dict[str, np.ndarray]:
+    """The :data:`TEXT_CONTEXT` columns of ``doc``'s blocks (arrays of shape ``(n,)``).
+
+    A *long* block has at least ``LENGTH_LOW`` (70) characters, jusText's short/long limit; a
+    *sentence-like* line has :data:`PROSE_WORDS` words and a final sentence mark. Runs of
+    sentence-like lines may hold :data:`RUN_GAP` other short lines; the page's *body run* is the
+    run with the most characters. Cohesion: share of the block's word types (4+ letters) found in
+    the page's other jusText good/near blocks. The families these serve (a live blog's lines
+    between minute marks, a teaser or comment area after the body, a share bar of network names,
+    a caption ending with a credit) are in docs/quality.md, "Where our stages lose points".
+    """
+    feats = sig.feats
+    n = len(feats)
+    idx = np.arange(n)
+    nch = np.array([f.n_chars for f in feats], dtype=np.float64)
+    nw = np.array([f.n_words for f in feats], dtype=np.float64)
+    stop = np.array([f.stop_density for f in feats], dtype=np.float64)
+    ends = np.array([float(bool(_SENTENCE_END.search(f.text))) for f in feats])
+    rule = np.array([float(v) for v in sig.rule_text])
+    prose = ((nw >= PROSE_WORDS) & (ends > 0)).astype(np.float64)
+    long_ = nch >= LENGTH_LOW
+    c: dict[str, np.ndarray] = {}
+    # the nearest long block before / after
+    for step, tag in ((-1, "prev"), (1, "next")):
+        j_of = np.full(n, -1)
+        last = -1
+        for i in range(n) if step == -1 else range(n - 1, -1, -1):
+            j_of[i] = last
+            if long_[i]:
+                last = i
+        ok = j_of >= 0
+        j = np.where(ok, j_of, 0)
+        c[f"long_{tag}_gap"] = np.where(ok, np.abs(idx - j), np.nan)
+        c[f"long_{tag}_stop"] = np.where(ok, stop[j], np.nan)
+        c[f"long_{tag}_ends"] = np.where(ok, ends[j], np.nan)
+        c[f"long_{tag}_rule"] = np.where(ok, rule[j], np.nan)
+        c[f"long_{tag}_chars"] = np.where(ok, np.log1p(nch[j]), np.nan)
+    # sentence-like lines and characters around the block
+    cum_prose = np.concatenate([[0.0], np.cumsum(prose)])
+    cum_chars = np.concatenate([[0.0], np.cumsum(nch)])
+    for w in (3, 10):
+        lo, hi = np.clip(idx - w, 0, n), np.clip(idx + w + 1, 0, n)
+        c[f"prose_win{w}"] = (cum_prose[hi] - cum_prose[lo]) / (hi - lo)
+        c[f"chars_win{w}"] = np.log1p((cum_chars[hi] - cum_chars[lo]) / (hi - lo))
+    runs: list[tuple[int, int, float]] = []
+    start, last_prose, gap, chars = None, 0, 0, 0.0
+    for i in range(n):
+        if prose[i]:
+            if start is None:
+                start, chars = i, 0.0
+            chars += nch[i]
+            last_prose, gap = i, 0
+        elif start is not None:
+            gap += 1
+            if gap > RUN_GAP or long_[i]:
+                runs.append((start, last_prose, chars))
+                start, gap = None, 0
+    if start is not None:
+        runs.append((start, last_prose, chars))
+    if runs:
+        a, b, body_chars = max(runs, key=lambda t: t[2])
+        run_of = np.full(n, -1)
+        for r, (ra, rb, _) in enumerate(runs):
+            run_of[ra : rb + 1] = r
+        c["body_run_distance"] = np.where(idx < a, idx - a, np.where(idx > b, idx - b, 0)).astype(np.float64)
+        c["body_run_share"] = np.full(n, body_chars / max(1.0, nch.sum()))
+        c["own_run_share"] = np.array([runs[r][2] / body_chars if r >= 0 else 0.0 for r in run_of])
+    else:
+        for name in ("body_run_distance", "body_run_share", "own_run_share"):
+            c[name] = np.full(n, np.nan)
+    # stop words relative to the page (languages and registers differ)
+    ref = stop[long_] if long_.any() else stop
+    median = float(np.median(ref)) if len(ref) else 0.0
+    c["stop_relative"] = stop - median
+    c["stop_page_median"] = np.full(n, median)
+    # corpus repetition and shape of the neighbours
+    if stats is not None and stats.n_docs >= MIN_CORPUS_DOCS:
+        df = np.array([math.log1p(stats.doc_freq(f.text)) for f in feats])
+    else:
+        df = np.full(n, np.nan)
+    c["corpus_df_log@-1"], c["corpus_df_log@+1"] = _shift(df, -1), _shift(df, 1)
+    for off in (-1, 1):
+        c[f"log_chars@{off:+d}"] = _shift(np.log1p(nch), off)
+        c[f"prose@{off:+d}"] = _shift(prose, off)
+    # position by characters and long blocks
+    total = max(1.0, nch.sum())
+    c["chars_after_share"] = (total - (np.cumsum(nch) - nch) - nch) / total
+    longs = np.where(long_)[0]
+    c["before_first_long"] = (idx < longs[0]).astype(np.float64) if len(longs) else np.full(n, np.nan)
+    c["after_last_long"] = (idx > longs[-1]).astype(np.float64) if len(longs) else np.full(n, np.nan)
+    # the open boilerplate section (as the rules open and close it)
+    section = np.zeros(n)
+    since = np.full(n, np.nan)
+    body, is_open, cue_at = False, False, None
+    for i, f in enumerate(feats):
+        if f.n_chars >= LENGTH_LOW and rule[i]:
+            body = True
+        if f.cue is not None and f.cue.scope == "section":
+            is_open, cue_at = body, i
+        elif f.cf == "good":
+            is_open = False
+        section[i] = float(is_open)
+        if cue_at is not None:
+            since[i] = i - cue_at
+    c["section_open"], c["since_section_cue"] = section, since
+    # lexical cohesion with the page's prose
+    types = [set(_COHESION_WORD.findall(f.text.casefold())) for f in feats]
+    prose_blocks = [f.cf in ("good", "near") for f in feats]
+    counts: Counter[str] = Counter()
+    for t, p in zip(types, prose_blocks):
+        if p:
+            counts.update(t)
+    cohesion = np.full(n, np.nan)
+    for i, t in enumerate(types):
+        if t:
+            own = 1 if prose_blocks[i] else 0
+            cohesion[i] = sum(1 for w in t if counts[w] - own > 0) / len(t)
+    c["cohesion"], c["cohesion@-1"], c["cohesion@+1"] = cohesion, _shift(cohesion, -1), _shift(cohesion, 1)
+    # cue words inside a longer line, and credit tails
+    cue_prefix = np.zeros(n)
+    for i, f in enumerate(feats):
+        head = _CUE_HEAD.split(f.text, maxsplit=1)
+        if len(head) > 1 and f.cue is None:
+            cue_prefix[i] = float(is_cue_word(doc.lang, head[0].strip()))
+    c["cue_word_share"], c["cue_prefix"] = np.array([f.cue_words for f in feats], dtype=np.float64), cue_prefix
+    c["credit_tail"] = np.array([float(bool(_CREDIT_TAIL.search(f.text))) for f in feats])
+    return c
 
 
 def _html_columns(doc: Document, sig: Signals, c: dict[str, list[float]]) -> None:

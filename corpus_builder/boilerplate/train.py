@@ -111,7 +111,7 @@ class Example:
         if not len(self.y) or x is None or sig is None:
             return []
         probs = model.boosters[kind].predict(x, num_threads=1)
-        return finalize(sig, [bool(p >= model.threshold) for p in probs], kind == "html" and sig.coverage is not None)
+        return finalize(sig, [bool(p >= model.threshold) for p in probs], kind == "html" and sig.coverage is not None, kind)
 
 
 # --------------------------------------------------------------------------------------------
