@@ -338,3 +338,23 @@ def test_finalize_leaves_sections_to_the_text_booster() -> None:
     predicted = [True, False, True]
     assert finalize(sig, predicted, has_main=False, booster="text") == [True, False, True]
     assert finalize(sig, predicted, has_main=False, booster="html") == [True, False, False]
+
+
+PORT_PAGE = """Le port de Sète mise sur l'électrification des quais
+Partager cet article : Facebook Twitter
+SÈTE - Le port de Sète a inauguré jeudi trois bornes électriques destinées aux ferries, qui pourront éteindre leurs moteurs à quai dès le printemps prochain.
+Photo : Paul Garnier / La Gazette
+Le directeur du port, Jacques Morel, estime que ce dispositif réduira de 30 % les émissions d'oxyde d'azote dans le quartier.
+Deux compagnies maritimes se sont engagées à équiper leurs navires d'ici la fin de l'année 2028, selon la région.
+Lire aussi : Pollution : les riverains du port manifestent devant la mairie
+Le ministre de la Mer s'est rendu sur place vendredi avec le préfet.
+© 2026 La Gazette du Littoral - Tous droits réservés"""
+
+
+def test_the_closing_paragraph_after_a_teaser_stays_content() -> None:
+    # Fresh-user trial: the article's last sentence, after an inline "Lire aussi" teaser, came
+    # out `other` and left the ner config (finalize: _keep_closing_paragraphs).
+    labels = labels_of(plain_doc(PORT_PAGE))
+    assert label_starting(labels, "Le ministre de la Mer") is None
+    assert label_starting(labels, "Lire aussi") == "related"
+    assert label_starting(labels, "© 2026") is not None  # the footer after it is still boilerplate
