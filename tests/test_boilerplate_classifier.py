@@ -358,3 +358,30 @@ def test_the_closing_paragraph_after_a_teaser_stays_content() -> None:
     assert label_starting(labels, "Le ministre de la Mer") is None
     assert label_starting(labels, "Lire aussi") == "related"
     assert label_starting(labels, "© 2026") is not None  # the footer after it is still boilerplate
+
+
+@pytest.mark.parametrize(
+    "lang,line",
+    [
+        ("fr", "Partager cet article : Facebook Twitter"),
+        ("fr", "Partager cet article : Facebook Twitter LinkedIn E-mail"),
+        ("fr", "Facebook | Twitter | LinkedIn"),
+        ("en", "Share this article: Facebook Twitter"),
+    ],
+)
+def test_a_share_verb_followed_by_network_names_is_a_share_bar(lang: str, line: str) -> None:
+    # Fresh-user trial: the most common share bar came out content, footer, navigation or other
+    # (the cue allowed share verbs only, with nothing after the colon).
+    from corpus_builder.boilerplate import load_cues
+
+    cue = next((c for c in load_cues(lang) if c.matches(line, len(line.split()))), None)
+    assert cue is not None and cue.category == "share", cue
+    text = "Un titre d'article sur le port\n" + line + "\n" + PORT_PAGE.split("\n", 2)[2]
+    assert label_starting(labels_of(replace(plain_doc(text), lang=lang)), line[:12]) == "share"
+
+
+def test_a_sentence_that_starts_with_partager_is_not_a_share_bar() -> None:
+    from corpus_builder.boilerplate import load_cues
+
+    line = "Partager la joie de Noël avec ses voisins"
+    assert not any(c.category == "share" and c.matches(line, len(line.split())) for c in load_cues("fr"))
