@@ -385,3 +385,16 @@ def test_a_sentence_that_starts_with_partager_is_not_a_share_bar() -> None:
 
     line = "Partager la joie de Noël avec ses voisins"
     assert not any(c.category == "share" and c.matches(line, len(line.split())) for c in load_cues("fr"))
+
+
+def test_the_closing_paragraph_after_an_english_teaser_stays_content() -> None:
+    text = """Bus drivers in Leeds vote for a second strike
+Share this article: Facebook Twitter
+LEEDS - Bus drivers in Leeds voted on Monday for a second week of strikes over pay, their union said, after talks with the operator broke down last Friday.
+Photo: Anna Price / City Press
+The operator said most routes would run a reduced service and urged passengers to check the timetable before travelling.
+Read more: City council approves new cycle lanes on the ring road
+The union's regional secretary said drivers were ready to return to talks at any time."""
+    labels = labels_of(replace(plain_doc(text), lang="en"))
+    assert label_starting(labels, "The union's regional") is None
+    assert label_starting(labels, "Read more") == "related" and label_starting(labels, "Share this") == "share"
