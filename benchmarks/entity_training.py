@@ -121,7 +121,8 @@ def cmd_curve(args) -> None:
 
 def cmd_ordering(args) -> None:
     """Annotators correct N sentences: the ones the base model is least sure of (uncertainty)
-    vs N drawn at random (several seeds); train on them, score on dev."""
+    vs N drawn at random (several seeds); train on them (finetune on fr_core_news_sm), score on
+    dev and on the held-out 10% of the train split (never in the pool), with the model's repairs."""
     from corpus_builder.entities.train import read_source, split_units
     from corpus_builder.entities.uncertainty import rank_by_uncertainty
 
@@ -137,7 +138,8 @@ def cmd_ordering(args) -> None:
         chosen = [pool[i] for i in order[:size]]
         rec = _train(out / f"order-uncertainty-{size}", None, 0, units=chosen)
         row = {"what": "ordering", "order": "uncertainty", "size": size, "entities": sum(len(u.entities) for u in chosen)}
-        row["dev"] = score(str(out / f"order-uncertainty-{size}"), sets["dev"], None)
+        for name, items in sets.items():
+            row[name] = score(str(out / f"order-uncertainty-{size}"), items, None)
         _log(args, row)
         for seed in [int(s) for s in args.seeds.split(",")]:
             rnd = pool[:]
@@ -145,7 +147,8 @@ def cmd_ordering(args) -> None:
             chosen = rnd[:size]
             _train(out / f"order-random-{size}-seed{seed}", None, 0, units=chosen)
             row = {"what": "ordering", "order": f"random seed {seed}", "size": size, "entities": sum(len(u.entities) for u in chosen)}
-            row["dev"] = score(str(out / f"order-random-{size}-seed{seed}"), sets["dev"], None)
+            for name, items in sets.items():
+                row[name] = score(str(out / f"order-random-{size}-seed{seed}"), items, None)
             _log(args, row)
 
 
