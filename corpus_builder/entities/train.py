@@ -47,8 +47,9 @@ from typing import Any, Callable, Iterable, Sequence
 from ..errors import ConfigError, InputError
 from ..records import ENTITY_LABELS, Span
 
-#: Recipes: name → (config file beside this module, config overrides). Chosen by measurement on
-#: Deep Sequoia dev (docs/quality.md, "Training the entity recognizer").
+#: Recipes: name → (config file beside this module, config overrides). Compared on the held-out
+#: 10% of deep-sequoia-fr-train and on Deep Sequoia dev (docs/entity-training.md, "Recipe"):
+#: ``finetune`` with :data:`DEFAULT_BASE` is the recommended one.
 RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
     "finetune": ("finetune.cfg", {}),
     "fresh": ("fresh.cfg", {}),
@@ -56,6 +57,13 @@ RECIPES: dict[str, tuple[str, dict[str, Any]]] = {
                                "components.ner.model.tok2vec.embed.include_static_vectors": True}),
 }
 DEFAULT_RECIPE = "finetune"
+#: The base pipeline ``train entities`` starts from by default: fine-tuning fr_core_news_md's
+#: ``ner`` (which reads its 300-d static vectors) reached 0.847 exact F1 on Deep Sequoia dev with
+#: its repairs and 0.814 on the held-out 10% of the train split, against 0.813 / 0.784 for
+#: fr_core_news_sm's and 0.804 / 0.795 for a fresh ``ner`` on md vectors (``fresh-md``); all
+#: train data, seed 0. Over seeds 0-2 it leads sm by +0.03 on each seed's held-out part; on dev
+#: 0.828 against 0.816 on the mean (docs/entity-training.md, "Recipe"). A dependency of corpus-builder.
+DEFAULT_BASE = "fr_core_news_md"
 
 #: Share of the training documents held out for early stopping when no ``dev`` source is given.
 DEV_SHARE = 0.1
@@ -67,7 +75,7 @@ PATIENCE_EPOCHS = 6
 
 #: The repair families a trained model runs with (its meta's ``corpus_builder.repairs``, read by
 #: :func:`corpus_builder.entities.model_repairs`). Measured with ``benchmarks/entity_training.py
-#: repairs`` on the finetune model trained on all of deep-sequoia-fr-train (seed 0), exact F1 with
+#: repairs`` on the fr_core_news_sm finetune model trained on all of deep-sequoia-fr-train (seed 0), exact F1 with
 #: no repair / all / all but one family, on Deep Sequoia dev and on the 10% of the train split held
 #: out for early stopping (which no repair was written from): ``boundaries`` still helps (+0.003
 #: dev, +0.006 held-out), ``news_forms`` helps on dev (+0.002, "M. Dupont") and is neutral on the
@@ -75,8 +83,16 @@ PATIENCE_EPOCHS = 6
 #: (0 / -0.007) now hurt and ``types`` is neutral: the model learned what they fixed. ``menu_words``
 #: (boilerplate lines) and ``harmonize`` (several mentions in one document) cannot be measured on
 #: one-sentence gold documents; they are kept because they fix page structure, not model errors.
-#: Without the first two families the tagger never runs, which also makes ``prepare`` faster.
+#: Without ``propn_filter`` and ``verb_split`` the tagger never runs, which also makes ``prepare`` faster.
+#: Re-measured on the fr_core_news_md fine-tune (``repairs --around-list``): the list still holds
+#: (+0.003 dev / +0.016 held-out against all repairs; ``boundaries`` +0.003 / +0.006 on top of it;
+#: adding ``propn_filter`` +0.006 dev but -0.013 held-out, ``drops`` +0.003 / -0.002: left out).
 TRAINED_MODEL_REPAIRS: tuple[str, ...] = ("boundaries", "news_forms", "menu_words", "harmonize")
+
+#: Where the ``senter`` comes from when the base pipeline has none (the sentence stage,
+#: ``segment.py``, starts sentences where the model's senter does; fr_core_news_sm and _md both
+#: have one, a pipeline folder may not).
+SENTER_FALLBACK = "fr_core_news_sm"
 
 #: Name of the file beside ``meta.json`` with the training record (also copied into the meta).
 TRAINING_RECORD = "training.json"
@@ -384,7 +400,7 @@ def train_entities(
     sources: Sequence[Path | str],
     out: Path | str,
     *,
-    base: str = "fr_core_news_sm",
+    base: str = DEFAULT_BASE,
     seed: int = 0,
     dev: Sequence[Path | str] = (),
     recipe: str = DEFAULT_RECIPE,
@@ -463,6 +479,9 @@ def train_entities(
     if "ner" not in base_nlp.pipe_names and recipe == "finetune":
         raise ConfigError(f"base model {base!r} has no 'ner' to fine-tune: use --recipe fresh")
     cfg_name, recipe_overrides = RECIPES[recipe]
+    # the sentence stage uses the model's senter (segment.py): a base without one (a pipeline
+    # folder without senter) gets fr_core_news_sm's, self-contained and frozen
+    senter_from = base if "senter" in base_nlp.component_names else SENTER_FALLBACK
 
     _register_logger()
     _EVALUATIONS.clear()
@@ -484,6 +503,7 @@ def train_entities(
             "training.eval_frequency": steps_per_epoch,
             "training.max_steps": steps_per_epoch * max_epochs,
             "training.patience": steps_per_epoch * patience_epochs,
+            "components.senter.source": senter_from,
             **recipe_overrides,
         }
         cfg_text = resources.files("corpus_builder.entities").joinpath(cfg_name).read_text(encoding="utf-8")
@@ -507,6 +527,7 @@ def train_entities(
             "base": _base_identity(base),
             "recipe": recipe,
             "config": cfg_name,
+            "senter_from": senter_from,
             "seed": seed,
             "sources": [i.to_dict() for i in infos],
             "dev_sources": [i.to_dict() for i in dev_infos] or f"{dev_share:.0%} of the training documents, drawn with the seed",

