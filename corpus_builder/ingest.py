@@ -14,6 +14,8 @@ An input that cannot give a document becomes a :class:`Reject` with a short ``re
                    a string/int ``id``, string ``source``/``lang``, object ``meta``)
 ``"bad-html"``     the HTML extractor failed on the page (detail: the error)
 ``"unreadable"``   the file exists but cannot be read (permissions...)
+``"bad-filename"`` the file's path (below the input) is not valid UTF-8 (``nom-\\xff.txt``: a
+                   Latin-1 name on a UTF-8 system); its ``source`` shows the bytes escaped
 
 A path given by the user that does not exist is a user mistake, not a reject: :class:`InputError`.
 
@@ -500,13 +502,13 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
                 if not skipped and not first_time(file):
                     skipped = "read already"
                 if skipped:
-                    yield Notice(source, "skipped", skipped, _SKIP_DETAIL[skipped])
+                    yield Notice(printable_source(source), "skipped", skipped, _SKIP_DETAIL[skipped])
                 else:
                     yield from _read_file(file, source)
         elif first_time(path):
             yield from _read_file(path, prefix + path.name)
         else:
-            yield Notice(prefix + path.name, "skipped", "read already", _SKIP_DETAIL["read already"])
+            yield Notice(printable_source(prefix + path.name), "skipped", "read already", _SKIP_DETAIL["read already"])
 
 
 def input_prefixes(paths: Sequence[Path]) -> list[str]:
@@ -525,7 +527,19 @@ def input_prefixes(paths: Sequence[Path]) -> list[str]:
     return [f"{f.relative_to(common).as_posix()}/" if f != common else "" for f in folders]
 
 
+def printable_source(source: str) -> str:
+    """``source`` with the undecodable bytes of a file name escaped (``"nom-\\xff.txt"``).
+
+    Python reads a name that is not valid UTF-8 with lone surrogates (``"nom-\\udcff.txt"``,
+    PEP 383), which no UTF-8 JSON write accepts; the escaped form can be written anywhere."""
+    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notice]:
+    if _ESCAPED_RUN.search(source):
+        yield Reject(printable_source(source), "bad-filename",
+                     f"the file name is not valid UTF-8 ({os.fsencode(path)!r}); rename it (e.g. convmv) to read it")
+        return
     fmt, gzipped = _format_of(path)
     if fmt is None:
         yield Reject(source, "unsupported", f"extension not read (use .txt, .html, .htm, .jsonl, optionally .gz): {path.name}")

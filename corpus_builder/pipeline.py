@@ -220,7 +220,7 @@ def _file_fingerprint(paths: Sequence[Path]) -> list[dict[str, Any]]:
         h = hashlib.sha256()
         for f in files:
             st = f.stat()
-            h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(os.fsencode(f) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())  # a name may not be UTF-8
         out.append({"path": str(p), "files": len(files), "fingerprint": h.hexdigest()})
     return out
 

@@ -515,3 +515,25 @@ def test_a_folder_given_twice_or_inside_another_input_is_read_once(tmp_path):
     again = [i for i in items if isinstance(i, Notice)]
     assert len(again) == 4 and {n.reason for n in again} == {"read already"} and {n.kind for n in again} == {"skipped"}
     assert not [i for i in items if isinstance(i, Reject)]
+
+
+def test_a_file_name_that_is_not_utf8_is_a_reject_naming_it_escaped(tmp_path):
+    """Trial bug: ``nom-\\xff.txt`` (Latin-1 bytes in a name on a UTF-8 system) crashed prepare with
+    a UnicodeEncodeError; it is now a ``bad-filename`` reject whose source and detail hold no lone
+    surrogate (they are written to JSON), and the other files are read."""
+    import os
+
+    os.makedirs(os.fsencode(tmp_path / "in") + b"/sous-\xe9", exist_ok=True)
+    with open(os.fsencode(tmp_path / "in") + b"/nom-\xff.txt", "wb") as f:
+        f.write("Le maire de Brest a parlé.".encode("utf-8"))
+    with open(os.fsencode(tmp_path / "in") + b"/sous-\xe9/a.txt", "wb") as f:
+        f.write(b"Dans un dossier mal nomm\xc3\xa9.")
+    (tmp_path / "in" / "ok.txt").write_text("Une autre phrase.", encoding="utf-8")
+    items = list(iter_inputs([tmp_path / "in"]))
+    assert [d.source for d in _docs(items)] == ["ok.txt"]
+    rejects = _rejects(items)
+    assert set(rejects) == {"nom-\\xff.txt", "sous-\\xe9/a.txt"}
+    for r in rejects.values():
+        assert r.reason == "bad-filename"
+        assert "\\xff" in r.detail or "\\xe9" in r.detail
+        json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8")  # no lone surrogate left

@@ -313,3 +313,28 @@ def test_rerunning_on_unchanged_inputs_does_no_work(tmp_path, monkeypatch):
     assert again.to_dict() == first.to_dict() and _shard_hashes(ws) == before
     with pytest.raises(AssertionError, match="up to date"):  # another shard size is another plan
         prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=3))
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_and_the_run_goes_on(tmp_path):
+    """Trial bug: prepare crashed in ``_file_fingerprint`` on ``nom-\\xff.txt``. The input folder's
+    own name is not UTF-8 either (workspace.json, the release manifest name it)."""
+    import json
+    import os
+
+    from corpus_builder.pipeline import release_workspace
+
+    src = os.fsdecode(os.fsencode(tmp_path) + b"/entr\xe9e")
+    os.mkdir(src)
+    with open(os.fsencode(src) + b"/nom-\xff.txt", "wb") as f:
+        f.write("Le maire de Brest a parlé.".encode("utf-8"))
+    Path(src, "ok.txt").write_text("Une autre phrase sur Nantes.", encoding="utf-8")
+    ws = tmp_path / "ws"
+    summary = prepare([src], ws, PrepareOptions(workers=1))
+    assert summary.documents_kept == 1
+    assert [(r.source, r.reason) for r in summary.rejects] == [("nom-\\xff.txt", "bad-filename")]
+    assert [r.source for r in Workspace(ws).iter_rejects()] == ["nom-\\xff.txt"]
+    info = json.loads((ws / "workspace.json").read_text(encoding="utf-8"))
+    assert info["input_paths"] == [src]  # the name as given, read back as the same path
+    info = release_workspace(ws, name="fn", version="1.0.0", releases_dir=tmp_path / "rel")
+    manifest = json.loads((tmp_path / "rel" / "fn" / "1.0.0" / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["source"] for r in manifest["rejects"]] == ["nom-\\xff.txt"]
