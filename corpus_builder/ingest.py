@@ -13,7 +13,8 @@ An input that cannot give a document becomes a :class:`Reject` with a short ``re
 ``"bad-jsonl"``    a JSONL line that is not a JSON object with a string ``text`` (and, if present,
                    a string/int ``id``, string ``source``/``lang``, object ``meta``)
 ``"bad-html"``     the HTML extractor failed on the page (detail: the error)
-``"unreadable"``   the file exists but cannot be read (permissions...)
+``"unreadable"``   the file exists but cannot be read (permissions...), or a folder cannot be
+                   listed (its ``source`` is the folder's)
 ``"bad-filename"`` the file's path (below the input) is not valid UTF-8 (``nom-\\xff.txt``: a
                    Latin-1 name on a UTF-8 system); its ``source`` shows the bytes escaped
 
@@ -422,13 +423,25 @@ def _format_of(path: Path) -> tuple[str | None, bool]:
     return FORMATS.get(os.path.splitext(name)[1]), gzipped
 
 
-def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
+def _walk(folder: Path) -> Iterator[tuple[Path, str | OSError | None]]:
     """``(path, skip_reason)`` for everything under ``folder``, recursively, in sorted order:
     files to read (``skip_reason`` ``None``), and the paths not read with their reason: ``"hidden
     file"`` / ``"hidden folder"`` (name starting with ``.``: ``.git``, ``.DS_Store``; a hidden
     folder is reported once, its contents are not listed) and ``"symbolic link to a folder"`` (not
-    followed: no cycles, no reading outside the folder given). Links to files are read."""
-    for root, dirs, files in os.walk(folder):
+    followed: no cycles, no reading outside the folder given). Links to files are read.
+
+    A folder that cannot be listed (permissions; ``folder`` itself included) comes with the
+    :class:`OSError` that :func:`os.walk` gave its ``onerror`` callback instead of a reason:
+    without the callback os.walk leaves it out silently."""
+    errors: list[OSError] = []
+
+    def unreadable() -> Iterator[tuple[Path, OSError]]:
+        while errors:
+            e = errors.pop(0)
+            yield Path(e.filename) if e.filename else folder, e
+
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        yield from unreadable()
         kept = []
         for name, is_dir in sorted([(d, True) for d in dirs] + [(f, False) for f in files]):
             path = Path(root) / name
@@ -441,6 +454,7 @@ def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
             else:
                 yield path, None
         dirs[:] = kept
+    yield from unreadable()
 
 
 _SKIP_DETAIL = {
@@ -458,7 +472,8 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     ``paths``: files and folders, read in the order given; folders recursively in sorted order,
     hidden files and folders (name starting with ``.``), symbolic links to folders, and files
     reached a second time (an input given twice, a folder inside another input: each file is read
-    once) skipped, each reported as a ``skipped`` :class:`Notice` with its reason. Formats: ``.txt``, ``.html`` /
+    once) skipped, each reported as a ``skipped`` :class:`Notice` with its reason; a folder that
+    cannot be listed is an ``"unreadable"`` :class:`Reject`. Formats: ``.txt``, ``.html`` /
     ``.htm`` (text and main content from :func:`corpus_builder.html.extract_html`), ``.jsonl`` (one
     document per line: ``text``, optional ``id``, ``source``, ``meta``, ``lang``; blank lines are
     skipped), each optionally ``.gz``-compressed. A document that lost or repaired a few invalid
@@ -498,7 +513,11 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     for (path, is_dir), prefix in zip(resolved, prefixes):
         if is_dir:
             for file, skipped in _walk(path):
-                source = prefix + file.relative_to(path).as_posix()
+                source = prefix + file.relative_to(path).as_posix() if file != path else prefix.rstrip("/") or path.name or str(path)
+                if isinstance(skipped, OSError):
+                    yield Reject(printable_source(source), "unreadable",
+                                 f"the folder cannot be read ({skipped.strerror or skipped}); nothing in it was read")
+                    continue
                 if not skipped and not first_time(file):
                     skipped = "read already"
                 if skipped:

@@ -537,3 +537,33 @@ def test_a_file_name_that_is_not_utf8_is_a_reject_naming_it_escaped(tmp_path):
         assert r.reason == "bad-filename"
         assert "\\xff" in r.detail or "\\xe9" in r.detail
         json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8")  # no lone surrogate left
+
+
+def test_a_folder_that_cannot_be_read_is_a_reject_naming_it(tmp_path, monkeypatch):
+    """Trial bug: a folder under chmod 000 vanished (no document, reject or notice). os.walk
+    reports it only to its ``onerror`` callback; the folder is now an ``unreadable`` reject, and
+    so is an input folder that cannot be listed. (As root chmod 000 blocks nothing, so the
+    listing is refused here by os.scandir, what os.walk calls.)"""
+    import os
+
+    (tmp_path / "in" / "locked").mkdir(parents=True)
+    (tmp_path / "in" / "locked" / "b.txt").write_text("Une phrase cachée.", encoding="utf-8")
+    (tmp_path / "in" / "a.txt").write_text("Une phrase lisible.", encoding="utf-8")
+    real = os.scandir
+    refused = {str(tmp_path / "in" / "locked")}
+
+    def scandir(path="."):
+        if os.fspath(path) in refused:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = list(iter_inputs([tmp_path / "in"]))
+    assert [d.source for d in _docs(items)] == ["a.txt"]
+    (reject,) = _rejects(items).values()
+    assert (reject.source, reject.reason) == ("locked", "unreadable")
+    assert "folder" in reject.detail and "Permission denied" in reject.detail
+
+    refused.add(str(tmp_path / "in"))
+    (reject,) = iter_inputs([tmp_path / "in"])
+    assert (reject.source, reject.reason) == ("in", "unreadable")
