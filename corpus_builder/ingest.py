@@ -13,6 +13,8 @@ An input that cannot give a document becomes a :class:`Reject` with a short ``re
 ``"bad-jsonl"``    a JSONL line that is not a JSON object with a string ``text`` (and, if present,
                    a string/int ``id``, string ``source``/``lang``, object ``meta``)
 ``"bad-html"``     the HTML extractor failed on the page (detail: the error)
+``"not-a-file"``   a named pipe (FIFO), socket or device (found by ``stat``, never opened: reading a
+                   FIFO waits for a writer forever)
 ``"unreadable"``   the file exists but cannot be read (permissions...), or a folder cannot be
                    listed (its ``source`` is the folder's)
 ``"bad-filename"`` the file's path (below the input) is not valid UTF-8 (``nom-\\xff.txt``: a
@@ -34,6 +36,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import unicodedata
 import zlib
 from collections.abc import Iterator, Sequence
@@ -554,10 +557,27 @@ def printable_source(source: str) -> str:
     return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _special_kind(mode: int) -> str:
+    """What a path that is not a regular file is, from its ``st_mode``, for a reject's detail."""
+    for test, kind in ((stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
 def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notice]:
     if _ESCAPED_RUN.search(source):
         yield Reject(printable_source(source), "bad-filename",
                      f"the file name is not valid UTF-8 ({os.fsencode(path)!r}); rename it (e.g. convmv) to read it")
+        return
+    try:
+        mode = path.stat().st_mode  # follows a link: what reading would open
+    except OSError as e:
+        yield Reject(source, "unreadable", f"{e.strerror or e}")
+        return
+    if not stat.S_ISREG(mode):  # opening a FIFO waits for a writer forever; a device never ends
+        yield Reject(source, "not-a-file", f"a {_special_kind(mode)}, not a regular file: not opened")
         return
     fmt, gzipped = _format_of(path)
     if fmt is None:

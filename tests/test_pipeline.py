@@ -338,3 +338,36 @@ def test_a_file_name_that_is_not_utf8_is_rejected_and_the_run_goes_on(tmp_path):
     info = release_workspace(ws, name="fn", version="1.0.0", releases_dir=tmp_path / "rel")
     manifest = json.loads((tmp_path / "rel" / "fn" / "1.0.0" / "manifest.json").read_text(encoding="utf-8"))
     assert [r["source"] for r in manifest["rejects"]] == ["nom-\\xff.txt"]
+
+
+def test_a_fifo_or_socket_is_rejected_without_being_opened(tmp_path):
+    """Trial bug: a named pipe ``x.txt`` in an input folder made prepare hang forever (reading it
+    waits for a writer). Every path that is not a regular file is a ``not-a-file`` reject, found
+    with stat and never opened; the run goes on. In a subprocess with a timeout, so that a
+    regression fails instead of hanging the suite."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ok.txt").write_text("Une autre phrase sur Nantes.", encoding="utf-8")
+    os.mkfifo(src / "x.txt")
+    os.mkfifo(tmp_path / "given.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(src / "s.txt"))
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "corpus_builder.cli", "prepare", str(src), str(tmp_path / "given.txt"), "--workspace", str(tmp_path / "ws"), "--workers", "1"],
+            capture_output=True, text=True, timeout=180,
+        )
+    finally:
+        sock.close()
+    assert run.returncode == 0, run.stderr
+    rejects = {r["source"]: r for r in map(json.loads, (tmp_path / "ws" / "rejects.jsonl").read_text().splitlines())}
+    assert {k: r["reason"] for k, r in rejects.items()} == {"given.txt": "not-a-file", "in/s.txt": "not-a-file", "in/x.txt": "not-a-file"}
+    assert "named pipe" in rejects["in/x.txt"]["detail"] and "socket" in rejects["in/s.txt"]["detail"]
+    assert "rejected in/x.txt: not-a-file" in run.stdout
+    assert [d.source for d in Workspace(tmp_path / "ws").iter_documents()] == ["in/ok.txt"]
