@@ -263,7 +263,7 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     if d["documents_in"] == 0:
         out.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
     for r in summary.rejects[:20]:
-        out.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
+        out.print("  [yellow]rejected[/]", escape(f"{r.where}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:
         out.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
     for kind, label in (("warning", "warning"), ("skipped", "skipped")):

@@ -644,22 +644,22 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         try:
             record: Any = json.loads(line)
         except json.JSONDecodeError as e:
-            yield Reject(where, "bad-jsonl", f"not valid JSON ({e.msg.removesuffix(' at').strip()}, column {e.colno})")
+            yield Reject(where, "bad-jsonl", record=where, detail=f"not valid JSON ({e.msg.removesuffix(' at').strip()}, column {e.colno})")
             continue
         problem = _jsonl_problem(record)
         if problem:
-            yield Reject(where, "bad-jsonl", problem)
+            yield Reject(where, "bad-jsonl", problem, record=where)
             continue
         source = record.get("source") or where
         if _is_blank(record["text"]):
-            yield Reject(source, "empty", "the `text` field has only whitespace")
+            yield Reject(source, "empty", "the `text` field has only whitespace", record=where)
             continue
         damage = _text_damage(record["text"])
         if damage:
             limit = damage_limit(len(line.encode("utf-8", "surrogatepass")))
             what = f"`text` holds {damage} U+FFFD replacement character(s) or lone surrogate(s)"
             if damage > limit:
-                yield Reject(source, "undecodable", f"{what}: more than the {limit} a line of its length may lose (it was decoded with errors before it was written)")
+                yield Reject(source, "undecodable", f"{what}: more than the {limit} a line of its length may lose (it was decoded with errors before it was written)", record=where)
                 continue
             yield Notice(source, "warning", "invalid bytes", f"{what}, removed")
         meta = dict(record.get("meta") or {})

@@ -371,3 +371,38 @@ def test_a_fifo_or_socket_is_rejected_without_being_opened(tmp_path):
     assert "named pipe" in rejects["in/x.txt"]["detail"] and "socket" in rejects["in/s.txt"]["detail"]
     assert "rejected in/x.txt: not-a-file" in run.stdout
     assert [d.source for d in Workspace(tmp_path / "ws").iter_documents()] == ["in/ok.txt"]
+
+
+def test_a_rejected_jsonl_line_is_named_by_its_place_and_its_source(tmp_path):
+    """Trial bug: JSONL rejects were named by the record's own ``source`` ("rejected afp-wire:
+    duplicate"), which does not say which line. Each now carries ``record`` = ``<file>#L<n>``
+    (``source`` keeps its meaning: the record's ``source`` field, else the line's place), and
+    the run summary names ``depeches.jsonl#L3 (source afp-wire)``."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from corpus_builder.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        {"text": "Le maire de Brest a parlé hier.", "source": "afp-wire"},
+        {"text": "Une autre dépêche sur Nantes.", "source": "afp-wire"},
+        {"text": "Le maire de Brest a parlé hier.", "source": "afp-wire"},  # duplicate of L1
+        {"text": "Le maire de Brest a parlé hier."},  # duplicate of L1, no source
+        {"text": "   ", "source": "afp-wire"},  # empty
+    ]
+    (src / "depeches.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    (src / "a.txt").write_text("Un texte de fichier.", encoding="utf-8")
+    (src / "b.txt").write_text("Un texte de fichier.", encoding="utf-8")  # a file's reject is named as before
+    ws = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(ws), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    got = [(r.where, r.reason) for r in Workspace(ws).iter_rejects()]
+    assert got == [("b.txt", "duplicate"), ("depeches.jsonl#L3 (source afp-wire)", "duplicate"),
+                   ("depeches.jsonl#L4", "duplicate"), ("depeches.jsonl#L5 (source afp-wire)", "empty")]
+    stored = [json.loads(x) for x in (ws / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["source"], r.get("record")) for r in stored] == [
+        ("b.txt", None), ("afp-wire", "depeches.jsonl#L3"), ("depeches.jsonl#L4", "depeches.jsonl#L4"), ("afp-wire", "depeches.jsonl#L5")]
+    assert "rejected depeches.jsonl#L3 (source afp-wire): duplicate" in result.output
