@@ -406,3 +406,8 @@ def test_a_rejected_jsonl_line_is_named_by_its_place_and_its_source(tmp_path):
     assert [(r["source"], r.get("record")) for r in stored] == [
         ("b.txt", None), ("afp-wire", "depeches.jsonl#L3"), ("depeches.jsonl#L4", "depeches.jsonl#L4"), ("afp-wire", "depeches.jsonl#L5")]
     assert "rejected depeches.jsonl#L3 (source afp-wire): duplicate" in result.output
+    from corpus_builder.pipeline import release_workspace
+
+    info = release_workspace(ws, name="wire", version="1.0.0", releases_dir=tmp_path / "rel")  # the manifest schema takes `record`
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    assert [r.get("record") for r in manifest["rejects"]] == [None, "depeches.jsonl#L3", "depeches.jsonl#L4", "depeches.jsonl#L5"]
