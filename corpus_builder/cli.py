@@ -265,7 +265,7 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     if d["documents_in"] == 0:
         out.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")
     for r in summary.rejects[:20]:
-        out.print("  [yellow]rejected[/]", escape(f"{r.source}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
+        out.print("  [yellow]rejected[/]", escape(f"{r.where}: {r.reason}" + (f" ({r.detail})" if r.detail else "")), highlight=False)
     if len(summary.rejects) > 20:
         out.print(f"  ... and {len(summary.rejects) - 20} more (see rejects.jsonl / the manifest)")
     for kind, label in (("warning", "warning"), ("skipped", "skipped")):
@@ -654,7 +654,7 @@ def train_entities_cmd(
         typer.Argument(help="Release folders or workspaces (their reviewed documents' human entities only), or entity gold "
                        "that `evaluate` reads (Deep Sequoia CoNLL-U Plus, token-TAG CoNLL; a file or a folder)."),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the spaCy pipeline to (must not exist or be empty).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the spaCy pipeline to (must not exist or be empty).")],
     base: Annotated[str, typer.Option("--base", help="spaCy pipeline to start from: its tokenizer and other components are copied "
                                       "(fr_core_news_md: its ner reads static vectors, measured best; fr_core_news_sm: a model 2.4x smaller on disk).")] = DEFAULT_BASE,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the held-out documents, the batches, the initial weights.")] = 0,
@@ -681,16 +681,16 @@ def train_entities_cmd(
     from .entities.train import train_entities
 
     with _errors_to_exit():
-        record = train_entities(sources, out, base=base, seed=seed, dev=dev or (), recipe=recipe,
+        record = train_entities(sources, out_dir, base=base, seed=seed, dev=dev or (), recipe=recipe,
                                 max_epochs=max_epochs, patience_epochs=patience, rehearse=rehearse or ())
     best = record.get("best") or {}
     fig = record["dev_figures"]
     for src in record["sources"]:
         out.print(f"source {src['path']} ({src['kind']}): {src['documents']} documents, {src['sentences']} sentences, "
-                          f"{src['entities']} entities, sha256 {src['sha256'][:16]}", highlight=False)
-    out.print(f"model written: {out} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
-                      f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}); {record['train_seconds']:.0f} s of training", highlight=False)
-    out.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out}", highlight=False)
+                  f"{src['entities']} entities, sha256 {src['sha256'][:16]}", highlight=False)
+    out.print(f"model written: {out_dir} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
+              f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}); {record['train_seconds']:.0f} s of training", highlight=False)
+    out.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out_dir}", highlight=False)
 
 
 @train_app.command("boilerplate")

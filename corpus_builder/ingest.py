@@ -13,7 +13,12 @@ An input that cannot give a document becomes a :class:`Reject` with a short ``re
 ``"bad-jsonl"``    a JSONL line that is not a JSON object with a string ``text`` (and, if present,
                    a string/int ``id``, string ``source``/``lang``, object ``meta``)
 ``"bad-html"``     the HTML extractor failed on the page (detail: the error)
-``"unreadable"``   the file exists but cannot be read (permissions...)
+``"not-a-file"``   a named pipe (FIFO), socket or device (found by ``stat``, never opened: reading a
+                   FIFO waits for a writer forever)
+``"unreadable"``   the file exists but cannot be read (permissions...), or a folder cannot be
+                   listed (its ``source`` is the folder's)
+``"bad-filename"`` the file's path (below the input) is not valid UTF-8 (``nom-\\xff.txt``: a
+                   Latin-1 name on a UTF-8 system); its ``source`` shows the bytes escaped
 
 A path given by the user that does not exist is a user mistake, not a reject: :class:`InputError`.
 
@@ -31,6 +36,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import unicodedata
 import zlib
 from collections.abc import Iterator, Sequence
@@ -420,13 +426,25 @@ def _format_of(path: Path) -> tuple[str | None, bool]:
     return FORMATS.get(os.path.splitext(name)[1]), gzipped
 
 
-def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
+def _walk(folder: Path) -> Iterator[tuple[Path, str | OSError | None]]:
     """``(path, skip_reason)`` for everything under ``folder``, recursively, in sorted order:
     files to read (``skip_reason`` ``None``), and the paths not read with their reason: ``"hidden
     file"`` / ``"hidden folder"`` (name starting with ``.``: ``.git``, ``.DS_Store``; a hidden
     folder is reported once, its contents are not listed) and ``"symbolic link to a folder"`` (not
-    followed: no cycles, no reading outside the folder given). Links to files are read."""
-    for root, dirs, files in os.walk(folder):
+    followed: no cycles, no reading outside the folder given). Links to files are read.
+
+    A folder that cannot be listed (permissions; ``folder`` itself included) comes with the
+    :class:`OSError` that :func:`os.walk` gave its ``onerror`` callback instead of a reason:
+    without the callback os.walk leaves it out silently."""
+    errors: list[OSError] = []
+
+    def unreadable() -> Iterator[tuple[Path, OSError]]:
+        while errors:
+            e = errors.pop(0)
+            yield Path(e.filename) if e.filename else folder, e
+
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        yield from unreadable()
         kept = []
         for name, is_dir in sorted([(d, True) for d in dirs] + [(f, False) for f in files]):
             path = Path(root) / name
@@ -439,6 +457,7 @@ def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
             else:
                 yield path, None
         dirs[:] = kept
+    yield from unreadable()
 
 
 _SKIP_DETAIL = {
@@ -456,7 +475,8 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     ``paths``: files and folders, read in the order given; folders recursively in sorted order,
     hidden files and folders (name starting with ``.``), symbolic links to folders, and files
     reached a second time (an input given twice, a folder inside another input: each file is read
-    once) skipped, each reported as a ``skipped`` :class:`Notice` with its reason. Formats: ``.txt``, ``.html`` /
+    once) skipped, each reported as a ``skipped`` :class:`Notice` with its reason; a folder that
+    cannot be listed is an ``"unreadable"`` :class:`Reject`. Formats: ``.txt``, ``.html`` /
     ``.htm`` (text and main content from :func:`corpus_builder.html.extract_html`), ``.jsonl`` (one
     document per line: ``text``, optional ``id``, ``source``, ``meta``, ``lang``; blank lines are
     skipped), each optionally ``.gz``-compressed. A document that lost or repaired a few invalid
@@ -496,17 +516,21 @@ def iter_inputs(paths: Sequence[str | Path]) -> Iterator[RawDocument | Reject | 
     for (path, is_dir), prefix in zip(resolved, prefixes):
         if is_dir:
             for file, skipped in _walk(path):
-                source = prefix + file.relative_to(path).as_posix()
+                source = prefix + file.relative_to(path).as_posix() if file != path else prefix.rstrip("/") or path.name or str(path)
+                if isinstance(skipped, OSError):
+                    yield Reject(printable_source(source), "unreadable",
+                                 f"the folder cannot be read ({skipped.strerror or skipped}); nothing in it was read")
+                    continue
                 if not skipped and not first_time(file):
                     skipped = "read already"
                 if skipped:
-                    yield Notice(source, "skipped", skipped, _SKIP_DETAIL[skipped])
+                    yield Notice(printable_source(source), "skipped", skipped, _SKIP_DETAIL[skipped])
                 else:
                     yield from _read_file(file, source)
         elif first_time(path):
             yield from _read_file(path, prefix + path.name)
         else:
-            yield Notice(prefix + path.name, "skipped", "read already", _SKIP_DETAIL["read already"])
+            yield Notice(printable_source(prefix + path.name), "skipped", "read already", _SKIP_DETAIL["read already"])
 
 
 def input_prefixes(paths: Sequence[Path]) -> list[str]:
@@ -525,7 +549,36 @@ def input_prefixes(paths: Sequence[Path]) -> list[str]:
     return [f"{f.relative_to(common).as_posix()}/" if f != common else "" for f in folders]
 
 
+def printable_source(source: str) -> str:
+    """``source`` with the undecodable bytes of a file name escaped (``"nom-\\xff.txt"``).
+
+    Python reads a name that is not valid UTF-8 with lone surrogates (``"nom-\\udcff.txt"``,
+    PEP 383), which no UTF-8 JSON write accepts; the escaped form can be written anywhere."""
+    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _special_kind(mode: int) -> str:
+    """What a path that is not a regular file is, from its ``st_mode``, for a reject's detail."""
+    for test, kind in ((stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
 def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notice]:
+    if _ESCAPED_RUN.search(source):
+        yield Reject(printable_source(source), "bad-filename",
+                     f"the file name is not valid UTF-8 ({os.fsencode(path)!r}); rename it (e.g. convmv) to read it")
+        return
+    try:
+        mode = path.stat().st_mode  # follows a link: what reading would open
+    except OSError as e:
+        yield Reject(source, "unreadable", f"{e.strerror or e}")
+        return
+    if not stat.S_ISREG(mode):  # opening a FIFO waits for a writer forever; a device never ends
+        yield Reject(source, "not-a-file", f"a {_special_kind(mode)}, not a regular file: not opened")
+        return
     fmt, gzipped = _format_of(path)
     if fmt is None:
         yield Reject(source, "unsupported", f"extension not read (use .txt, .html, .htm, .jsonl, optionally .gz): {path.name}")
@@ -591,22 +644,22 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         try:
             record: Any = json.loads(line)
         except json.JSONDecodeError as e:
-            yield Reject(where, "bad-jsonl", f"not valid JSON ({e.msg.removesuffix(' at').strip()}, column {e.colno})")
+            yield Reject(where, "bad-jsonl", record=where, detail=f"not valid JSON ({e.msg.removesuffix(' at').strip()}, column {e.colno})")
             continue
         problem = _jsonl_problem(record)
         if problem:
-            yield Reject(where, "bad-jsonl", problem)
+            yield Reject(where, "bad-jsonl", problem, record=where)
             continue
         source = record.get("source") or where
         if _is_blank(record["text"]):
-            yield Reject(source, "empty", "the `text` field has only whitespace")
+            yield Reject(source, "empty", "the `text` field has only whitespace", record=where)
             continue
         damage = _text_damage(record["text"])
         if damage:
             limit = damage_limit(len(line.encode("utf-8", "surrogatepass")))
             what = f"`text` holds {damage} U+FFFD replacement character(s) or lone surrogate(s)"
             if damage > limit:
-                yield Reject(source, "undecodable", f"{what}: more than the {limit} a line of its length may lose (it was decoded with errors before it was written)")
+                yield Reject(source, "undecodable", f"{what}: more than the {limit} a line of its length may lose (it was decoded with errors before it was written)", record=where)
                 continue
             yield Notice(source, "warning", "invalid bytes", f"{what}, removed")
         meta = dict(record.get("meta") or {})

@@ -220,9 +220,15 @@ def _file_fingerprint(paths: Sequence[Path]) -> list[dict[str, Any]]:
         h = hashlib.sha256()
         for f in files:
             st = f.stat()
-            h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(os.fsencode(f) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())  # a name may not be UTF-8
         out.append({"path": str(p), "files": len(files), "fingerprint": h.hexdigest()})
     return out
+
+
+def _reject(item: Any, reason: str, detail: str) -> Reject:
+    """A :class:`Reject` of an ingested document (:class:`RawDocument` or :class:`Document`),
+    with ``record`` = the JSONL line's place when it came from one (``meta["ingest"]["record"]``)."""
+    return Reject(item.source, reason, detail, record=(item.meta.get("ingest") or {}).get("record"))
 
 
 def _clean_item(item: Any) -> tuple[Any, Document | Reject]:
@@ -239,7 +245,7 @@ def _clean_item(item: Any) -> tuple[Any, Document | Reject]:
     try:
         return item, to_document(item)
     except InputError as e:
-        return item, Reject(item.source, "empty after cleaning", str(e))
+        return item, _reject(item, "empty after cleaning", str(e))
 
 
 _END = object()  # end of an iterator (next(it, _END))
@@ -331,15 +337,15 @@ def _ingest_and_clean(
             continue
         text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         if text_hash in seen:
-            summary.rejects.append(Reject(item.source, "duplicate", f"same cleaned text as document {seen[text_hash]}"))
+            summary.rejects.append(_reject(item, "duplicate", f"same cleaned text as document {seen[text_hash]}"))
             continue
         if doc.doc_id in seen_ids:
-            summary.rejects.append(Reject(item.source, "duplicate-id", f"id {doc.doc_id} is already used by a document with other text"))
+            summary.rejects.append(_reject(item, "duplicate-id", f"id {doc.doc_id} is already used by a document with other text"))
             continue
         longest = max((len(line) for line in doc.text.split("\n")), default=0)
         if longest > MAX_LINE_CHARS:
             summary.rejects.append(
-                Reject(item.source, "line too long", f"a line of {longest} characters (limit {MAX_LINE_CHARS}); split the text into paragraphs")
+                _reject(item, "line too long", f"a line of {longest} characters (limit {MAX_LINE_CHARS}); split the text into paragraphs")
             )
             continue
         seen[text_hash] = doc.doc_id
@@ -623,7 +629,7 @@ def _run_passes(
         damaged = [n for n in summary.notices if n.kind == "warning"]
         if options.strict and (summary.rejects or damaged):
             ws.remove_owned(staging)
-            problems = [f"{r.source}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in damaged]
+            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in damaged]
             more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
                 f"{len(damaged)} kept with damage repaired"] * bool(damaged)

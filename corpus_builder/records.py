@@ -184,14 +184,32 @@ class Document:
 @dataclass(frozen=True)
 class Reject:
     """An input that produced no document: ``source`` and a short ``reason`` (e.g. ``"empty"``,
-    ``"binary"``, ``"undecodable"``, ``"duplicate of <doc_id>"``), with ``detail`` for humans."""
+    ``"binary"``, ``"undecodable"``, ``"duplicate"``), with ``detail`` for humans.
+
+    ``source``: the file's path relative to its input folder; for a JSONL line, the record's
+    ``source`` field, else the line's place. ``record``: a JSONL line's place,
+    ``"<file source>#L<n>"`` (``None`` for a file; absent from :meth:`to_dict` then, so a file's
+    reject reads as before). :attr:`where` names it for people."""
 
     source: str
     reason: str
     detail: str = ""
+    record: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Where to find the input: ``"depeches.jsonl#L3 (source afp-wire)"`` for a JSONL line
+        whose record has its own ``source``, ``"depeches.jsonl#L3"`` for one without, else
+        ``source``. (Several lines may share a ``source``: it alone does not say which.)"""
+        if self.record is None or self.record == self.source:
+            return self.record or self.source
+        return f"{self.record} (source {self.source})"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["record"] is None:
+            del d["record"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Reject":

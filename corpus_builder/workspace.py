@@ -455,7 +455,12 @@ class Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.info_path.with_name(INFO_FILE + ".tmp")
         info = {**info, "format": WORKSPACE_FORMAT, LEDGER_KEY: 1}
-        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: an input path that is not valid UTF-8 (PEP 383)
+            text = json.dumps(info, indent=2, sort_keys=True) + "\n"  # \\udcxx escapes read back as the same path
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.info_path)
 
 

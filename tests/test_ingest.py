@@ -515,3 +515,55 @@ def test_a_folder_given_twice_or_inside_another_input_is_read_once(tmp_path):
     again = [i for i in items if isinstance(i, Notice)]
     assert len(again) == 4 and {n.reason for n in again} == {"read already"} and {n.kind for n in again} == {"skipped"}
     assert not [i for i in items if isinstance(i, Reject)]
+
+
+def test_a_file_name_that_is_not_utf8_is_a_reject_naming_it_escaped(tmp_path):
+    """Trial bug: ``nom-\\xff.txt`` (Latin-1 bytes in a name on a UTF-8 system) crashed prepare with
+    a UnicodeEncodeError; it is now a ``bad-filename`` reject whose source and detail hold no lone
+    surrogate (they are written to JSON), and the other files are read."""
+    import os
+
+    os.makedirs(os.fsencode(tmp_path / "in") + b"/sous-\xe9", exist_ok=True)
+    with open(os.fsencode(tmp_path / "in") + b"/nom-\xff.txt", "wb") as f:
+        f.write("Le maire de Brest a parlé.".encode("utf-8"))
+    with open(os.fsencode(tmp_path / "in") + b"/sous-\xe9/a.txt", "wb") as f:
+        f.write(b"Dans un dossier mal nomm\xc3\xa9.")
+    (tmp_path / "in" / "ok.txt").write_text("Une autre phrase.", encoding="utf-8")
+    items = list(iter_inputs([tmp_path / "in"]))
+    assert [d.source for d in _docs(items)] == ["ok.txt"]
+    rejects = _rejects(items)
+    assert set(rejects) == {"nom-\\xff.txt", "sous-\\xe9/a.txt"}
+    for r in rejects.values():
+        assert r.reason == "bad-filename"
+        assert "\\xff" in r.detail or "\\xe9" in r.detail
+        json.dumps(r.to_dict(), ensure_ascii=False).encode("utf-8")  # no lone surrogate left
+
+
+def test_a_folder_that_cannot_be_read_is_a_reject_naming_it(tmp_path, monkeypatch):
+    """Trial bug: a folder under chmod 000 vanished (no document, reject or notice). os.walk
+    reports it only to its ``onerror`` callback; the folder is now an ``unreadable`` reject, and
+    so is an input folder that cannot be listed. (As root chmod 000 blocks nothing, so the
+    listing is refused here by os.scandir, what os.walk calls.)"""
+    import os
+
+    (tmp_path / "in" / "locked").mkdir(parents=True)
+    (tmp_path / "in" / "locked" / "b.txt").write_text("Une phrase cachée.", encoding="utf-8")
+    (tmp_path / "in" / "a.txt").write_text("Une phrase lisible.", encoding="utf-8")
+    real = os.scandir
+    refused = {str(tmp_path / "in" / "locked")}
+
+    def scandir(path="."):
+        if os.fspath(path) in refused:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = list(iter_inputs([tmp_path / "in"]))
+    assert [d.source for d in _docs(items)] == ["a.txt"]
+    (reject,) = _rejects(items).values()
+    assert (reject.source, reject.reason) == ("locked", "unreadable")
+    assert "folder" in reject.detail and "Permission denied" in reject.detail
+
+    refused.add(str(tmp_path / "in"))
+    (reject,) = iter_inputs([tmp_path / "in"])
+    assert (reject.source, reject.reason) == ("in", "unreadable")

@@ -317,3 +317,101 @@ def test_rerunning_on_unchanged_inputs_does_no_work(tmp_path, monkeypatch):
     assert again.to_dict() == first.to_dict() and _shard_hashes(ws) == before
     with pytest.raises(AssertionError, match="up to date"):  # another shard size is another plan
         prepare([EXAMPLES], ws, PrepareOptions(workers=1, shard_size=3))
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_and_the_run_goes_on(tmp_path):
+    """Trial bug: prepare crashed in ``_file_fingerprint`` on ``nom-\\xff.txt``. The input folder's
+    own name is not UTF-8 either (workspace.json, the release manifest name it)."""
+    import json
+    import os
+
+    from corpus_builder.pipeline import release_workspace
+
+    src = os.fsdecode(os.fsencode(tmp_path) + b"/entr\xe9e")
+    os.mkdir(src)
+    with open(os.fsencode(src) + b"/nom-\xff.txt", "wb") as f:
+        f.write("Le maire de Brest a parlé.".encode("utf-8"))
+    Path(src, "ok.txt").write_text("Une autre phrase sur Nantes.", encoding="utf-8")
+    ws = tmp_path / "ws"
+    summary = prepare([src], ws, PrepareOptions(workers=1))
+    assert summary.documents_kept == 1
+    assert [(r.source, r.reason) for r in summary.rejects] == [("nom-\\xff.txt", "bad-filename")]
+    assert [r.source for r in Workspace(ws).iter_rejects()] == ["nom-\\xff.txt"]
+    info = json.loads((ws / "workspace.json").read_text(encoding="utf-8"))
+    assert info["input_paths"] == [src]  # the name as given, read back as the same path
+    info = release_workspace(ws, name="fn", version="1.0.0", releases_dir=tmp_path / "rel")
+    manifest = json.loads((tmp_path / "rel" / "fn" / "1.0.0" / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["source"] for r in manifest["rejects"]] == ["nom-\\xff.txt"]
+
+
+def test_a_fifo_or_socket_is_rejected_without_being_opened(tmp_path):
+    """Trial bug: a named pipe ``x.txt`` in an input folder made prepare hang forever (reading it
+    waits for a writer). Every path that is not a regular file is a ``not-a-file`` reject, found
+    with stat and never opened; the run goes on. In a subprocess with a timeout, so that a
+    regression fails instead of hanging the suite."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ok.txt").write_text("Une autre phrase sur Nantes.", encoding="utf-8")
+    os.mkfifo(src / "x.txt")
+    os.mkfifo(tmp_path / "given.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(src / "s.txt"))
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "corpus_builder.cli", "prepare", str(src), str(tmp_path / "given.txt"), "--workspace", str(tmp_path / "ws"), "--workers", "1"],
+            capture_output=True, text=True, timeout=180,
+        )
+    finally:
+        sock.close()
+    assert run.returncode == 0, run.stderr
+    rejects = {r["source"]: r for r in map(json.loads, (tmp_path / "ws" / "rejects.jsonl").read_text().splitlines())}
+    assert {k: r["reason"] for k, r in rejects.items()} == {"given.txt": "not-a-file", "in/s.txt": "not-a-file", "in/x.txt": "not-a-file"}
+    assert "named pipe" in rejects["in/x.txt"]["detail"] and "socket" in rejects["in/s.txt"]["detail"]
+    assert "rejected in/x.txt: not-a-file" in run.stdout
+    assert [d.source for d in Workspace(tmp_path / "ws").iter_documents()] == ["in/ok.txt"]
+
+
+def test_a_rejected_jsonl_line_is_named_by_its_place_and_its_source(tmp_path):
+    """Trial bug: JSONL rejects were named by the record's own ``source`` ("rejected afp-wire:
+    duplicate"), which does not say which line. Each now carries ``record`` = ``<file>#L<n>``
+    (``source`` keeps its meaning: the record's ``source`` field, else the line's place), and
+    the run summary names ``depeches.jsonl#L3 (source afp-wire)``."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from corpus_builder.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        {"text": "Le maire de Brest a parlé hier.", "source": "afp-wire"},
+        {"text": "Une autre dépêche sur Nantes.", "source": "afp-wire"},
+        {"text": "Le maire de Brest a parlé hier.", "source": "afp-wire"},  # duplicate of L1
+        {"text": "Le maire de Brest a parlé hier."},  # duplicate of L1, no source
+        {"text": "   ", "source": "afp-wire"},  # empty
+    ]
+    (src / "depeches.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    (src / "a.txt").write_text("Un texte de fichier.", encoding="utf-8")
+    (src / "b.txt").write_text("Un texte de fichier.", encoding="utf-8")  # a file's reject is named as before
+    ws = tmp_path / "ws"
+    result = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(ws), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    got = [(r.where, r.reason) for r in Workspace(ws).iter_rejects()]
+    assert got == [("b.txt", "duplicate"), ("depeches.jsonl#L3 (source afp-wire)", "duplicate"),
+                   ("depeches.jsonl#L4", "duplicate"), ("depeches.jsonl#L5 (source afp-wire)", "empty")]
+    stored = [json.loads(x) for x in (ws / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["source"], r.get("record")) for r in stored] == [
+        ("b.txt", None), ("afp-wire", "depeches.jsonl#L3"), ("depeches.jsonl#L4", "depeches.jsonl#L4"), ("afp-wire", "depeches.jsonl#L5")]
+    assert "rejected depeches.jsonl#L3 (source afp-wire): duplicate" in result.output
+    from corpus_builder.pipeline import release_workspace
+
+    info = release_workspace(ws, name="wire", version="1.0.0", releases_dir=tmp_path / "rel")  # the manifest schema takes `record`
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    assert [r.get("record") for r in manifest["rejects"]] == [None, "depeches.jsonl#L3", "depeches.jsonl#L4", "depeches.jsonl#L5"]

@@ -8,7 +8,8 @@ Formats (one file per split, ``<out>/<split>.<ext>``, plus ``<out>/export.json``
   flair's ``ColumnCorpus`` and most IOB2 readers). Tokens and tags are exactly the ``ner``
   config's: the same spaCy tokenizer as the entities (not an English tokenizer), no label dropped.
 - ``spacy`` (config ``ner``): a spaCy :class:`~spacy.tokens.DocBin` (``.spacy``) per split, one
-  ``Doc`` per content sentence, that ``spacy train`` reads as is (``--paths.train train.spacy
+  ``Doc`` per ``ner`` row (the content sentences of the documents in ``ner``: not those of a
+  document with no entity model for its language, unless reviewed; as in ``conll``), that ``spacy train`` reads as is (``--paths.train train.spacy
   --paths.dev validation.spacy``). The words are the ``ner`` config's tokens plus spaCy-style
   whitespace tokens where the sentence has more than one space, so ``doc.text`` equals the
   release's sentence text and ``doc.ents`` carry the release's spans (character offsets into the
@@ -21,7 +22,8 @@ Formats (one file per split, ``<out>/<split>.<ext>``, plus ``<out>/export.json``
   its spans.
 
 Nothing is overwritten: an output file that already exists stops the export before anything is
-written (:class:`ConfigError`). Files are written under a temporary name and renamed when complete.
+written (:class:`ConfigError`). Files are written under a temporary name and renamed when complete;
+a failed export removes the files it wrote, and the output folder if it created it.
 """
 
 from __future__ import annotations
@@ -136,8 +138,11 @@ def _spacy_docs(release: Release, split: str, counts: dict[str, int]) -> Iterato
     previous_doc = None
     for row in release.iter_rows("ner", split):
         where = f"ner row doc_id={row['doc_id']!r} sent_index={row['sent_index']}"
-        sent = next(sentences, None)
-        if sent is None or (sent["doc_id"], sent["sent_index"]) != (row["doc_id"], row["sent_index"]):
+        key = (row["doc_id"], row["sent_index"])
+        # Content sentences come in the ner rows' order, but not all are in ner: those of a
+        # document without an entity model (NO_ENTITY_MODEL, unless reviewed) are left out of it.
+        sent = next((r for r in sentences if (r["doc_id"], r["sent_index"]) == key), None)
+        if sent is None:
             raise ReleaseError(f"{where}: has no matching content sentence in the sentences config (the release is inconsistent; run corpus-builder validate)")
         if row["doc_id"] != previous_doc:
             previous_doc = row["doc_id"]
@@ -214,8 +219,41 @@ def export_release(
     existing = [str(t) for t in targets if t.exists()]
     if existing:
         raise ConfigError(f"{', '.join(existing)} already exist(s); export never overwrites: choose another --out or remove them yourself")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    files = []
+    files: list[dict[str, Any]] = []
+    try:
+        _write_splits(release, out, format, config, spec, splits, files, progress)
+    except BaseException:
+        # a failed export leaves nothing of its own: the split files it wrote (none existed
+        # before: checked above), and the folder if it created it
+        for f in files:
+            (out / f["path"]).unlink(missing_ok=True)
+        if created:
+            try:
+                out.rmdir()
+            except OSError:
+                pass  # not empty: something else wrote there meanwhile
+        raise
+    info = {
+        "release": {
+            "name": release.manifest.get("name"),
+            "version": release.manifest.get("version"),
+            "path": str(release.path),
+            "manifest_sha256": file_sha256(release.path / "manifest.json"),
+        },
+        "format": format,
+        "config": config,
+        "files": files,
+    }
+    (out / EXPORT_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return ExportInfo(out=out, format=format, config=config, files=files)
+
+
+def _write_splits(release: Release, out: Path, format: str, config: str, spec: dict[str, Any], splits: list[str],
+                  files: list[dict[str, Any]], progress: Callable[[str], None] | None) -> None:
+    """Write ``<out>/<split>.<ext>`` for each of ``splits``, appending each file's record to
+    ``files`` once it is complete (so that a failure knows what to remove)."""
     for s in splits:
         if progress:
             progress(s)
@@ -243,16 +281,3 @@ def export_release(
             tmp.unlink(missing_ok=True)
             raise
         files.append({"path": target.name, "split": s, "sha256": file_sha256(target), **counts})
-    info = {
-        "release": {
-            "name": release.manifest.get("name"),
-            "version": release.manifest.get("version"),
-            "path": str(release.path),
-            "manifest_sha256": file_sha256(release.path / "manifest.json"),
-        },
-        "format": format,
-        "config": config,
-        "files": files,
-    }
-    (out / EXPORT_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return ExportInfo(out=out, format=format, config=config, files=files)

@@ -22,8 +22,17 @@ FORMAT = "corpus-builder-release"
 
 
 def dumps(manifest: dict[str, Any]) -> str:
-    """The manifest as written: UTF-8 JSON, 2-space indent, key order as built, final newline."""
-    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    """The manifest as written: UTF-8 JSON, 2-space indent, key order as built, final newline.
+
+    ASCII JSON (``\\uXXXX`` escapes) when a string holds a lone surrogate, which UTF-8 cannot
+    encode: an input path given whose name is not valid UTF-8 (``build.input_paths``); it reads
+    back as the same path."""
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(manifest, indent=2) + "\n"
+    return text
 
 
 def read_manifest(release: Path) -> dict[str, Any]:

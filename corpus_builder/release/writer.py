@@ -377,7 +377,8 @@ def _write_contents(
         if doc.doc_id in dropped:
             c = dropped[doc.doc_id]
             rejects.append(Reject(doc.source, "near-duplicate", f"document {doc.doc_id} is a near-duplicate of {c.kept}, which is kept "
-                                  f"(cluster of {len(c.members)}, estimated Jaccard >= {c.similarity:.2f} on word {near.ngram}-grams)"))
+                                  f"(cluster of {len(c.members)}, estimated Jaccard >= {c.similarity:.2f} on word {near.ngram}-grams)",
+                                  record=(doc.meta.get("ingest") or {}).get("record")))
             continue
         split_name = split_of(near.key_of(doc.doc_id), fractions)
         row = document_row(doc)

@@ -133,3 +133,24 @@ def test_the_reviewed_copy_is_kept_and_the_split_follows_the_cluster_key(tmp_pat
     m["near_duplicates"]["clusters"] = []
     (info.path / "manifest.json").write_text(json.dumps(m, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     assert any(f"document {b!r} is in" in p and "split rule" in p for p in validate_release(info.path))
+
+
+def test_a_near_duplicate_jsonl_line_is_named_by_its_place(tmp_path):
+    """A near-duplicate dropped by ``--dedup near`` that came from a JSONL line carries the
+    line's place in ``record`` (as the prepare rejects do), beside the record's ``source``."""
+    import dataclasses
+
+    from corpus_builder.release import write_release
+    from tests.test_release import make_doc, regex_tokenize
+
+    body = ("Le conseil municipal de Brest a voté hier soir le budget de la ville pour l'année prochaine, "
+            "avec une hausse des crédits consacrés aux écoles, aux transports en commun et à la rénovation "
+            "des quartiers anciens du centre, après un long débat entre la majorité et l'opposition. ")
+    docs = [dataclasses.replace(make_doc(f"d{i}", [(body + tail, None)]), source="afp-wire", meta={"ingest": {"record": f"depeches.jsonl#L{i + 1}"}})
+            for i, tail in enumerate(["Le maire a salué le vote.", "Le maire a salué ce vote."])]
+    near = find_near_duplicates(docs)
+    assert len(near.clusters) == 1
+    info = write_release(docs, name="wire", version="1.0.0", releases_dir=tmp_path, tokenize=regex_tokenize,
+                         inputs=[{"path": d.doc_id, "sha256": d.raw_sha256} for d in docs], near_duplicates=near, dedup="near")
+    (reject,) = read_manifest(info.path)["rejects"]
+    assert (reject["reason"], reject["source"], reject["record"]) == ("near-duplicate", "afp-wire", "depeches.jsonl#L2")

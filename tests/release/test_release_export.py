@@ -179,7 +179,36 @@ def test_export_detects_a_changed_file(tmp_path):
     shard.write_bytes(shard.read_bytes() + b"x")
     with pytest.raises(ReleaseError, match="sha256 differs"):
         export_release(release, tmp_path / "out", format="conll")
-    assert not (tmp_path / "out" / "train.conll").exists()
+    assert not (tmp_path / "out").exists()  # the folder it created is removed with the partial files
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(ReleaseError, match="sha256 differs"):
+        export_release(release, tmp_path / "mine", format="spacy")
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]  # a folder of the user's stays, with its files
+
+
+def test_spacy_export_leaves_out_documents_without_ner_rows_as_conll_does(tmp_path):
+    """Trial bug: the spacy export of a release holding an English document when only a French
+    entity model is configured (its sentences are left out of ``ner`` by design) stopped with
+    "has no matching content sentence". The DocBin holds the ``ner`` sentences, as CoNLL does."""
+    import dataclasses
+
+    en = make_doc("aaa-en", [("The mayor of Leeds spoke. He left early.", None)])
+    en = dataclasses.replace(en, lang="en", meta={"no_entity_model": "en"})
+    fr = make_doc("zzz-fr", [("Marie Curie vit à Paris. Elle travaille beaucoup.", None)], [("Marie Curie", "PER"), ("Paris", "LOC")])
+    late_en = dataclasses.replace(make_doc("zzz-zen", [("Another English text here.", None)]), lang="en", meta={"no_entity_model": "en"})
+    docs = [en, fr, late_en]
+    info = write_release(docs, name="mixed", version="1.0.0", releases_dir=tmp_path / "releases", tokenize=regex_tokenize,
+                         inputs=[{"path": d.doc_id, "sha256": d.raw_sha256} for d in docs], split=(1.0, 0.0, 0.0))
+    ner = load(info.path, "ner", tmp_path / "cache")["train"]
+    assert {r["doc_id"] for r in ner} == {"zzz-fr"}  # the fixture: English sentences are not in ner
+    spacy_info = export_release(info.path, tmp_path / "spacy", format="spacy")
+    export_release(info.path, tmp_path / "conll", format="conll")
+    docbin, ents = _docbin_entities(tmp_path / "spacy" / "train.spacy")
+    assert [[t.text for t in d if not t.is_space] for d in docbin] == [tokens for doc in read_conll(tmp_path / "conll" / "train.conll") for tokens, _ in doc]
+    assert [d.text for d in docbin] == ["Marie Curie vit à Paris.", "Elle travaille beaucoup."]
+    assert {(e[0], e[3]) for e in ents} == {("zzz-fr", "PER"), ("zzz-fr", "LOC")}
+    assert spacy_info.files[0]["documents"] == 1 and spacy_info.files[0]["sentences"] == 2
 
 
 @pytest.mark.slow
