@@ -129,7 +129,7 @@ def run_prepare(corpus: Path, ws: Path, *extra: str) -> tuple[float, int, dict]:
 
 
 def shard_hashes(ws: Path) -> list[str]:
-    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((ws / "documents").glob("*.jsonl"))]
+    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((ws / "documents").glob("part-*.jsonl"))]
 
 
 def main() -> None:
