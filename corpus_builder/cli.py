@@ -103,7 +103,7 @@ EngineOpt = Annotated[
 RayAddressOpt = Annotated[
     Optional[str], typer.Option("--ray-address", help="Ray cluster address (e.g. ray://head:10001); default: start a local one.")
 ]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) if any input is rejected or kept with damage repaired (invalid bytes dropped); hidden files skipped do not count.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) if any input is rejected or kept with a warning (invalid bytes dropped, an invalid JSONL lang ignored); hidden files skipped do not count.")]
 NameOpt = Annotated[
     str, typer.Option("--name", help="Release name: folder under the releases dir (ASCII letters, digits, - _ .; at most 255 bytes).")
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 import threading
@@ -59,8 +60,8 @@ class PrepareOptions:
     classifier file for the boilerplate stage (``None``: the one shipped). ``workers``: processes that clean (pass 1) and
     annotate (pass 2) (``None`` = the available cores; the local engine uses at most that many).
     ``shard_size``: documents per workspace shard (also the unit of resume and of parallel work:
-    a corpus of one shard runs in one process). ``strict``: any reject, and any document kept with damage repaired (a
-    ``warning`` notice: invalid bytes dropped), makes the run fail (after the whole input is read, so
+    a corpus of one shard runs in one process). ``strict``: any reject, and any document kept with a warning (a
+    ``warning`` notice: invalid bytes dropped, an invalid JSONL ``lang`` ignored), makes the run fail (after the whole input is read, so
     the error lists them all); skipped hidden files do not. ``engine``: ``"local"`` (process pool) or
     ``"ray"`` (Ray Data on the cluster at ``ray_address``, or a local one started for the run; the
     workspace must be on storage every Ray node can read and write).
@@ -632,7 +633,7 @@ def _run_passes(
             problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in damaged]
             more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
-                f"{len(damaged)} kept with damage repaired"] * bool(damaged)
+                f"{len(damaged)} kept with a warning"] * bool(damaged)
             left = "nothing was written" if ws.unclaim() else "the workspace was left as it was"
             hint = "; run without --strict to get them all in the summary and rejects.jsonl" if more else ""
             raise InputError(f"--strict: {' and '.join(what)} ({'; '.join(problems[:10])}{more}); {left}{hint}")
@@ -791,8 +792,8 @@ def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | N
     if plan_path.is_file() or not ws.info_path.is_file():
         return None
     info = ws.read_info()
-    if info.get("plan_key") != plan_key or not ws.document_shards():
-        return None
+    if info.get("plan_key") != plan_key or not ws.document_shards() or ws.missing_shards():
+        return None  # (a shard its ledger records was deleted: rebuild, do not call it up to date)
     summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()), list(ws.iter_notices()))
     summary.documents_in = int((info.get("summary") or {}).get("documents_in", summary.documents_in))
     summary.up_to_date = True
@@ -911,6 +912,10 @@ def release_workspace(
     check_version(version, releases_dir)
     ws = Workspace(workspace).require()
     with ws.reading("release"):  # no prepare/pull rewrites the shards while they are read; no foreign shard
+        if (ws.root / STAGING_DIR / PLAN_FILE).is_file():
+            logging.getLogger("corpus_builder").info(
+                f"workspace {ws.root} holds an unfinished prepare (staging/): this release has the documents of the last "
+                "completed run; run the prepare again to finish it first if you meant its inputs")
         return _release_locked(ws, name=name, version=version, releases_dir=releases_dir, split=split, shard_rows=shard_rows,
                                progress_factory=progress_factory, previous=previous, dedup=dedup)
 

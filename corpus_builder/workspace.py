@@ -268,21 +268,23 @@ class Workspace:
             )
         from .records import SCHEMA_VERSION
 
-        self.write_info({"schema_version": SCHEMA_VERSION, "unfinished": True})
+        self.write_info({"schema_version": SCHEMA_VERSION, "unfinished": True, "created_folder": not self.root.exists()})
 
     def unclaim(self) -> bool:
         """Undo :meth:`claim` for a workspace whose first ``prepare`` never finished (``--strict``
         refused its inputs): delete its ``workspace.json`` and ``.lock`` (files :meth:`claim`
-        wrote), and the folder when that leaves it empty. Nothing on a workspace a run completed.
+        wrote), and the folder when :meth:`claim` created it and that leaves it empty. Nothing on a workspace a run completed.
         Returns whether it was undone."""
         if not self.is_workspace() or not self.read_info().get("unfinished") or self.documents_dir.exists():
             return False
+        created = bool(self.read_info().get("created_folder"))
         for name in (INFO_FILE, LOCK_FILE):
             (self.root / name).unlink(missing_ok=True)
-        try:
-            self.root.rmdir()
-        except OSError:
-            pass  # something else is there: left as it is
+        if created:  # a folder the user made (empty) stays
+            try:
+                self.root.rmdir()
+            except OSError:
+                pass  # something else is there: left as it is
         return True
 
     @contextmanager
@@ -345,8 +347,23 @@ class Workspace:
         """Raise :class:`InputError` when ``documents/`` holds a file corpus-builder did not write
         (or one of its shards edited since): a run that reads the documents (``release``) would
         read it as documents (a foreign ``part-00007.jsonl`` crashed ``release``: fresh-user
-        trial)."""
+        trial); or when a shard its ledger records is gone (:meth:`missing_shards`: a release
+        silently lacked a deleted shard's documents)."""
         self._check_owned(self.documents_dir, "would read it as documents of workspace")
+        missing = self.missing_shards()
+        if missing:
+            raise InputError(
+                f"workspace {self.root}: {len(missing)} document shard(s) written by its last run are gone "
+                f"({', '.join(missing[:5])}); run `corpus-builder prepare` with the same inputs again to rebuild them"
+            )
+
+    def missing_shards(self) -> list[str]:
+        """Names of the shards the ledger of ``documents/`` records that are no longer there
+        (``documents/`` is a new folder at every run, so its ledger names exactly its shards)."""
+        ledger = _read_ledger(self.documents_dir) if self.documents_dir.is_dir() else None
+        if not ledger:
+            return []
+        return sorted(n for n in ledger if n.startswith("part-") and not (self.documents_dir / n).is_file())
 
     def _check_owned(self, folder: Path, purpose: str = "would have to delete it to update workspace") -> None:
         if not folder.exists():

@@ -102,7 +102,10 @@ def test_a_model_that_is_not_there_stops_prepare_before_any_work_or_write(tmp_pa
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
     (tmp_path / "not-a-model").mkdir()
-    for model, says in (("fr_core_news_xx", "pip install fr-core-news-xx"), (tmp_path / "not-a-model", "no config.cfg")):
+    (tmp_path / "half-model").mkdir()
+    (tmp_path / "half-model" / "config.cfg").write_text("[nlp]\nlang = \"fr\"\n", encoding="utf-8")
+    for model, says in (("fr_core_news_xx", "pip install fr-core-news-xx"), (tmp_path / "not-a-model", "no config.cfg"),
+                        (tmp_path / "half-model", "no meta.json"), (tmp_path / "in" / "a.txt", "this is a file")):
         r = invoke("prepare", tmp_path / "in", "--workspace", tmp_path / "ws", "--model", model, "--no-progress")
         assert r.exit_code == 1 and says in r.output and "Traceback" not in r.output, r.output
         assert not (tmp_path / "ws").exists()

@@ -253,3 +253,34 @@ def test_release_refuses_a_foreign_shard_and_a_workspace_being_written(tmp_path)
         with pytest.raises(InputError, match="in use by a corpus-builder run that reads it"):
             with Workspace(ws).lock("prepare"):
                 pass
+
+
+def test_a_deleted_shard_is_never_released_short_and_prepare_rebuilds_it(tmp_path):
+    # Re-trial: after `rm documents/part-00002.jsonl` the release lacked those documents,
+    # validate passed and prepare said "up to date". The ledger names every shard of the run.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(6):
+        (corpus / f"a{i}.txt").write_text(f"Le maire de Brest a parlé {i} fois au conseil municipal.", encoding="utf-8")
+    ws = tmp_path / "ws"
+    prepare([corpus], ws, PrepareOptions(workers=1, shard_size=2))
+    (ws / "documents" / "part-00001.jsonl").unlink()
+    assert Workspace(ws).missing_shards() == ["part-00001.jsonl"]
+    line = _one_error_line(_invoke("release", "--workspace", ws, "--name", "x", "--version", "1.0.0",
+                                   "--releases-dir", tmp_path / "rel", "--no-progress"))
+    assert "part-00001.jsonl" in line and "gone" in line and not (tmp_path / "rel").exists()
+    summary = prepare([corpus], ws, PrepareOptions(workers=1, shard_size=2))
+    assert not summary.up_to_date and summary.documents_kept == 6 and Workspace(ws).missing_shards() == []
+
+
+def test_strict_keeps_an_empty_folder_the_user_made(tmp_path):
+    # Re-trial: --strict removed the (empty) workspace folder the user had made beforehand.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    with pytest.raises(InputError, match="--strict"):
+        prepare([corpus], mine, PrepareOptions(workers=1, strict=True))
+    assert mine.is_dir() and list(mine.iterdir()) == []

