@@ -218,7 +218,8 @@ def export_release(
     targets = [out / f"{s}.{spec['ext']}" for s in splits] + [out / EXPORT_FILE]
     existing = [str(t) for t in targets if t.exists()]
     if existing:
-        raise ConfigError(f"{', '.join(existing)} already exist(s); export never overwrites: choose another --out or remove them yourself")
+        verb = "already exists" if len(existing) == 1 else "already exist"
+        raise ConfigError(f"{', '.join(existing)} {verb}; export never overwrites: choose another --out or remove them yourself")
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     files: list[dict[str, Any]] = []
