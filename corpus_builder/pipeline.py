@@ -232,6 +232,12 @@ def _reject(item: Any, reason: str, detail: str) -> Reject:
     return Reject(item.source, reason, detail, record=(item.meta.get("ingest") or {}).get("record"))
 
 
+def _warnings(notices: Iterable[Notice]) -> list[Notice]:
+    """The notices ``--strict`` refuses: documents kept with a warning (invalid bytes dropped, an
+    invalid JSONL ``lang`` ignored); skipped paths (hidden files, repeats) are not among them."""
+    return [n for n in notices if n.kind == "warning"]
+
+
 def _clean_item(item: Any) -> tuple[Any, Document | Reject]:
     """Clean one ingested item (pure; runs in a worker process when there are several).
 
@@ -627,13 +633,13 @@ def _run_passes(
         ws.remove_owned(staging)
         tick = progress_factory("Reading and cleaning", None) if progress_factory else None
         summary, input_records, stats, shard_counts = _ingest_and_clean(paths, staging, options.shard_size, tick, pool)
-        damaged = [n for n in summary.notices if n.kind == "warning"]
-        if options.strict and (summary.rejects or damaged):
+        warned = _warnings(summary.notices)
+        if options.strict and (summary.rejects or warned):
             ws.remove_owned(staging)
-            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in damaged]
+            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in warned]
             more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
-                f"{len(damaged)} kept with a warning"] * bool(damaged)
+                f"{len(warned)} kept with a warning"] * bool(warned)
             left = "nothing was written" if ws.unclaim() else "the workspace was left as it was"
             hint = "; run without --strict to get them all in the summary and rejects.jsonl" if more else ""
             raise InputError(f"--strict: {' and '.join(what)} ({'; '.join(problems[:10])}{more}); {left}{hint}")
@@ -723,9 +729,8 @@ def prepare(
 
         default_model(options.boilerplate_model)  # a bad --boilerplate-model fails before any work
         done = _up_to_date(ws, plan_key, plan_path)
-        if done is not None and not (options.strict and (done.rejects or any(n.kind == "warning" for n in done.notices))):
-            # (--strict must still fail on the rejects and damaged inputs of the finished run)
-            return done
+        if done is not None and not (options.strict and (done.rejects or _warnings(done.notices))):
+            return done  # (--strict must still fail on the rejects and warnings of the finished run)
         stats_path = str(staging / STATS_FILE)
         pool = None
         if workers > 1 and options.engine == "local":

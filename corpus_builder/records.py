@@ -221,8 +221,9 @@ class Notice:
     """Something ingest did that the run summary must show although no input was rejected.
 
     ``kind``: ``"skipped"`` (a path under an input folder that was not read: a hidden file or
-    folder, a symbolic link to a folder) or ``"warning"`` (a document that was kept, with damage
-    repaired or dropped: invalid UTF-8 bytes, U+FFFD replacement characters). ``source``: as for
+    folder, a symbolic link to a folder, a file reached a second time) or ``"warning"`` (a
+    document that was kept, with damage repaired or dropped: invalid UTF-8 bytes, U+FFFD
+    replacement characters; or a JSONL ``lang`` that is not a BCP 47 tag, ignored). ``source``: as for
     :class:`Reject` (the path relative to its input folder). ``reason``: short, countable
     (``"hidden file"``, ``"invalid bytes dropped"``...); ``detail`` for humans.
     """

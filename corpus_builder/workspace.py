@@ -275,9 +275,10 @@ class Workspace:
         refused its inputs): delete its ``workspace.json`` and ``.lock`` (files :meth:`claim`
         wrote), and the folder when :meth:`claim` created it and that leaves it empty. Nothing on a workspace a run completed.
         Returns whether it was undone."""
-        if not self.is_workspace() or not self.read_info().get("unfinished") or self.documents_dir.exists():
+        info = self.read_info() if self.is_workspace() else {}
+        if not info.get("unfinished") or self.documents_dir.exists():
             return False
-        created = bool(self.read_info().get("created_folder"))
+        created = bool(info.get("created_folder"))
         for name in (INFO_FILE, LOCK_FILE):
             (self.root / name).unlink(missing_ok=True)
         if created:  # a folder the user made (empty) stays
@@ -481,20 +482,22 @@ class Workspace:
         os.replace(tmp, self.info_path)
 
 
-def _info_get(path: Path, key: str) -> Any:
+def _info_dict(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``, or ``None`` when it is missing, unreadable or not an object."""
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return info.get(key) if isinstance(info, dict) else None
+    return info if isinstance(info, dict) else None
+
+
+def _info_get(path: Path, key: str) -> Any:
+    return (_info_dict(path) or {}).get(key)
 
 
 def _is_our_info(path: Path) -> bool:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(info, dict):
+    info = _info_dict(path)
+    if info is None:
         return False
     if info.get("format") == WORKSPACE_FORMAT:
         return True

@@ -30,6 +30,14 @@ def _tree(root: Path) -> dict[str, str]:
     }
 
 
+def _one_file_corpus(tmp_path: Path) -> Path:
+    """``tmp_path/corpus`` holding one French text, ``a.txt``."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    return corpus
+
+
 def _invoke(*args) -> object:
     return runner.invoke(app, [str(a) for a in args])
 
@@ -54,9 +62,7 @@ def test_prepare_documents_with_the_current_folder_as_workspace_is_refused(tmp_p
 
 
 def test_an_unrelated_non_empty_folder_is_not_a_workspace(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     other = tmp_path / "project"
     for rel, content in {"documents/notes.txt": "mes notes", "staging/draft.md": "# brouillon", "rejects.jsonl": '{"mine": 1}\n'}.items():
         (other / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -72,9 +78,7 @@ def test_an_unrelated_non_empty_folder_is_not_a_workspace(tmp_path):
 
 
 def test_a_foreign_workspace_json_does_not_make_a_workspace(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     other = tmp_path / "webapp"
     (other / "documents").mkdir(parents=True)
     (other / "documents" / "part-00000.jsonl").write_text('{"not": "ours"}\n', encoding="utf-8")
@@ -88,9 +92,7 @@ def test_a_foreign_workspace_json_does_not_make_a_workspace(tmp_path):
 
 
 def test_a_workspace_inside_an_input_or_holding_one_is_refused(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     before = _tree(tmp_path)
     cases = [
         ([corpus], corpus / "ws", "inside the input"),
@@ -105,9 +107,7 @@ def test_a_workspace_inside_an_input_or_holding_one_is_refused(tmp_path):
 
 
 def test_prepare_claims_a_new_or_empty_folder_and_reruns_in_its_own_workspace(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
     for ws in (tmp_path / "new" / "ws", empty):
@@ -124,9 +124,7 @@ def test_prepare_claims_a_new_or_empty_folder_and_reruns_in_its_own_workspace(tm
 def _prepared_with_a_new_input(tmp_path: Path) -> tuple[Path, Path]:
     """(corpus, workspace): a workspace prepared from one file, then a second file added to the
     corpus so that the next run must rewrite documents/."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     ws = tmp_path / "ws"
     prepare([corpus], ws, PrepareOptions(workers=1))
     (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
@@ -189,9 +187,7 @@ def test_a_workspace_copied_elsewhere_still_updates(tmp_path):
 
 def test_studio_merges_check_the_workspace_before_writing(tmp_path):
     # `studio pull` and `studio import-annotations` rewrite documents/ too: same guard, one line.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     ws = tmp_path / "ws"
     prepare([corpus], ws, PrepareOptions(workers=1))
     r = _invoke("studio", "export-tasks", "--workspace", ws, "--out", tmp_path / "tasks.json")
@@ -204,9 +200,7 @@ def test_studio_merges_check_the_workspace_before_writing(tmp_path):
 
 
 def test_a_workspace_whose_first_prepare_did_not_finish_is_not_released(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     ws = tmp_path / "ws"
     Workspace(ws).claim([corpus])  # what prepare does first; then the run is killed
     assert Workspace(ws).is_workspace()
@@ -275,9 +269,7 @@ def test_a_deleted_shard_is_never_released_short_and_prepare_rebuilds_it(tmp_pat
 
 def test_strict_keeps_an_empty_folder_the_user_made(tmp_path):
     # Re-trial: --strict removed the (empty) workspace folder the user had made beforehand.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    corpus = _one_file_corpus(tmp_path)
     (corpus / "empty.txt").write_text("", encoding="utf-8")
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -607,9 +607,9 @@ def _keep_closing_paragraphs(feats: list[_Feat], content: list[bool]) -> None:
         return
     for j in range(kept[-1] + 1, len(feats)):
         f = feats[j]
-        if f.cue is not None and (f.cue.category in _INLINE or f.cue.scope == "any"):
+        if _inline_cue(f):
             continue
-        if f.cue is None and not f.template and f.n_words >= PROSE_MIN_WORDS and "\u00a9" not in f.text and _PROSE.match(f.text):
+        if not f.template and _is_prose(f):
             content[j] = True
             continue
         break
@@ -719,6 +719,18 @@ _PROSE = re.compile(r'^["«“(]?[A-ZÀ-Ý].*[.!?…»"”)]$')
 PROSE_MIN_WORDS = 8
 
 
+def _is_prose(f: _Feat) -> bool:
+    """A sentence-like block (:data:`_PROSE`, :data:`PROSE_MIN_WORDS` words or more) that no cue
+    and no copyright sign marks: article text, whatever its length class."""
+    return f.cue is None and "\u00a9" not in f.text and f.n_words >= PROSE_MIN_WORDS and bool(_PROSE.match(f.text))
+
+
+def _inline_cue(f: _Feat) -> bool:
+    """Inline boilerplate inside an article's body (a caption, a share bar, a byline: :data:`_INLINE`)
+    or a distinctive boilerplate sentence (an ``any`` cue: "Lire aussi : <teaser>")."""
+    return f.cue is not None and (f.cue.category in _INLINE or f.cue.scope == "any")
+
+
 def _decide_without_main(feats: list[_Feat]) -> list[bool]:
     """Plain text: jusText-like classes with context revision; corpus templates and the blocks
     of a boilerplate section (after a "section" cue, until the next good block) are bad.
@@ -737,12 +749,12 @@ def _decide_without_main(feats: list[_Feat]) -> list[bool]:
         c = f.cf
         if f.template:
             c = "bad"
-        elif f.cue is not None and (f.cue.category in _INLINE or f.cue.scope == "any"):
+        elif _inline_cue(f):
             # inline boilerplate (captions, share buttons, bylines) and distinctive boilerplate
             # sentences ("Lire aussi : <teaser>" between two paragraphs) are transparent for the
             # context: the paragraph after a teaser is judged by the article around it
             c = "skip"
-        elif c == "bad" and f.cue is None and "\u00a9" not in f.text and f.n_words >= PROSE_MIN_WORDS and _PROSE.match(f.text):
+        elif c == "bad" and _is_prose(f):
             c = "near"
         if f.cue is not None and f.cue.scope == "section":
             section = True
