@@ -688,8 +688,10 @@ def train_entities_cmd(
     for src in record["sources"]:
         out.print(f"source {src['path']} ({src['kind']}): {src['documents']} documents, {src['sentences']} sentences, "
                   f"{src['entities']} entities, sha256 {src['sha256'][:16]}", highlight=False)
+    on = "--dev" if dev else "the training documents held out for early stopping"
     out.print(f"model written: {out_dir} (sha256 {record['sha256'][:16]}); best epoch {best.get('epoch')}: dev F1 {fig['ents_f']:.3f} "
-              f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}); {record['train_seconds']:.0f} s of training", highlight=False)
+              f"(P {fig['ents_p']:.3f}, R {fig['ents_r']:.3f}) on {on}, spaCy's score without repairs; "
+              f"{record['train_seconds']:.0f} s of training", highlight=False)
     out.print(f"use it with: corpus-builder prepare INPUT... --workspace WS --model {out_dir}", highlight=False)
 
 

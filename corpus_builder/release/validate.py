@@ -275,13 +275,15 @@ def environment_differences(manifest: dict[str, Any]) -> list[str]:
     environment (corpus-builder, the rule sets, spaCy, the model package, ftfy, trafilatura,
     charset-normalizer, puremagic, pyarrow, datasets, and any other installed package named
     there). Not a failure: the release is what it is, but rebuilding it here may give other bytes
-    (``model`` is a pipeline name and is checked through ``model_version``)."""
+    (``model`` is a pipeline name and is checked through ``model_version``; a model folder of
+    ``train entities`` that is not found from the current folder gives one line saying so)."""
     from importlib.metadata import PackageNotFoundError, version
 
     components = manifest["components"]
     model = components.get("model", "")
     out = []
     trained: dict[str, str] | None = None
+    missing_folder = False
     for key, recorded in components.items():
         if key in ("model", "entity_models"):  # names: their versions and hashes are checked below
             continue
@@ -299,13 +301,16 @@ def environment_differences(manifest: dict[str, Any]) -> list[str]:
                 continue  # a model file of the user's (`train boilerplate`): `verify` rebuilds with it
             running = {"boilerplate-model": shipped["name"], "boilerplate-model-version": shipped["version"],
                        "boilerplate-model-sha256": shipped["sha256"]}.get(key, recorded)
-        elif key.startswith("model_") and key != "model_version" or (key == "model_version" and Path(model).is_dir()):
+        elif key.startswith("model_") and key != "model_version" or (key == "model_version" and ("model_sha256" in components or Path(model).is_dir())):
             # a model folder written by `train entities`: compare its identity (version, hash, base)
+            if not Path(model).is_dir():
+                missing_folder = True  # the manifest names the folder, not where it is: said once below
+                continue
             if trained is None:
                 from ..pipeline import model_identity
 
-                trained = model_identity(model) if Path(model).is_dir() else {}
-            running = trained.get(key, "not found here")
+                trained = model_identity(model)
+            running = trained.get(key, "not recorded")
         else:
             package = model.replace("_", "-") if key == "model_version" else key
             try:
@@ -315,4 +320,7 @@ def environment_differences(manifest: dict[str, Any]) -> list[str]:
         if str(running) != str(recorded):
             name = f"{model} (model)" if key == "model_version" else key
             out.append(f"environment: {name} {running} here, {recorded} in {MANIFEST_FILE} (a rebuild here may give other bytes)")
+    if missing_folder:
+        out.append(f"environment: the entity model folder {model!r} is not in the current folder, so its version and sha256 "
+                   f"({components.get('model_version')}) were not compared; run validate from where it was built to compare them")
     return out
