@@ -284,7 +284,11 @@ def test_main_text_decides_and_cues_override_it() -> None:
     text = "\n".join(["Menu", "Vélo : la ville trace ses pistes", paragraph, "Pour lire la suite, abonnez-vous", "Voir aussi"])
     main_text = "Vélo : la ville trace ses pistes\n" + paragraph.replace(", ", ",\n", 1) + "\nPour lire la suite, abonnez-vous"
     pairs = labelled(make_doc(text, "fr", main_text))
-    assert content_of(pairs) == ["Vélo : la ville trace ses pistes", paragraph]
+    # The title in the main text is the model's call: the gold it learned from leaves titles out
+    # (its probability was 0.66 before the 1.3.0 retraining, 0.47 after); when left out it is
+    # the headline, labelled metadata (HTML_HEADLINE_IS_CONTENT), never another category.
+    assert content_of(pairs) in (["Vélo : la ville trace ses pistes", paragraph], [paragraph])
+    assert label_of(pairs, "Vélo : la ville") in (None, "metadata")
     assert label_of(pairs, "Pour lire la suite") == "promo"
     assert label_of(pairs, "Menu") == "navigation"
 

@@ -398,3 +398,86 @@ The union's regional secretary said drivers were ready to return to talks at any
     labels = labels_of(replace(plain_doc(text), lang="en"))
     assert label_starting(labels, "The union's regional") is None
     assert label_starting(labels, "Read more") == "related" and label_starting(labels, "Share this") == "share"
+
+
+# A blog post saved as plain text, then its readers' comments as a blog engine prints them: a
+# thread heading, and a header line before each comment. Written for these tests.
+PAGE_THREAD_EN = """Home | News | Blog | About | Donate
+How we review a small water charity
+March 3, 2026 | by Dana Ruiz
+0 Comments
+Every spring our team visits a handful of small charities that asked to be reviewed, and this year one of them runs water filters in forty villages along the river, with a budget smaller than our travel costs.
+We spent four days with its staff, read two years of monitoring reports and asked how they count a filter as working, which turned out to be the hardest question of the whole visit.
+Our full notes from the visit, with the spreadsheets they shared, will be published next month once the staff have checked them for errors.
+3 responses to “How we review a small water charity”
+Marco Bellini on March 4, 2026 at 9:12 am said:
+Thanks for writing this up. Did you look at how often the filters are replaced, and who pays for the new ones when a village cannot?
+Dana Ruiz on March 4, 2026 at 2:40 pm said:
+Hi Marco,
+Good question. The charity replaces them every two years from its own budget, and we will say more about that cost in the full notes next month, since it changes the picture a lot.
+ellen_k says:
+I have followed this charity for years and I am glad to see it reviewed, although I wish the visit had been longer than four days, given how spread out the villages are.
+Leave a Reply
+Your email address will not be published. Required fields are marked *"""
+
+PAGE_THREAD_FR = """Accueil | Actualité | Blog | Contact
+Ce que nous avons appris au marché de Saint-Jean
+Le 3 mars 2026 par Claire Martin
+Chaque samedi matin, une trentaine de producteurs installent leurs étals sur la place de l'église, et nous avons passé trois semaines à les interroger sur leurs prix, leurs clients et leurs projets.
+La plupart vendent ici depuis plus de dix ans, mais les plus jeunes disent avoir du mal à trouver une place, car la mairie n'ouvre que deux emplacements nouveaux chaque année.
+Nous publierons le mois prochain les réponses complètes, avec les chiffres que les producteurs ont bien voulu nous confier pour cette enquête.
+3 réponses à « Ce que nous avons appris au marché de Saint-Jean »
+Paul Girard dit :
+Merci pour cette enquête. Avez-vous demandé aux producteurs ce qu'ils pensent du nouveau parking, qui a changé les habitudes de beaucoup de clients depuis l'automne dernier ?
+Claire Martin dit :
+Bonjour Paul, oui, et presque tous nous en ont parlé : nous y consacrerons une partie de l'article du mois prochain, car leurs avis sont très partagés sur ce point.
+Laisser un commentaire"""
+
+
+@pytest.mark.parametrize("page, lang, body, comments", [
+    (PAGE_THREAD_EN, "en", ("Every spring", "We spent four days", "Our full notes"),
+     ("3 responses to", "Marco Bellini on", "Thanks for writing", "Hi Marco", "Good question", "ellen_k says", "I have followed")),
+    (PAGE_THREAD_FR, "fr", ("Chaque samedi matin", "La plupart vendent", "Nous publierons"),
+     ("3 réponses à", "Paul Girard dit", "Merci pour cette", "Claire Martin dit", "Bonjour Paul")),
+], ids=["en", "fr"])  # fmt: skip
+def test_a_comment_thread_after_the_body_is_boilerplate_to_its_end(page: str, lang: str, body: tuple, comments: tuple) -> None:
+    # readers' comments are long prose: the booster kept them as article text (aeb-en-dev2, a blog
+    # post of one paragraph followed by 40 comment paragraphs). The thread heading and the comment
+    # headers are cues; from the heading on, the page is the thread (_close_comment_thread).
+    labels = labels_of(replace(plain_doc(page), lang=lang))
+    for prefix in body:
+        assert label_starting(labels, prefix) is None, prefix
+    assert label_starting(labels, comments[0]) is not None  # the heading ("duplicate" when it repeats the title)
+    for prefix in comments[1:]:
+        assert label_starting(labels, prefix) == "comments", prefix
+
+
+def test_a_lone_comment_count_link_opens_no_thread() -> None:
+    # "0 Comments" in the byline is a link, not a thread heading: the body after it stays content
+    from corpus_builder.boilerplate import _close_comment_thread, block_signals
+
+    doc = replace(plain_doc(PAGE_THREAD_EN), lang="en")
+    sig = block_signals(doc, None)
+    content = [True] * len(sig.feats)
+    cut_at = next(i for i, f in enumerate(sig.feats) if f.text.startswith("3 responses to"))
+    _close_comment_thread(sig.feats, content)
+    assert content == [i < cut_at for i in range(len(content))]
+    assert label_starting(labels_of(doc), "0 Comments") == "comments"  # the link itself is a cue
+
+
+@pytest.mark.parametrize("line, category", [
+    ("34 responses to “A title: “with a quote inside””", "comments"),
+    ("One thought on “Hello world”", "comments"),
+    ("joetoronto says:", "comments"),
+    ("Catherine (GiveWell) on September 13, 2018 at 5:23 pm said:", "comments"),
+    ("12 réponses à « Le titre »", "comments"),
+    ("Marie le 3 mai 2018 à 16 h 47 min dit :", "comments"),
+    ("Five thoughts on the Fed decision", None),  # a title, not a thread heading (no quote)
+    ("He said the vote was close.", None),
+])  # fmt: skip
+def test_comment_header_cues(line: str, category: str | None) -> None:
+    from corpus_builder.boilerplate import load_cues
+
+    text = " ".join(line.split())
+    hit = next((c for c in load_cues("en") if c.matches(text, len(text.split()))), None)
+    assert (hit.category if hit else None) == category
