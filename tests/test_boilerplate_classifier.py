@@ -481,3 +481,16 @@ def test_comment_header_cues(line: str, category: str | None) -> None:
     text = " ".join(line.split())
     hit = next((c for c in load_cues("en") if c.matches(text, len(text.split()))), None)
     assert (hit.category if hit else None) == category
+
+
+@pytest.mark.parametrize("line, category", [
+    ("© Le Journal du Midi 2026", "footer"),  # a README trial: it was labelled caption
+    ("Copyright The Town Gazette 2024.", "footer"),
+    ("© 2026 Ouest Matin", "footer"),
+    ("© Nicolas Tucat / AFP", "caption"),  # a photo credit: no year after the name
+])  # fmt: skip
+def test_a_copyright_line_with_the_owner_before_the_year_is_a_footer(line: str, category: str) -> None:
+    from corpus_builder.boilerplate import load_cues
+
+    hit = next(c for c in load_cues("fr") if c.matches(line, len(line.split())))
+    assert hit.category == category
