@@ -145,6 +145,9 @@ def main(
     ] = False,
 ) -> None:
     """corpus-builder command line."""
+    from .boilerplate.classifier import lean_lightgbm
+
+    lean_lightgbm()  # this process is ours: LightGBM without its sklearn/pandas integrations
 
 
 @contextmanager

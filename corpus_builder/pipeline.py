@@ -383,6 +383,9 @@ def _worker_init(model: str, stats_path: str, parent_pid: int | None = None, boi
     exits by itself if the parent dies without stopping it (``kill -9``, an out-of-memory kill),
     since a pool worker would otherwise wait for work forever (:func:`_exit_with_parent`).
     """
+    from .boilerplate.classifier import lean_lightgbm
+
+    lean_lightgbm()  # a worker is ours (spawn start method; the fork server did it already)
     _WORKER["model"], _WORKER["stats_path"] = model, stats_path
     _WORKER["boilerplate_model"] = boilerplate_model
     _WORKER.pop("stats", None)  # a new run: its stats are read again on the first shard
