@@ -271,7 +271,7 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     for kind, label in (("warning", "warning"), ("skipped", "skipped")):
         notices = [n for n in summary.notices if n.kind == kind]
         for n in notices[:20]:
-            out.print(f"  [yellow]{label}[/]", escape(f"{n.source}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
+            out.print(f"  [yellow]{label}[/]", escape(f"{n.where}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
         if len(notices) > 20:
             out.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
 

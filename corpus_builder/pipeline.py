@@ -636,7 +636,7 @@ def _run_passes(
         warned = _warnings(summary.notices)
         if options.strict and (summary.rejects or warned):
             ws.remove_owned(staging)
-            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in warned]
+            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.where}: {n.reason} ({n.detail})" for n in warned]
             more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
                 f"{len(warned)} kept with a warning"] * bool(warned)

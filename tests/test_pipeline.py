@@ -415,3 +415,40 @@ def test_a_rejected_jsonl_line_is_named_by_its_place_and_its_source(tmp_path):
     info = release_workspace(ws, name="wire", version="1.0.0", releases_dir=tmp_path / "rel")  # the manifest schema takes `record`
     manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
     assert [r.get("record") for r in manifest["rejects"]] == [None, "depeches.jsonl#L3", "depeches.jsonl#L4", "depeches.jsonl#L5"]
+
+
+def test_a_lone_surrogate_in_a_jsonl_field_is_escaped_with_a_warning_not_a_crash(tmp_path):
+    """Trial bug: a JSONL line whose ``source`` holds a lone surrogate (the JSON text "\\ud800")
+    made ``prepare`` die with a UnicodeEncodeError at its first UTF-8 write. Now ``source``,
+    ``id`` and ``meta`` are written with it escaped (``\\ud800`` as text), with a ``lone
+    surrogate`` warning naming the line; ``--strict`` refuses it cleanly. And the ``invalid
+    bytes`` warning of a line is named by its place, ``x.jsonl#L3 (source t)``, as rejects are."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from corpus_builder.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        '{"text": "Marie Curie vit à Paris. Elle travaille.", "source": "afp-\\ud800"}',
+        '{"text": "Un autre texte sur Lyon.", "source": "ok", "meta": {"titre\\udc00": ["x\\udfff"]}}',
+        '{"text": "Un troisième texte \\ud800 sur Nantes.", "source": "t"}',
+    ]
+    (src / "x.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    strict = runner.invoke(app, ["prepare", str(src), "--workspace", str(tmp_path / "strict"), "--workers", "1", "--no-progress", "--strict"])
+    assert strict.exit_code == 1 and "Traceback" not in strict.output and "x.jsonl#L1 (source afp-\\ud800): lone surrogate" in strict.output
+    assert not (tmp_path / "strict").exists()
+    ws = tmp_path / "ws"
+    result = runner.invoke(app, ["prepare", str(src), "--workspace", str(ws), "--workers", "1", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    docs = {d.source: d for d in Workspace(ws).iter_documents()}
+    assert set(docs) == {"afp-\\ud800", "ok", "t"}
+    assert docs["ok"].meta["titre\\udc00"] == ["x\\udfff"]
+    notices = [json.loads(x) for x in (ws / "notices.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(n["record"], n["source"], n["reason"]) for n in notices] == [
+        ("x.jsonl#L1", "afp-\\ud800", "lone surrogate"), ("x.jsonl#L2", "ok", "lone surrogate"), ("x.jsonl#L3", "t", "invalid bytes")]
+    assert "`source` held lone surrogate" in notices[0]["detail"] and "`meta` held" in notices[1]["detail"]
+    assert "warning x.jsonl#L3 (source t): invalid bytes" in result.output
