@@ -564,11 +564,18 @@ class _Pool:
                 proc.terminate()
         for proc in processes:
             proc.join(timeout=10)
+        self._close_progress()
 
     def close(self) -> None:
         """Wait for the workers to finish and exit (the normal end of a run)."""
         if self.executor is not None:
             self.executor.shutdown(wait=True)
+        self._close_progress()
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.close()  # its pipe's two ends; the workers are gone
+            self.progress = None
 
 
 class _RayShardAnnotator:
