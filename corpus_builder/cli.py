@@ -274,7 +274,7 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     for kind, label in (("warning", "warning"), ("skipped", "skipped")):
         notices = [n for n in summary.notices if n.kind == kind]
         for n in notices[:20]:
-            out.print(f"  [yellow]{label}[/]", escape(f"{n.source}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
+            out.print(f"  [yellow]{label}[/]", escape(f"{n.where}: {n.reason}" + (f" ({n.detail})" if n.detail else "")), highlight=False)
         if len(notices) > 20:
             out.print(f"  ... and {len(notices) - 20} more (see notices.jsonl / the manifest)")
 
@@ -459,8 +459,10 @@ def export_cmd(
     Tokens and tags are exactly the release's `ner` config (spaCy's French tokenizer, every
     label kept). Example: corpus-builder export releases/demo/0.1.0 --format spacy --out corpus/
     then: python -m spacy train config.cfg --paths.train corpus/train.spacy --paths.dev corpus/validation.spacy
+    (the export lists the files it wrote; a split without rows gets no file). Documents with no
+    ner row (no entity model for their language, no content sentence) are counted per reason.
     """
-    from .release.export import export_release
+    from .release.export import EXPORT_FILE, FORMATS, export_release
 
     with _errors_to_exit():
         info = export_release(
@@ -474,6 +476,14 @@ def export_cmd(
     for f in info.files:
         t.add_row(f["path"], *(str(f[k]) for k in keys))
     out.print(t)
+    # which files exist, said plainly: `spacy train --paths.dev validation.spacy` needs one
+    out.print(f"wrote {', '.join(f['path'] for f in info.files) or 'no split file'} and {EXPORT_FILE} in {escape(str(info.out))}", highlight=False)
+    for m in info.splits_not_written:
+        out.print(f"[yellow]note:[/] no {m['split']}.{FORMATS[info.format]['ext']}: {escape(m['reason'])}", highlight=False)
+    for lo in info.left_out:
+        where = ", ".join(f"{s} {n}" for s, n in lo["splits"].items())
+        noun = "document" if lo["documents"] == 1 else "documents"
+        out.print(f"[yellow]note:[/] {lo['documents']} {noun} left out of the {info.config} files ({where}): {escape(lo['reason'])}", highlight=False)
 
 
 @app.command("diff")

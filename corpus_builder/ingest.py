@@ -25,7 +25,9 @@ A path given by the user that does not exist is a user mistake, not a reject: :c
 Besides documents and rejects, :func:`iter_inputs` yields :class:`Notice` records: ``skipped``
 (``"hidden file"``, ``"hidden folder"``, ``"symbolic link to a folder"``: paths under an input
 folder that are not read) and ``warning`` (``"invalid bytes"``: a kept document lost or repaired a
-few invalid UTF-8 bytes or U+FFFD characters; the detail says how many and where).
+few invalid UTF-8 bytes or U+FFFD characters; the detail says how many and where; ``"lone
+surrogate"``: a JSONL record's ``id``, ``source`` or ``meta`` held a lone surrogate, written
+escaped). A notice about a JSONL line carries its place in ``record``, as a reject does.
 """
 
 from __future__ import annotations
@@ -650,7 +652,14 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         if problem:
             yield Reject(where, "bad-jsonl", problem, record=where)
             continue
+        escaped = _escape_surrogates(record)
+        if escaped:  # UTF-8 cannot write a lone surrogate: every file we write would fail on it
+            record = {**record, **escaped}
         source = record.get("source") or where
+        if escaped:
+            fields = ", ".join(f"`{k}`" for k in escaped)
+            yield Notice(source, "warning", "lone surrogate", f"{fields} held lone surrogate(s) (JSON \\ud800-\\udfff without "
+                         "its pair), which UTF-8 cannot write; kept escaped as text (\\ud800)", record=where)
         if _is_blank(record["text"]):
             yield Reject(source, "empty", "the `text` field has only whitespace", record=where)
             continue
@@ -661,7 +670,7 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
             if damage > limit:
                 yield Reject(source, "undecodable", f"{what}: more than the {limit} a line of its length may lose (it was decoded with errors before it was written)", record=where)
                 continue
-            yield Notice(source, "warning", "invalid bytes", f"{what}, removed")
+            yield Notice(source, "warning", "invalid bytes", f"{what}, removed", record=where)
         meta = dict(record.get("meta") or {})
         meta["ingest"] = {"record": where}  # names the line even when several lines share a `source` (studio reports, push)
         if record.get("lang"):
@@ -690,6 +699,35 @@ def _text_damage(text: str) -> int:
     """U+FFFD characters and lone surrogates in ``text`` (what an earlier lossy decoding left;
     :func:`corpus_builder.clean.clean_text` removes both)."""
     return text.count("\ufffd") + len(_LONE_SURROGATE.findall(text))
+
+
+#: Fields of a JSONL record that are written as they are (``text`` is cleaned instead: lone
+#: surrogates there count as damage, :func:`_text_damage`; ``lang`` is a tag or ignored).
+_WRITTEN_FIELDS = ("id", "source", "meta")
+
+
+def _escape_surrogates(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of :data:`_WRITTEN_FIELDS` that hold a lone surrogate (at any depth of ``meta``,
+    keys included), each with every lone surrogate written as the six characters ``\\udXXX``
+    (Python's ``backslashreplace``); ``{}`` when there is none. A JSON line may hold ``"\\ud800"``
+    without its pair: ``json.loads`` accepts it, but no UTF-8 write does."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.encode("utf-8", "backslashreplace").decode("utf-8") if _LONE_SURROGATE.search(value) else value
+        if isinstance(value, dict):
+            return {fix(k): fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    out = {}
+    for key in _WRITTEN_FIELDS:
+        if key in record:
+            fixed = fix(record[key])
+            if fixed != record[key]:
+                out[key] = fixed
+    return out
 
 
 def _jsonl_problem(record: Any) -> str | None:

@@ -28,7 +28,7 @@ import pickle
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -172,7 +172,8 @@ class RunSummary:
 # --- the per-document stage composition (pure) ------------------------------------------------
 
 
-def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any, boilerplate_model: Any = "default") -> list[Document]:
+def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any, boilerplate_model: Any = "default",
+                       progress: ProgressCallback | None = None) -> list[Document]:
     """Label blocks, predict entities and split sentences for a batch of cleaned documents.
 
     ``docs``: documents with ``text`` cleaned (blocks/sentences/entities may be empty).
@@ -182,22 +183,33 @@ def annotate_documents(docs: Sequence[Document], stats: Any, recognizer: Any, bo
     shipped one). Returns new documents
     with ``blocks``, ``entities`` (``source="prediction"``, document offsets) and ``sentences``
     (inside blocks, never cutting an entity). Pure apart from the model call: the same inputs give
-    the same outputs in every engine.
+    the same outputs in every engine. ``progress(1)`` is called after each document is done (a
+    display only: blocks are labelled as the recognizer reads the documents, group by group, so
+    the calls come in bursts of one recognizer group).
     """
     from .boilerplate import label_blocks
     from .segment import split_document
 
-    labelled = [replace(d, blocks=label_blocks(d, stats, boilerplate_model)) for d in docs]
+    labelled: list[Document] = []
+
+    def labelling() -> Iterator[Document]:
+        for d in docs:
+            labelled.append(replace(d, blocks=label_blocks(d, stats, boilerplate_model)))
+            yield labelled[-1]
+
     # one nlp.pipe pass gives the entities and the sentence model's starts (senter), which guide
     # the sentence rules (headlines glued to their text, abbreviations that may end a sentence)
     has_model = getattr(recognizer, "has_model", None)
     out = []
-    for doc, (spans, starts) in zip(labelled, recognizer.analyze(labelled)):
+    for i, (spans, starts) in enumerate(recognizer.analyze(labelling())):
+        doc = labelled[i]
         doc = replace(doc, entities=tuple(spans), sentences=split_document(doc.text, doc.blocks, spans, starts))
         meta = {k: v for k, v in doc.meta.items() if k != NO_ENTITY_MODEL}
         if has_model is not None and not has_model(doc.lang):
             meta[NO_ENTITY_MODEL] = doc.lang  # no entity predicted; its sentences stay out of `ner`
         out.append(replace(doc, meta=meta) if meta != doc.meta else doc)
+        if progress:
+            progress(1)
     return out
 
 
@@ -372,8 +384,12 @@ def _ingest_and_clean(
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(model: str, stats_path: str, parent_pid: int | None = None, boilerplate_model: str | None = None) -> None:
+def _worker_init(model: str, stats_path: str, parent_pid: int | None = None, boilerplate_model: str | None = None,
+                 progress_queue: Any = None) -> None:
     """Process initializer: remember the model and corpus-stats file of this run.
+
+    ``progress_queue``: a ``multiprocessing`` ``SimpleQueue`` that :func:`_annotate_shard` puts
+    ``(shard index, 1)`` on after each document (the pool's, :attr:`_Pool.progress`), or ``None``.
 
     The stats are read on the first shard (:func:`_worker_state`): a pool is started before pass 1
     has written them, and cleans documents first. A pool worker (``parent_pid`` given: the
@@ -388,6 +404,7 @@ def _worker_init(model: str, stats_path: str, parent_pid: int | None = None, boi
     lean_lightgbm()  # a worker is ours (spawn start method; the fork server did it already)
     _WORKER["model"], _WORKER["stats_path"] = model, stats_path
     _WORKER["boilerplate_model"] = boilerplate_model
+    _WORKER["progress_queue"] = progress_queue
     _WORKER.pop("stats", None)  # a new run: its stats are read again on the first shard
     if parent_pid is not None:
         import signal
@@ -436,13 +453,21 @@ def _worker_state() -> tuple[Any, Any]:
     return _WORKER["stats"], recognizer
 
 
-def _annotate_shard(staged: str, out_dir: str, index: int) -> RunSummary:
-    """Annotate one staged shard and write ``part-{index}.jsonl``; return its summary."""
+def _annotate_shard(staged: str, out_dir: str, index: int, progress: ProgressCallback | None = None) -> RunSummary:
+    """Annotate one staged shard and write ``part-{index}.jsonl``; return its summary.
+
+    ``progress(1)`` after each document; in a pool worker (``progress`` ``None``), ``(index, 1)``
+    goes on the pool's progress queue instead (:func:`_worker_init`)."""
     docs = [Document.from_dict(d) for d in read_jsonl(Path(staged))]
     stats, recognizer = _worker_state()
     from .boilerplate.classifier import default_model
 
-    annotated = annotate_documents(docs, stats, recognizer, default_model(_WORKER.get("boilerplate_model")))
+    queue = _WORKER.get("progress_queue")
+    if progress is None and queue is not None:
+        def progress(n: int) -> None:
+            queue.put((index, n))
+
+    annotated = annotate_documents(docs, stats, recognizer, default_model(_WORKER.get("boilerplate_model")), progress)
     write_jsonl_atomic(Path(out_dir) / f"part-{index:05d}.jsonl", (d.to_dict() for d in annotated))
     return RunSummary.from_documents(annotated)
 
@@ -493,24 +518,30 @@ class _Pool:
     of inputs pass 1 reads before launching (:func:`_pool_map`): a corpus of one shard runs in
     the calling process, without paying for worker start-up. Launching a worker blocks until the
     fork server has imported spaCy (2-4 s); a thread does it and sets ``started`` once every
-    worker is launched, so that the parent cleans documents itself meanwhile.
+    worker is launched, so that the parent cleans documents itself meanwhile. ``progress``: the
+    queue the workers report each annotated document on (``(shard index, 1)``), made at
+    :meth:`launch`; a ``SimpleQueue``, whose ``put`` writes at once, so that every report of a
+    shard is readable before its result is (:func:`_annotate_on_pool`).
     """
 
     def __init__(self, workers: int, model: str, stats_path: str, start_after: int = 0, boilerplate_model: str | None = None) -> None:
         self.workers, self.model, self.stats_path, self.start_after = workers, model, stats_path, start_after
         self.boilerplate_model = boilerplate_model
         self.executor: ProcessPoolExecutor | None = None
+        self.progress: Any = None
         self.started = threading.Event()
 
     def launch(self) -> None:
         """Create the executor and launch its workers in the background (once)."""
         if self.executor is not None:
             return
+        ctx = _pool_context(self.model)
+        self.progress = ctx.SimpleQueue()
         executor = self.executor = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=_pool_context(self.model),
+            mp_context=ctx,
             initializer=_worker_init,
-            initargs=(self.model, self.stats_path, os.getpid(), self.boilerplate_model),
+            initargs=(self.model, self.stats_path, os.getpid(), self.boilerplate_model, self.progress),
         )
 
         def start() -> None:
@@ -536,11 +567,18 @@ class _Pool:
                 proc.terminate()
         for proc in processes:
             proc.join(timeout=10)
+        self._close_progress()
 
     def close(self) -> None:
         """Wait for the workers to finish and exit (the normal end of a run)."""
         if self.executor is not None:
             self.executor.shutdown(wait=True)
+        self._close_progress()
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.close()  # its pipe's two ends; the workers are gone
+            self.progress = None
 
 
 class _RayShardAnnotator:
@@ -639,7 +677,7 @@ def _run_passes(
         warned = _warnings(summary.notices)
         if options.strict and (summary.rejects or warned):
             ws.remove_owned(staging)
-            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.source}: {n.reason} ({n.detail})" for n in warned]
+            problems = [f"{r.where}: {r.reason}" for r in summary.rejects] + [f"{n.where}: {n.reason} ({n.detail})" for n in warned]
             more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
             what = [f"{len(summary.rejects)} input(s) rejected"] * bool(summary.rejects) + [
                 f"{len(warned)} kept with a warning"] * bool(warned)
@@ -673,17 +711,45 @@ def _run_passes(
         if pool is None or pool.executor is None:
             _worker_init(options.model, stats_path, None, options.boilerplate_model)
             for i in todo:
-                _annotate_shard(str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i)
-                if tick:
-                    tick(staged_counts[i])
+                _annotate_shard(str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i, tick)
         else:
-            futures = {pool.executor.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo}
-            for fut in as_completed(futures):
-                fut.result()
-                if tick:
-                    tick(staged_counts[futures[fut]])
+            _annotate_on_pool(pool, todo, staging, out_dir, staged_counts, tick)
 
     return plan
+
+
+def _annotate_on_pool(pool: _Pool, todo: list[int], staging: Path, out_dir: Path, staged_counts: dict[int, int],
+                      tick: ProgressCallback | None, poll: float = 0.2) -> None:
+    """Run :func:`_annotate_shard` over ``todo`` on ``pool``, calling ``tick`` per document.
+
+    The workers report each document on :attr:`_Pool.progress`; the queue is read every ``poll``
+    seconds and when a shard completes. A report is written before its shard's result, so the
+    ticks of a shard add up to its document count (a shard's unreported rest is ticked at its end
+    all the same, and a late report of a finished shard is not counted twice).
+    """
+    futures = {pool.executor.submit(_annotate_shard, str(staging / f"clean-{i:05d}.jsonl"), str(out_dir), i): i for i in todo}
+    reported: Counter[int] = Counter()
+    finished: set[int] = set()
+
+    def read_reports() -> None:
+        while pool.progress is not None and not pool.progress.empty():
+            index, n = pool.progress.get()
+            if index not in finished:
+                reported[index] += n
+                if tick:
+                    tick(n)
+
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
+        read_reports()
+        for fut in done:
+            fut.result()
+            index = futures[fut]
+            finished.add(index)
+            rest = staged_counts[index] - reported[index]
+            if tick and rest > 0:
+                tick(rest)
 
 
 def prepare(

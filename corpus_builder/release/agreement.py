@@ -41,14 +41,12 @@ Tokenizer = Callable[[str], list[tuple[int, int]]]
 
 
 def _latest_per_annotator(task: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    from ..studio.merge import annotator_id, recency, usable_annotations
+    """``{annotator: most recent usable annotation}`` of ``task``; annotations without a known
+    annotator are one annotator, ``"unknown"`` (:func:`~corpus_builder.studio.merge.latest_per_annotator`)."""
+    from ..studio.merge import latest_per_annotator, usable_annotations
 
-    out: dict[str, dict[str, Any]] = {}
-    for a in usable_annotations(task.get("annotations") or []):
-        who = annotator_id(a)
-        if who not in out or recency(a) > recency(out[who]):
-            out[who] = a
-    return out
+    anns = usable_annotations(task.get("annotations") or [])
+    return {who: anns[i] for who, (i, _) in latest_per_annotator(anns, unknown_each=False).items()}
 
 
 def iter_multi_annotated(tasks: Iterable[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any], dict[str, dict[str, Any]]]]:

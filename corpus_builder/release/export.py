@@ -21,6 +21,12 @@ Formats (one file per split, ``<out>/<split>.<ext>``, plus ``<out>/export.json``
   end-exclusive), ``sentences`` rows document offsets for the sentence and sentence offsets for
   its spans.
 
+A document of the release that has no ``ner`` row is in none of the ``conll``/``spacy`` (or
+``jsonl --config ner``) files; :attr:`ExportInfo.left_out` counts them per reason (no entity model
+for its language and not reviewed; no content sentence), and :attr:`ExportInfo.splits_not_written`
+names each split that got no file (no rows in the config), so a caller can say which files exist
+(``spacy train --paths.dev validation.spacy`` needs a validation split).
+
 Nothing is overwritten: an output file that already exists stops the export before anything is
 written (:class:`ConfigError`). Files are written under a temporary name and renamed when complete;
 a failed export removes the files it wrote, and the output folder if it created it.
@@ -53,12 +59,17 @@ DOCSTART = "-DOCSTART- O"
 @dataclass
 class ExportInfo:
     """What :func:`export_release` wrote: ``files`` (path, split, sha256, documents, sentences,
-    tokens, entities) and the ``export.json`` it wrote in ``out``."""
+    tokens, entities) and the ``export.json`` it wrote in ``out``; ``splits_not_written``: the
+    splits of :data:`SPLITS` the export covers that got no file, with why (``{"split", "reason"}``);
+    ``left_out``: for config ``ner``, the documents of the exported splits that have no ``ner``
+    row, one entry per reason (``{"reason", "documents", "splits": {split: documents}}``)."""
 
     out: Path
     format: str
     config: str
     files: list[dict[str, Any]] = field(default_factory=list)
+    splits_not_written: list[dict[str, str]] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _check_token(token: str, where: str) -> str:
@@ -166,6 +177,28 @@ def _spacy_docs(release: Release, split: str, counts: dict[str, int]) -> Iterato
         yield doc
 
 
+def _ner_left_out(release: Release, splits: Sequence[str]) -> list[dict[str, Any]]:
+    """The documents of ``splits`` that have no ``ner`` row, counted per reason (see
+    :class:`ExportInfo`). The release writer leaves a document out of ``ner`` when none of its
+    sentences is content (every line boilerplate) or when its language had no entity model and
+    nobody reviewed it (``pipeline.NO_ENTITY_MODEL``; the release keeps no flag, so a document
+    with content sentences but no ``ner`` row is that case)."""
+    by_reason: dict[str, dict[str, int]] = {}
+    for s in splits:
+        in_ner = {r["doc_id"] for r in release.iter_rows("ner", s, ["doc_id"])}
+        content = {r["doc_id"] for r in release.iter_rows("sentences", s, ["doc_id", "is_boilerplate"]) if not r["is_boilerplate"]}
+        for d in release.iter_rows("documents", s, ["doc_id", "lang"]):
+            if d["doc_id"] in in_ner:
+                continue
+            if d["doc_id"] in content:
+                reason = f"no entity model for language {d['lang']} (not reviewed: no entity predictions)"
+            else:
+                reason = "no content sentence (every line is boilerplate)"
+            per_split = by_reason.setdefault(reason, {})
+            per_split[s] = per_split.get(s, 0) + 1
+    return [{"reason": r, "documents": sum(n.values()), "splits": n} for r, n in sorted(by_reason.items())]
+
+
 def _jsonl_lines(release: Release, config: str, split: str, counts: dict[str, int]) -> Iterator[str]:
     previous_doc = None
     for row in release.iter_rows(config, split):
@@ -212,6 +245,7 @@ def export_release(
         if split not in available:
             raise ConfigError(f"release {release.path} has no {config} rows in split {split!r} (it has: {', '.join(available) or 'none'})")
     splits = [split] if split else available
+    not_written = [{"split": s, "reason": f"the release has no {config} rows in split {s}"} for s in SPLITS if s not in splits and not split]
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} exists and is not a folder")
@@ -225,6 +259,7 @@ def export_release(
     files: list[dict[str, Any]] = []
     try:
         _write_splits(release, out, format, config, spec, splits, files, progress)
+        left_out = _ner_left_out(release, [split] if split else SPLITS) if config == "ner" else []
     except BaseException:
         # a failed export leaves nothing of its own: the split files it wrote (none existed
         # before: checked above), and the folder if it created it
@@ -246,9 +281,11 @@ def export_release(
         "format": format,
         "config": config,
         "files": files,
+        "splits_not_written": not_written,
+        "left_out": left_out,
     }
     (out / EXPORT_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return ExportInfo(out=out, format=format, config=config, files=files)
+    return ExportInfo(out=out, format=format, config=config, files=files, splits_not_written=not_written, left_out=left_out)
 
 
 def _write_splits(release: Release, out: Path, format: str, config: str, spec: dict[str, Any], splits: list[str],

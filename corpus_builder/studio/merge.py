@@ -505,21 +505,36 @@ def _one_vote_per_annotator(pool: list[tuple[Mapping[str, Any], Mapping[str, Any
     annotator (:func:`annotator_id`) the most recent annotation (:func:`recency`), in pool order.
     Annotations whose annotator is unknown vote each. Each annotator set aside this way is
     reported (kind ``policy``), so that one person's two copies never outvote another person."""
-    latest: dict[str, int] = {}
-    extra: dict[str, int] = {}
-    for i, (_, a, _) in enumerate(pool):
+    latest = latest_per_annotator([a for _, a, _ in pool], unknown_each=True)
+    repeated = [(seen[1], who, i, len(seen)) for who, (i, seen) in latest.items() if len(seen) > 1]
+    for _, who, i, n in sorted(repeated):  # in the order of their second annotation in the pool
+        ctx.add("policy", f"annotator {who} has {n} annotations of this document; under 'majority' they vote once, "
+                "with the most recent", pool[i][1].get("id"))
+    return [pool[i] for i in sorted(i for i, _ in latest.values())]
+
+
+def latest_per_annotator(annotations: Sequence[Mapping[str, Any]], *, unknown_each: bool) -> dict[str, tuple[int, list[int]]]:
+    """Each annotator's most recent annotation in ``annotations``: ``{annotator: (index of that
+    annotation, indices of all the annotator's annotations)}``, annotators in order of first appearance.
+
+    Annotators by :func:`annotator_id`, most recent by :func:`recency` (on a tie, the first). An
+    annotation without a known annotator (``"unknown"``) is its own annotator
+    ``"unknown#<index>"`` when ``unknown_each`` (the ``majority`` merge: one vote each, nobody's
+    copies are set aside), else all of them are the one annotator ``"unknown"`` (agreement: one
+    group, compared as one person with the others).
+    """
+    latest: dict[str, tuple[int, list[int]]] = {}
+    for i, a in enumerate(annotations):
         who = annotator_id(a)
-        key = f"{who}#{i}" if who == "unknown" else who
-        if key in latest:
-            extra[key] = extra.get(key, 0) + 1
-            if recency(a) > recency(pool[latest[key]][1]):
-                latest[key] = i
+        if who == "unknown" and unknown_each:
+            who = f"unknown#{i}"
+        if who in latest:
+            j, seen = latest[who]
+            seen.append(i)
+            latest[who] = (i if recency(a) > recency(annotations[j]) else j, seen)
         else:
-            latest[key] = i
-    for who, n_more in extra.items():
-        ctx.add("policy", f"annotator {who} has {n_more + 1} annotations of this document; under 'majority' they vote once, "
-                "with the most recent", pool[latest[who]][1].get("id"))
-    return [pool[i] for i in sorted(latest.values())]
+            latest[who] = (i, [i])
+    return latest
 
 
 def annotator_id(annotation: Mapping[str, Any]) -> str:

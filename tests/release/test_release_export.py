@@ -211,6 +211,39 @@ def test_spacy_export_leaves_out_documents_without_ner_rows_as_conll_does(tmp_pa
     assert spacy_info.files[0]["documents"] == 1 and spacy_info.files[0]["sentences"] == 2
 
 
+def test_export_says_which_documents_and_splits_it_left_out(tmp_path):
+    """Trial bug: ``export --format spacy`` left the documents without an entity model out of the
+    DocBin silently, and a release without a validation split gave no validation.spacy without a
+    word (the README's ``spacy train ... validation.spacy`` then failed). The export counts the
+    documents without ``ner`` rows per reason and names the split files it did not write."""
+    import dataclasses
+
+    en = [dataclasses.replace(make_doc(f"en-{i}", [(f"The mayor of Leeds spoke {i} times.", None)]), lang="en", meta={"no_entity_model": "en"})
+          for i in range(2)]
+    menu = make_doc("menu", [("Partager", "share"), ("Accueil", "navigation")])
+    fr = make_doc("fr", [("Marie Curie vit à Paris.", None)], [("Marie Curie", "PER"), ("Paris", "LOC")])
+    docs = [*en, menu, fr]
+    info = write_release(docs, name="mixed", version="1.0.0", releases_dir=tmp_path / "releases", tokenize=regex_tokenize,
+                         inputs=[{"path": d.doc_id, "sha256": d.raw_sha256} for d in docs], split=(1.0, 0.0, 0.0))
+    r = runner.invoke(app, ["export", str(info.path), "--format", "spacy", "--out", str(tmp_path / "spacy")])
+    assert r.exit_code == 0, r.output
+    lines = [" ".join(line.split()) for line in r.output.splitlines()]
+    assert f"wrote train.spacy and export.json in {tmp_path / 'spacy'}" in lines
+    assert "note: no validation.spacy: the release has no ner rows in split validation" in lines
+    assert "note: no test.spacy: the release has no ner rows in split test" in lines
+    assert "note: 2 documents left out of the ner files (train 2): no entity model for language en (not reviewed: no entity predictions)" in lines
+    assert "note: 1 document left out of the ner files (train 1): no content sentence (every line is boilerplate)" in lines
+    meta = json.loads((tmp_path / "spacy" / "export.json").read_text())
+    assert [m["split"] for m in meta["splits_not_written"]] == ["validation", "test"]
+    assert {m["reason"]: m["documents"] for m in meta["left_out"]} == {
+        "no entity model for language en (not reviewed: no entity predictions)": 2,
+        "no content sentence (every line is boilerplate)": 1,
+    }
+    assert meta["files"][0]["documents"] == 1  # the DocBin holds the French document only
+    conll = export_release(info.path, tmp_path / "conll", format="conll", split="train")
+    assert conll.splits_not_written == [] and sum(lo["documents"] for lo in conll.left_out) == 3
+
+
 @pytest.mark.slow
 def test_spacy_train_reads_the_docbins_as_is(real_release, tmp_path):
     r = runner.invoke(app, ["export", str(real_release), "--format", "spacy", "--out", str(tmp_path / "corpus")])

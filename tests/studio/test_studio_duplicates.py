@@ -133,3 +133,33 @@ def test_majority_gives_one_vote_per_annotator_not_per_annotation(tmp_path):
     res = merge_tasks(_docs(), [exported_task(1, doc, [old1]), exported_task(2, doc, [new1, b])], policy="majority")
     assert _surfaces(res.documents["doc-plain"]) == set()
     assert sum("without majority (1 of 2 annotators)" in r.reason for r in res.reports) == 2
+
+
+def test_agreement_and_merge_pick_each_annotators_latest_with_one_helper():
+    """``agreement`` and the ``majority`` merge both keep each annotator's most recent annotation
+    (they had one copy each of that loop); one helper does it now, with their one difference as a
+    parameter: annotations without a known annotator are one group for agreement, one vote each
+    for the merge. Equal times go to the higher id (:func:`recency`)."""
+    from corpus_builder.release.agreement import _latest_per_annotator
+    from corpus_builder.studio.merge import _Ctx, _one_vote_per_annotator, latest_per_annotator
+
+    def ann(aid, user, updated):
+        a = annotation(aid, [], user=user, updated=updated)
+        if user is None:
+            del a["completed_by"]
+        return a
+
+    anns = [ann(1, 7, "2026-01-02"), ann(2, None, "2026-01-01"), ann(3, 7, "2026-01-03"), ann(4, None, "2026-01-05"),
+            ann(5, 8, "2026-01-01"), ann(6, 8, "2026-01-01"), ann(7, 7, "2026-01-01")]
+    grouped = latest_per_annotator(anns, unknown_each=False)
+    assert {who: (anns[i]["id"], len(seen)) for who, (i, seen) in grouped.items()} == {"7": (3, 3), "unknown": (4, 2), "8": (6, 2)}
+    assert list(grouped) == ["7", "unknown", "8"]  # in order of first appearance
+    each = latest_per_annotator(anns, unknown_each=True)
+    assert {who: anns[i]["id"] for who, (i, _) in each.items()} == {"7": 3, "unknown#1": 2, "unknown#3": 4, "8": 6}
+    # agreement: one group of unknowns; merge: each votes, repeated annotators reported in order
+    assert {who: a["id"] for who, a in _latest_per_annotator({"annotations": anns}).items()} == {"7": 3, "unknown": 4, "8": 6}
+    reports: list = []
+    ctx = _Ctx(1, "doc", reports, None)
+    pool = [({"id": 1}, a, ctx) for a in anns]
+    assert [a["id"] for _, a, _ in _one_vote_per_annotator(pool, ctx)] == [2, 3, 4, 6]
+    assert [(r.reason.split(" has ")[0], r.annotation_id) for r in reports] == [("annotator 7", 3), ("annotator 8", 6)]
