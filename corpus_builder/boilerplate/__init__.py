@@ -636,9 +636,9 @@ def _close_comment_thread(feats: list[_Feat], content: list[bool]) -> None:
     comment bodies between "Name says:" headers). A lone "Comments" or "0 Comments" line (a link
     in the byline or share bar) opens no thread: taken alone it cut 21 body blocks of one page
     and 6 of another. Written from the aeb-en-dev2 pages; measured (5-fold CV by site, mean of
-    three fold assignments, 2026-12-02): plain-text aeb-en-dev2 +0.005, and aeb-en-dev,
-    trafilatura-fr-dev and multi-dev unchanged (it fires on none of their pages: their threads
-    have no second cue within the window)."""
+    three fold assignments, 2026-12-02): plain-text aeb-en-dev2 +0.005; aeb-en-dev,
+    trafilatura-fr-dev and multi-dev unchanged (it fires on 2 aeb-en-dev and 2 multi-dev pages,
+    whose threads the booster already left out, and on no French page)."""
     thread = [f.cue is not None and f.cue.scope == "section" and f.cue.category == "comments" for f in feats]
     body = False
     for i, f in enumerate(feats):
