@@ -749,7 +749,9 @@ def train_boilerplate_cmd(
     for name in trf:
         t.add_row(name, *(f"{d.get(name, {}).get(k, float('nan')):.3f}" for d in (cvf, trf) for k in ("html", "text")))
     out.print(t)
-    out.print(f"labelled blocks: {meta['labelled_blocks']['html']} (HTML booster), {meta['labelled_blocks']['text']} (text booster); "
+    titles = meta["labelled_blocks"].get("title_candidates")
+    title_note = f", {meta['labelled_blocks'].get('titles', 0)} titles in {titles} candidate lines (title booster)" if titles else ""
+    out.print(f"labelled blocks: {meta['labelled_blocks']['html']} (HTML booster), {meta['labelled_blocks']['text']} (text booster){title_note}; "
               f"sources: {', '.join(s['name'] for s in meta['sources'])}", highlight=False)
 
 

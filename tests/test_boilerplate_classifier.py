@@ -521,3 +521,55 @@ def test_the_cli_and_workers_import_lightgbm_without_its_sklearn_and_pandas_inte
     r = subprocess.run([sys.executable, "-c", "import sys\nfrom corpus_builder.boilerplate.classifier import default_model\ndefault_model()\nprint('sklearn' in sys.modules)"],
                        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])  # fmt: skip
     assert r.returncode == 0 and r.stdout.strip() == "True", r.stderr[-2000:]
+
+
+# A plain-text article whose nearest headline-shaped line above the body is a photo caption with
+# no cue word; the title sits above the byline. Written for these tests.
+PAGE_CAPTION_ABOVE_BODY = """Home | World | Business | Sport | Culture
+Harbour town votes to rebuild its storm wall
+By Tom Hale, Coast Reporter
+Fishermen mend their nets on the quay at dawn
+The town council voted on Tuesday night to rebuild the storm wall that protects the old harbour, after two winters of flooding that reached the market square and the lifeboat station.
+The work will start in April and last about eighteen months, the mayor said, and the harbour will stay open to fishing boats during the whole of it, with one berth closed at a time.
+Residents who lost furniture and stock in the floods will be able to claim a grant from the council until the end of the year, on presentation of their insurance papers."""
+
+
+def test_the_title_finder_keeps_the_title_not_the_caption_above_the_body() -> None:
+    # the rule of 1.1.0 took the nearest headline-shaped line above the body: on the dev pages
+    # read as plain text that was a byline, date, caption or widget on 100 of 160 pages
+    labels = labels_of(replace(plain_doc(PAGE_CAPTION_ABOVE_BODY), lang="en"))
+    assert label_starting(labels, "Harbour town votes") is None  # the title: content
+    assert label_starting(labels, "Fishermen mend their nets") is not None  # the caption: boilerplate
+    assert label_starting(labels, "By Tom Hale") == "metadata"
+    for prefix in ("The town council", "The work will start", "Residents who lost"):
+        assert label_starting(labels, prefix) is None, prefix
+
+
+def test_page_titles_and_is_page_title() -> None:
+    from corpus_builder.boilerplate.title import is_page_title, page_titles
+
+    html = "<html><head><title>Harbour town votes to rebuild its storm wall | The Coast Gazette</title></head><body><h1>Harbour town votes to rebuild its storm wall</h1><p>Text.</p></body></html>"
+    titles = page_titles(html)
+    assert len(titles) == 2
+    assert is_page_title("Harbour town votes to rebuild its storm wall", titles)
+    assert not is_page_title("By Tom Hale, Coast Reporter", titles)
+    assert not is_page_title("Harbour", titles)  # one word of the title is not the title
+    assert page_titles("") == []
+
+
+def test_a_model_file_without_a_title_booster_still_loads_and_takes_the_nearest_headline(tmp_path: Path) -> None:
+    # model files written before 1.3.0 have only the html and text boosters
+    data = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+    assert set(data["boosters"]) == {"html", "text", "title"}
+    del data["boosters"]["title"], data["features"]["title"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    model = load_model(old)
+    assert "title" not in model.boosters
+    doc = replace(plain_doc(PAGE_CAPTION_ABOVE_BODY), lang="en")
+    labels = {doc.text[b.start : b.end]: b.boilerplate_label for b in label_blocks(doc, model=model)}
+    assert label_starting(labels, "Fishermen mend their nets") is None  # the nearest headline-shaped line
+    data["boosters"]["title"] = "tree"
+    old.write_text(json.dumps(data), encoding="utf-8")  # a title booster without its feature record
+    with pytest.raises(ConfigError, match="other feature columns"):
+        load_model(old)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from importlib import resources
@@ -540,17 +540,26 @@ def _rule_content(feats: list[_Feat], has_main: bool) -> list[bool]:
     return content
 
 
-def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool, booster: str = "text") -> list[bool]:
+def finalize(
+    sig: Signals,
+    predicted: Sequence[bool],
+    has_main: bool,
+    booster: str = "text",
+    title_scores: Callable[[list[int], int], Sequence[float]] | None = None,
+) -> list[bool]:
     """The thin rule layer over the classifier's decisions (content = ``True`` per block).
 
     - **No body** (every block predicted boilerplate: a one-line note, a short JSONL text): the
       blocks no cue, template or stop-word test rejects are content, as in the rules.
-    - **Headline** (plain text only): the line right before the body is content; the project
+    - **Headline** (plain text only): the page's title above the body is content; the project
       keeps it (users and issue 2 want a text's title as content), the gold sets the model
       learned from do not (their main text starts after the title; on HTML it is ``metadata``,
-      :data:`HTML_HEADLINE_IS_CONTENT`). On the dev pages read as plain text the guessed line is
-      the page's ``<title>``/``<h1>`` on about a third of the pages; elsewhere it is a byline,
-      date, caption or widget (measured 2026-12-02; a learned title finder is future work).
+      :data:`HTML_HEADLINE_IS_CONTENT`). With ``title_scores`` (the model's title booster,
+      :mod:`.title`: ``title_scores(candidates, first_body_block)`` gives each candidate's
+      probability of being the title) the best candidate at ``TITLE_THRESHOLD`` or more is the
+      title, else none; without it, the nearest headline-shaped line (:func:`_find_headline`), which on the
+      dev pages read as plain text was the page's ``<title>``/``<h1>`` on about a third of the
+      pages (bylines, dates, captions, widgets otherwise).
     - **Sections** (HTML booster without trafilatura's main text only): after a ``section`` cue
       below the start of the body ("Newsletter", "Lire aussi", "Commentaires"), blocks stay
       boilerplate until a jusText-good block the model keeps: a section's short entries are not
@@ -586,7 +595,7 @@ def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool, booster: s
     if not any(content):
         content = [f.cf != "bad" and not f.template for f in feats]
     if not has_main:
-        headline = _find_headline(feats, content, strict=True)
+        headline = _find_headline(feats, content, strict=True) if title_scores is None else _choose_title(feats, content, title_scores)
         if headline is not None:
             content[headline] = True
     if not has_main and booster == "html":
@@ -599,6 +608,22 @@ def finalize(sig: Signals, predicted: Sequence[bool], has_main: bool, booster: s
         if f.cue is not None:
             content[i] = False
     return content
+
+
+def _choose_title(feats: list[_Feat], content: list[bool], title_scores: Callable[[list[int], int], Sequence[float]]) -> int | None:
+    """The title among the candidates above the first content block (:func:`.title.candidates`):
+    the best-scored one at :data:`.title.TITLE_THRESHOLD` or more, else ``None``."""
+    from .title import TITLE_THRESHOLD, candidates
+
+    first = next((i for i, c in enumerate(content) if c), None)
+    if first is None:
+        return None
+    cands = candidates(feats, first)
+    if not cands:
+        return None
+    scores = list(title_scores(cands, first))
+    best = max(range(len(cands)), key=lambda k: scores[k])
+    return cands[best] if scores[best] >= TITLE_THRESHOLD else None
 
 
 def _keep_closing_paragraphs(feats: list[_Feat], content: list[bool]) -> None:
@@ -677,7 +702,7 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None, model: object 
     if model is None:
         content = list(sig.rule_main if has_main else sig.rule_text)
     else:
-        content = finalize(sig, model.predict(doc, sig, stats), has_main, model.kind(doc, sig))  # type: ignore[attr-defined]
+        content = model.decide(doc, sig, stats)  # type: ignore[attr-defined]
     duplicate = _find_duplicates(feats, list(content))
     for i, dup in enumerate(duplicate):
         if dup and not content[i]:

@@ -2,7 +2,8 @@
 
 Two LightGBM boosters in one model file: ``html`` (every column of
 :data:`~.features.FEATURES`; pages with trafilatura's main text or a layout) and ``text``
-(:data:`~.features.TEXT_FEATURES`; plain text, and HTML whose lines lost their layout). The file
+(:data:`~.features.TEXT_FEATURES`; plain text, and HTML whose lines lost their layout), and since
+1.3.0 a third, ``title``, that picks the plain text's title line (:mod:`.title`). The file
 is JSON: ``{"format", "version", "threshold", "features": {...}, "boosters": {"html": <LightGBM
 model text>, "text": ...}, "training": {...}}``; ``training`` records the data (each source with
 its sha256), the parameters, the seed and the figures measured at training time (cross-validated
@@ -89,7 +90,8 @@ DEFAULT_MODEL_PATH: Path = _default_path()
 class BlockClassifier:
     """Content/boilerplate decision per block from two LightGBM boosters (module doc).
 
-    ``boosters``: ``{"html": lightgbm.Booster, "text": lightgbm.Booster}``; ``threshold``: a block
+    ``boosters``: ``{"html": lightgbm.Booster, "text": lightgbm.Booster}``, and optionally
+    ``"title"`` (the plain-text title finder, :mod:`.title`); ``threshold``: a block
     is content when its predicted probability of content is at least this; ``meta``: the
     ``training`` record of the file; ``sha256``: of the file it was loaded from (``None`` when
     built in memory); ``name``: the file name.
@@ -121,8 +123,37 @@ class BlockClassifier:
         return self.boosters["html" if html else "text"].predict(x, num_threads=1)
 
     def predict(self, doc: Document, sig: Signals, stats: CorpusStats | None) -> list[bool]:
-        """Content (``True``) or boilerplate per block of ``sig.blocks``."""
+        """Content (``True``) or boilerplate per block of ``sig.blocks``: the booster alone."""
         return [bool(p >= self.threshold) for p in self.probabilities(doc, sig, stats)]
+
+    def decide(self, doc: Document, sig: Signals, stats: CorpusStats | None) -> list[bool]:
+        """The pipeline's decision per block of ``sig.blocks`` (content = ``True``): the booster,
+        then :func:`corpus_builder.boilerplate.finalize` with the title booster on the
+        plain-text path (:meth:`decide_rows`)."""
+        if not sig.blocks:
+            return []
+        html = self.uses_html(doc, sig)
+        return self.decide_rows(block_features(doc, sig, stats, html), sig, "html" if html else "text")
+
+    def decide_rows(self, x: np.ndarray, sig: Signals, kind: str) -> list[bool]:
+        """:meth:`decide` on a feature matrix already computed (``x``: :func:`block_features` of
+        the page for booster ``kind``, ``"html"`` or ``"text"``). A model file without a ``title``
+        booster (before 1.3.0) takes the nearest headline-shaped line as the plain text's title."""
+        from . import finalize
+        from .title import title_rows
+
+        if not len(x):
+            return []
+        probs = self.boosters[kind].predict(x, num_threads=1)
+        predicted = [bool(p >= self.threshold) for p in probs]
+        scores = None
+        if kind == "text" and "title" in self.boosters:
+            booster = self.boosters["title"]
+
+            def scores(cands: list[int], first: int) -> Sequence[float]:
+                return booster.predict(title_rows(x, cands, first), num_threads=1)
+
+        return finalize(sig, predicted, sig.coverage is not None, kind, scores)
 
     # -- files --------------------------------------------------------------------------------
 
@@ -132,7 +163,7 @@ class BlockClassifier:
             "format": MODEL_FORMAT,
             "version": self.version,
             "threshold": self.threshold,
-            "features": {"html": list(FEATURES), "text": list(TEXT_FEATURES)},
+            "features": _feature_record(self.boosters),
             "boosters": {k: b.model_to_string(num_iteration=-1) for k, b in sorted(self.boosters.items())},
             "training": self.meta,
         }
@@ -149,6 +180,16 @@ class BlockClassifier:
     def manifest_entry(self) -> dict[str, str]:
         """What a release manifest records of this model: name, version and content hash."""
         return {"name": self.name or "in-memory", "version": self.version, "sha256": self.sha256 or ""}
+
+
+def _feature_record(boosters: dict[str, Any]) -> dict[str, list[str]]:
+    """The ``features`` record of a model file with these boosters: the column names of each."""
+    from .title import TITLE_FEATURES
+
+    out = {"html": list(FEATURES), "text": list(TEXT_FEATURES)}
+    if "title" in boosters:
+        out["title"] = list(TITLE_FEATURES)
+    return out
 
 
 def load_model(path: str | Path) -> BlockClassifier:
@@ -169,11 +210,12 @@ def load_model(path: str | Path) -> BlockClassifier:
         raise ConfigError(f"{path}: not a boilerplate model file (invalid JSON: {e})") from e
     if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
         raise ConfigError(f"{path}: not a boilerplate model file (format {data.get('format') if isinstance(data, dict) else None!r}, expected {MODEL_FORMAT!r})")
-    if data.get("features") != {"html": list(FEATURES), "text": list(TEXT_FEATURES)}:
+    boosters_text = data.get("boosters") if isinstance(data.get("boosters"), dict) else {}
+    if not {"html", "text"} <= set(boosters_text) <= {"html", "text", "title"}:
+        raise ConfigError(f"{path}: the model file needs an 'html' and a 'text' booster (and may have a 'title' one)")
+    if data.get("features") != _feature_record(boosters_text):
         raise ConfigError(f"{path}: the model was trained on other feature columns than this corpus-builder computes; retrain it with 'corpus-builder train boilerplate'")
-    boosters = {k: lightgbm.Booster(model_str=v) for k, v in data["boosters"].items()}
-    if set(boosters) != {"html", "text"}:
-        raise ConfigError(f"{path}: the model file needs an 'html' and a 'text' booster")
+    boosters = {k: lightgbm.Booster(model_str=v) for k, v in boosters_text.items()}
     return BlockClassifier(
         boosters,
         float(data.get("threshold", 0.5)),
@@ -199,7 +241,9 @@ def importance(model: BlockClassifier, kind: str = "html", top: int = 15) -> lis
     """The ``top`` features of a booster by total gain (share of the booster's total)."""
     b = model.boosters[kind]
     gains = b.feature_importance(importance_type="gain")
-    names: Sequence[str] = FEATURES if kind == "html" else TEXT_FEATURES
+    from .title import TITLE_FEATURES
+
+    names: Sequence[str] = {"html": FEATURES, "text": TEXT_FEATURES, "title": TITLE_FEATURES}[kind]
     total = float(gains.sum()) or 1.0
     ranked = sorted(zip(names, gains), key=lambda t: -t[1])[:top]
     return [(n, round(float(g) / total, 4)) for n, g in ranked]

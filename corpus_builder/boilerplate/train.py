@@ -35,9 +35,11 @@ import numpy as np
 
 from ..errors import InputError
 from ..records import Document, RawDocument
-from . import CorpusStats, Signals, block_signals, finalize
+from . import CorpusStats, Signals, block_signals
 from .classifier import BlockClassifier
 from .features import CATEGORICAL, FEATURES, TEXT_FEATURES, block_features
+from .title import TITLE_FEATURES, is_page_title, page_titles, title_rows
+from .title import candidates as title_candidates
 
 __all__ = [
     "Example",
@@ -81,6 +83,10 @@ LGBM_PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 NUM_ROUNDS = 150
+#: The title booster (:mod:`.title`): about 500 candidate lines in the dev gold, so smaller
+#: leaves and fewer rounds than the block boosters.
+TITLE_PARAMS: dict[str, Any] = {"min_data_in_leaf": 5}
+TITLE_ROUNDS = 100
 
 _WORD_RE = __import__("re").compile(r"\w+")
 
@@ -103,15 +109,17 @@ class Example:
     weight: float = 1.0
     sig_html: Signals | None = None
     sig_text: Signals | None = None
+    x_title: np.ndarray | None = None
+    y_title: np.ndarray | None = None
 
     def decide(self, model: BlockClassifier, kind: str) -> list[bool]:
-        """The pipeline's decision on this page with ``model``: booster, then
-        :func:`corpus_builder.boilerplate.finalize` (``kind``: ``"html"`` or ``"text"``)."""
+        """The pipeline's decision on this page with ``model``
+        (:meth:`~corpus_builder.boilerplate.classifier.BlockClassifier.decide_rows`; ``kind``:
+        ``"html"`` or ``"text"``)."""
         x, sig = (self.x_html, self.sig_html) if kind == "html" else (self.x_text, self.sig_text)
         if not len(self.y) or x is None or sig is None:
             return []
-        probs = model.boosters[kind].predict(x, num_threads=1)
-        return finalize(sig, [bool(p >= model.threshold) for p in probs], kind == "html" and sig.coverage is not None, kind)
+        return model.decide_rows(x, sig, kind)
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,13 +207,31 @@ def _site(url: str | None, page_id: str) -> str:
     return page_id
 
 
-def _examples_of(set_name: str, items: list[tuple[str, str, Document, list[float]]], stats: CorpusStats, weight: float = 1.0) -> list[Example]:
+def _title_examples(x_text: np.ndarray, sig: Signals, labels: Sequence[float], titles: Sequence[frozenset[str]] | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The title booster's rows and labels of a page read as plain text: the candidates above its
+    first gold content block, each 1.0 when it is the page's ``<title>``/``<h1>``
+    (:func:`.title.is_page_title`). ``(None, None)`` without titles or candidates."""
+    first = next((i for i, v in enumerate(labels) if v == 1.0), None)
+    if not titles or first is None:
+        return None, None
+    cands = title_candidates(sig.feats, first)
+    if not cands:
+        return None, None
+    y = np.array([float(is_page_title(sig.feats[c].text, titles)) for c in cands])
+    return title_rows(x_text, cands, first), y
+
+
+def _examples_of(set_name: str, items: list[tuple], stats: CorpusStats, weight: float = 1.0) -> list[Example]:
+    """``items``: ``(page_id, group, doc, labels)``, or with a fifth element, the page's
+    ``<title>``/``<h1>`` word sets (:func:`.title.page_titles`) for the title booster."""
     out = []
-    for page_id, group, doc, labels in items:
+    for page_id, group, doc, labels, *rest in items:
         sig = block_signals(doc, stats)
         html = BlockClassifier.uses_html(doc, sig)
         plain = as_plain_text(doc)
         sig_t = block_signals(plain, stats)
+        x_text = block_features(plain, sig_t, stats, False)
+        x_title, y_title = _title_examples(x_text, sig_t, labels, rest[0] if rest else None)
         out.append(
             Example(
                 set=set_name,
@@ -214,11 +240,13 @@ def _examples_of(set_name: str, items: list[tuple[str, str, Document, list[float
                 doc=doc,
                 y=np.array(labels, dtype=np.float64),
                 x_html=block_features(doc, sig, stats, True) if html else None,
-                x_text=block_features(plain, sig_t, stats, False),
+                x_text=x_text,
                 text_doc=plain,
                 weight=weight,
                 sig_html=sig if html else None,
                 sig_text=sig_t,
+                x_title=x_title,
+                y_title=y_title,
             )
         )
     return out
@@ -247,7 +275,7 @@ def gold_examples(gold_set: Any, progress: Callable[[int], None] | None = None) 
             labels = article_labels(doc, blocks, page.article_body)
         else:
             labels = snippet_labels(doc, blocks, page.with_snippets, page.without_snippets)
-        rows.append((page.page_id, f"{gold_set.name}/{_site(page.url, page.page_id)}", doc, labels))
+        rows.append((page.page_id, f"{gold_set.name}/{_site(page.url, page.page_id)}", doc, labels, page_titles(page.html)))
     return _examples_of(gold_set.name, rows, stats, SNIPPET_WEIGHT if gold_set.kind == "snippets" else 1.0)
 
 
@@ -303,17 +331,23 @@ def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, names: Sequence[str], para
 
 
 def train_classifier(examples: Sequence[Example], meta: dict | None = None, params: dict | None = None, rounds: int = NUM_ROUNDS, version: str = "1") -> BlockClassifier:
-    """Train both boosters on the labelled blocks of ``examples``; ``meta`` goes into the model
-    file's ``training`` record. Raises :class:`InputError` when a booster has no labelled
-    blocks of both classes."""
+    """Train both boosters on the labelled blocks of ``examples``, and the title booster
+    (:mod:`.title`) on their title candidates when there are titles and other lines among them
+    (gold pages only); ``meta`` goes into the model file's ``training`` record. Raises
+    :class:`InputError` when the html or text booster has no labelled blocks of both classes."""
     p = dict(LGBM_PARAMS | (params or {}))
     x_h, y_h, w_h = _stack(examples, "html")
     x_t, y_t, w_t = _stack(examples, "text")
     boosters = {"html": _fit(x_h, y_h, w_h, FEATURES, p, rounds), "text": _fit(x_t, y_t, w_t, TEXT_FEATURES, p, rounds)}
+    titled = [ex for ex in examples if ex.x_title is not None and ex.y_title is not None]
+    y_ti = np.concatenate([ex.y_title for ex in titled]) if titled else np.zeros(0)  # type: ignore[misc]
+    if len(set(y_ti.tolist())) == 2:  # else no title booster: the nearest headline-shaped line
+        x_ti = np.vstack([ex.x_title for ex in titled])  # type: ignore[misc]
+        boosters["title"] = _fit(x_ti, y_ti, np.ones(len(y_ti)), TITLE_FEATURES, p | TITLE_PARAMS, TITLE_ROUNDS)
     info = dict(meta or {})
     info.setdefault("params", p)
     info.setdefault("rounds", rounds)
-    info.setdefault("labelled_blocks", {"html": int(len(y_h)), "text": int(len(y_t))})
+    info.setdefault("labelled_blocks", {"html": int(len(y_h)), "text": int(len(y_t)), "title_candidates": int(len(y_ti)), "titles": int(y_ti.sum())})
     return BlockClassifier(boosters, 0.5, info, version)
 
 
