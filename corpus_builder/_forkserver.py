@@ -13,7 +13,7 @@ signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 # The server is ours too: LightGBM is imported here, lean (boilerplate.classifier.lean_lightgbm),
 # once for every worker forked from it.
-from corpus_builder.boilerplate.classifier import _lightgbm, lean_lightgbm  # noqa: E402
+from corpus_builder.boilerplate.classifier import import_lightgbm, lean_lightgbm  # noqa: E402
 
 lean_lightgbm()
-_lightgbm()
+import_lightgbm()

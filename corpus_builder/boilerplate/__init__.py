@@ -33,8 +33,8 @@ on the dev gold and reviewed documents) decides content vs boilerplate from the 
   boilerplate; blocks that no cue places take the category of the section heading or menu cue
   before them (a teaser list's entries, a menu's items).
 
-Everything is linear in the number of blocks (the classifier is 2 x 150 small trees), because
-it runs on every block of every document.
+Everything is linear in the number of blocks (the classifier is 2 x 150 small trees, plus 100 for
+the few title candidates of a plain text), because it runs on every block of every document.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 #: Version of the rule set (thresholds + cue files); goes into release manifests.
-RULES_VERSION = "1.3.0"  # 1.3.0: a plain-text comment thread below the body is boilerplate to the end (_close_comment_thread); cues for comment headers ("Name says:", "N responses to “Title”"). 1.2.2: the closing paragraphs of a plain-text article stay content. 1.2.1: the plain-text booster decides sections itself; a line mostly of cue words is never the headline after the model. 1.2.0: the learned block classifier decides, rules are features + a thin layer; teasers transparent for jusText context; new cues
+RULES_VERSION = "1.3.0"  # 1.3.0: a plain-text comment thread below the body is boilerplate to the end (_close_comment_thread); the plain text's title is chosen by the model's title booster (title.py); cues for comment headers ("Name says:", "N responses to “Title”"). 1.2.2: the closing paragraphs of a plain-text article stay content. 1.2.1: the plain-text booster decides sections itself; a line mostly of cue words is never the headline after the model. 1.2.0: the learned block classifier decides, rules are features + a thin layer; teasers transparent for jusText context; new cues
 
 # jusText defaults (justext.core: LENGTH_LOW_DEFAULT, LENGTH_HIGH_DEFAULT, STOPWORDS_LOW_DEFAULT,
 # STOPWORDS_HIGH_DEFAULT); lengths are in characters.

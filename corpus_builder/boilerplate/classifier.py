@@ -32,7 +32,7 @@ from ..records import Document
 from . import CorpusStats, Signals
 from .features import FEATURES, TEXT_FEATURES, block_features
 
-__all__ = ["BlockClassifier", "DEFAULT_MODEL_PATH", "default_model", "load_model", "MODEL_FORMAT"]
+__all__ = ["BlockClassifier", "DEFAULT_MODEL_PATH", "default_model", "import_lightgbm", "lean_lightgbm", "load_model", "MODEL_FORMAT"]
 
 MODEL_FORMAT = "corpus-builder/boilerplate-classifier/1"
 DEFAULT_MODEL_NAME = "classifier.json"
@@ -59,8 +59,9 @@ def lean_lightgbm() -> None:
     _LEAN = True
 
 
-def _lightgbm() -> Any:
-    """The ``lightgbm`` module (imported lean after :func:`lean_lightgbm`)."""
+def import_lightgbm() -> Any:
+    """The ``lightgbm`` module, imported lean after :func:`lean_lightgbm` in this process (the
+    one place corpus-builder imports it: prediction, training and the fork server)."""
     import sys
 
     if "lightgbm" in sys.modules or not _LEAN:
@@ -199,7 +200,7 @@ def load_model(path: str | Path) -> BlockClassifier:
     or trained on other feature columns than this version computes (retrain it with
     ``corpus-builder train boilerplate``).
     """
-    lightgbm = _lightgbm()
+    lightgbm = import_lightgbm()
     path = Path(path)
     try:
         raw = path.read_bytes()

@@ -319,9 +319,9 @@ def _stack(examples: Sequence[Example], kind: str) -> tuple[np.ndarray, np.ndarr
 
 
 def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, names: Sequence[str], params: dict, rounds: int) -> Any:
-    from .classifier import _lightgbm
+    from .classifier import import_lightgbm
 
-    lightgbm = _lightgbm()
+    lightgbm = import_lightgbm()
 
     if len(y) == 0 or len(set(y.tolist())) < 2:
         raise InputError("not enough labelled blocks to train (need content and boilerplate blocks)")
