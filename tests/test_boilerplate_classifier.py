@@ -9,6 +9,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -18,6 +19,7 @@ from corpus_builder.boilerplate.features import FEATURES, TEXT_FEATURES, block_f
 from corpus_builder.boilerplate.train import (
     article_labels,
     page_document,
+    _stack,
     reviewed_examples,
     snippet_labels,
     train_classifier,
@@ -189,6 +191,21 @@ def test_retrain_from_reviewed_documents_and_use_the_file(tmp_path: Path) -> Non
     doc = plain_doc(PAGE_FR)
     stats = CorpusStats.from_texts([doc.text])
     assert [b.is_boilerplate for b in label_blocks(doc, stats, loaded)] == [b.is_boilerplate for b in label_blocks(doc, stats, loaded)]
+
+
+def test_html_rows_weigh_by_length_and_text_rows_do_not() -> None:
+    """train.HTML_LENGTH_WEIGHT: a long paragraph weighs more than a one-word link in the HTML
+    booster's rows, a page keeps its total weight, and the plain-text rows all weigh 1."""
+    examples = _gold_like_html_examples()[:1]
+    x, y, w = _stack(examples, "html")
+    words = x[:, FEATURES.index("n_words")]
+    assert len(w) == len(y) == int((~np.isnan(examples[0].y)).sum())
+    assert w.sum() == pytest.approx(len(w))
+    long, short = int(np.argmax(words)), int(np.argmin(words))
+    assert words[long] > words[short] and w[long] > w[short]
+    assert w[long] / w[short] == pytest.approx(math.sqrt(max(words[long], 1) / max(words[short], 1)))
+    _, _, w_text = _stack(examples, "text")
+    assert set(w_text.tolist()) == {1.0}
 
 
 def _gold_like_html_examples():

@@ -61,6 +61,15 @@ SNIPPET_MIN_CHARS = 15
 #: pages barely count. Measured (cross-validated, 2026-12-02): weight 5 vs 1, HTML path FR
 #: snippet 1.000 vs 0.987, plain text EN token F1 0.932 vs 0.916.
 SNIPPET_WEIGHT = 5.0
+#: The html booster's blocks also weigh by their length: ``sqrt(words)``, divided by the page's
+#: mean over its labelled blocks (so a page's total weight stays its number of labelled blocks).
+#: The figures count tokens (token F1) and snippets inside long paragraphs, so a long paragraph
+#: should cost more to miss than a one-word link. Measured (5-fold CV by site, three fold
+#: assignments, 2026-12-03): HTML EN 0.980 -> 0.987, EN2 0.974 -> 0.976, FR 0.987 -> 0.987,
+#: multi 0.930 -> 0.931; ``log(1 + words)`` and ``words ** 0.75`` raised less, ``words`` lowered
+#: multi. The text booster stays unweighted: every weighting lowered its figures (sqrt: EN2
+#: 0.926 -> 0.918, FR 0.939 -> 0.930).
+HTML_LENGTH_WEIGHT = True
 #: Number of cross-validation folds.
 CV_FOLDS = 5
 SEED = 20261202
@@ -302,6 +311,18 @@ def reviewed_examples(name: str, documents: Iterable[Document]) -> list[Example]
 # training
 
 
+_HTML_WORDS = FEATURES.index("n_words")
+
+
+def _length_weights(n_words: np.ndarray) -> np.ndarray:
+    """Per-block weights ``sqrt(words)`` over their mean (:data:`HTML_LENGTH_WEIGHT`); a block
+    of no words counts as one word. Shape of ``n_words``."""
+    if not len(n_words):
+        return n_words
+    f = np.sqrt(np.maximum(n_words, 1.0))
+    return f / f.mean()
+
+
 def _stack(examples: Sequence[Example], kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     xs, ys, ws = [], [], []
     for ex in examples:
@@ -311,7 +332,10 @@ def _stack(examples: Sequence[Example], kind: str) -> tuple[np.ndarray, np.ndarr
         keep = ~np.isnan(ex.y)
         xs.append(x[keep])
         ys.append(ex.y[keep])
-        ws.append(np.full(int(keep.sum()), ex.weight))
+        w = np.full(int(keep.sum()), ex.weight)
+        if kind == "html" and HTML_LENGTH_WEIGHT:
+            w = w * _length_weights(x[keep, _HTML_WORDS])
+        ws.append(w)
     width = len(FEATURES if kind == "html" else TEXT_FEATURES)
     if not xs:
         return np.zeros((0, width)), np.zeros(0), np.zeros(0)
@@ -347,6 +371,7 @@ def train_classifier(examples: Sequence[Example], meta: dict | None = None, para
     info = dict(meta or {})
     info.setdefault("params", p)
     info.setdefault("rounds", rounds)
+    info.setdefault("block_weights", {"snippet_gold": SNIPPET_WEIGHT, "html_length": "sqrt(words) / page mean" if HTML_LENGTH_WEIGHT else "none"})
     info.setdefault("labelled_blocks", {"html": int(len(y_h)), "text": int(len(y_t)), "title_candidates": int(len(y_ti)), "titles": int(y_ti.sum())})
     return BlockClassifier(boosters, 0.5, info, version)
 
@@ -537,6 +562,10 @@ def train_boilerplate(
     model = train_classifier(examples, meta)
     if gold_sets:
         model.meta["figures_training_set"] = figures(gold_sets, examples, model_predictions(model, examples))
-    model.version = hashlib.sha256(json_dumps(record_sources).encode("utf-8")).hexdigest()[:12]
+    # the version names what made the model: its data and its recipe (a changed weight or
+    # parameter gives a new version, as new data does)
+    recipe = {k: model.meta.get(k) for k in ("params", "rounds", "block_weights", "labels", "seed")}
+    recipe["features"] = {"html": list(FEATURES), "text": list(TEXT_FEATURES), "title": list(TITLE_FEATURES)}
+    model.version = hashlib.sha256(json_dumps({"sources": record_sources, "recipe": recipe}).encode("utf-8")).hexdigest()[:12]
     model.save(out)
     return model.meta
