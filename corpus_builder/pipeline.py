@@ -773,7 +773,9 @@ def prepare(
     workspace that is not one or overlaps an input (:meth:`Workspace.claim`; nothing is written),
     a file in the workspace's folders that corpus-builder did not write (:meth:`Workspace.remove_owned`),
     and any reject when ``options.strict`` (the documents are then not written); :class:`ConfigError`
-    when the worker processes die (they could not start, or were killed).
+    when the worker processes die (they could not start, or were killed), and for a
+    ``boilerplate_model`` file that is missing, unreadable or not a model (before anything is
+    written).
     """
     paths = [Path(p) for p in inputs]
     if not paths:
@@ -789,14 +791,14 @@ def prepare(
     from .entities import check_model_spec
 
     check_model_spec(options.model)  # a model that is not there: ConfigError before any work or write
+    from .boilerplate.classifier import default_model
+
+    default_model(options.boilerplate_model)  # a bad --boilerplate-model: ConfigError, nothing written
     ws.claim(paths)  # not a workspace, or overlapping an input: InputError, nothing written
     with ws.lock("prepare"):  # a second run on this workspace stops at once (InputError)
         plan_key = _plan_key(fingerprint, options)
         staging = ws.root / STAGING_DIR
         plan_path = staging / PLAN_FILE
-        from .boilerplate.classifier import default_model
-
-        default_model(options.boilerplate_model)  # a bad --boilerplate-model fails before any work
         done = _up_to_date(ws, plan_key, plan_path)
         if done is not None and not (options.strict and (done.rejects or _warnings(done.notices))):
             return done  # (--strict must still fail on the rejects and warnings of the finished run)

@@ -237,8 +237,10 @@ def test_prepare_with_boilerplate_model_names_it_in_the_workspace(tmp_path: Path
     info = json.loads((ws / "workspace.json").read_text(encoding="utf-8"))
     assert info["components"]["boilerplate-model"] == "bp.json"
     assert info["components"]["boilerplate-model-sha256"] == default_model().sha256
-    bad = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(tmp_path / "ws2"), "--boilerplate-model", str(tmp_path / "nope.json")])
-    assert bad.exit_code == 1 and "boilerplate model file not found" in bad.output
+    for wrong, message in ((tmp_path / "nope.json", "boilerplate model file not found"), (src, "is a folder, not a boilerplate model file")):
+        bad = CliRunner().invoke(app, ["prepare", str(src), "--workspace", str(tmp_path / "ws2"), "--boilerplate-model", str(wrong)])
+        assert bad.exit_code == 1 and message in bad.output and "Traceback" not in bad.output
+        assert not (tmp_path / "ws2").exists()  # nothing written: no workspace, no lock (fresh-user trial, 2026-12-03)
 
 
 # --------------------------------------------------------------------------------------------

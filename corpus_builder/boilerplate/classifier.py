@@ -207,6 +207,10 @@ def load_model(path: str | Path) -> BlockClassifier:
         data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError as e:
         raise ConfigError(f"{path}: boilerplate model file not found (train one with 'corpus-builder train boilerplate')") from e
+    except IsADirectoryError as e:
+        raise ConfigError(f"{path}: is a folder, not a boilerplate model file (give the .json file that 'corpus-builder train boilerplate --out' wrote)") from e
+    except OSError as e:
+        raise ConfigError(f"{path}: the boilerplate model file cannot be read ({e.strerror or e})") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(f"{path}: not a boilerplate model file (invalid JSON: {e})") from e
     if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
