@@ -1005,7 +1005,13 @@ def _release_locked(ws: Workspace, *, name: str, version: str, releases_dir: str
 
     info = ws.read_info()
     model = info.get("options", {}).get("model", DEFAULT_MODEL)
-    extra: dict[str, Any] = {"prepare_summary": info.get("summary", {}), "notices": [n.to_dict() for n in ws.iter_notices()]}
+    # The summary of the documents as released (after any review merged since prepare), so that
+    # the manifest does not depend on when the annotations were pulled: `verify --annotations`
+    # merges them inside prepare and must rebuild the same manifest.
+    notices = list(ws.iter_notices())
+    current = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()), notices)
+    current.documents_in = (info.get("summary") or {}).get("documents_in", current.documents_in)
+    extra: dict[str, Any] = {"prepare_summary": current.to_dict(), "notices": [n.to_dict() for n in notices]}
     if any(d.status == "reviewed" for d in ws.iter_documents()):
         from .studio.quality import quality_report
 

@@ -493,13 +493,28 @@ def test_a_lone_comment_count_link_opens_no_thread() -> None:
     ("Marie le 3 mai 2018 à 16 h 47 min dit :", "comments"),
     ("Five thoughts on the Fed decision", None),  # a title, not a thread heading (no quote)
     ("He said the vote was close.", None),
+    # long quoted titles: the quotation counts as one word for the cue length cap (fresh-user trial)
+    ("3 réponses à « Le conseil municipal adopte enfin le projet de tramway pour l'année prochaine »", "comments"),
+    ("27 responses to “Why the new library on Elm Street took eleven years and three mayors to open”", "comments"),
+    ("He told reporters on Monday that the vote had been “far closer than anyone in the room expected”", None),
 ])  # fmt: skip
 def test_comment_header_cues(line: str, category: str | None) -> None:
-    from corpus_builder.boilerplate import load_cues
+    from corpus_builder.boilerplate import cue_length, load_cues
 
     text = " ".join(line.split())
-    hit = next((c for c in load_cues("en") if c.matches(text, len(text.split()))), None)
+    hit = next((c for c in load_cues("en") if c.matches(text, cue_length(text))), None)
     assert (hit.category if hit else None) == category
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("fr", "Le 03/11/2025 à 07:45 - Mis à jour le 03/11/2025 à 09:12"),  # fresh-user trial: was navigation
+    ("fr", "Publié le 14/03/2026 à 07:45 | Modifié le 14/03/2026 à 11:02"),
+    ("fr", "Le 21/02/2026 à 18:30"),
+    ("en", "03/14/2026 7:45 am - Updated 03/14/2026 11:02 am"),
+])  # fmt: skip
+def test_a_date_with_its_update_is_metadata(lang: str, line: str) -> None:
+    doc = replace(plain_doc(PAGE_SHARE_BAR.replace("Publié le 14/03/2026 à 07:45", line)), lang=lang)
+    assert label_starting(labels_of(doc), line[:12]) == "metadata"
 
 
 @pytest.mark.parametrize("line, category", [

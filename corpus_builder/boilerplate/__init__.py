@@ -71,8 +71,12 @@ LENGTH_LOW = 70
 LENGTH_HIGH = 200
 STOPWORDS_LOW = 0.30
 STOPWORDS_HIGH = 0.32
-#: A cue of scope "line"/"section" only applies to blocks of at most this many words.
+#: A cue of scope "line"/"section" only applies to blocks of at most this many words
+#: (:func:`cue_length`: a quotation that ends the line counts as one word).
 CUE_MAX_WORDS = 12
+#: A quotation running to the end of a line: the article title that a comment-thread heading
+#: ("3 réponses à « Titre »", "34 responses to “Title”") or a teaser quotes.
+_FINAL_QUOTE = re.compile(r"(«[^«»]{2,}»|“[^“”]{2,}[”\"]|\"[^\"]{2,}\"|‘[^‘’]{2,}’)\W*$")
 #: Alignment with the main text: only runs of this many tokens count (shorter runs are chance).
 MIN_MATCH_TOKENS = 3
 #: Share of a block's tokens that must be aligned with the main text for it to be "in" it.
@@ -492,6 +496,17 @@ class Signals:
     rule_main: list[bool] | None
 
 
+def cue_length(text: str) -> int:
+    """Words of ``text`` for the :data:`CUE_MAX_WORDS` cap: a quotation that ends the line counts
+    as one word, whatever its length. A comment-thread heading quotes the article's title, which
+    can be long: a fresh-user trial's "3 réponses à « Airbus relève ses objectifs de livraisons
+    pour l'année »" (13 words) missed its `comments` cue (2026-12-03)."""
+    m = _FINAL_QUOTE.search(text)
+    if m is None:
+        return len(text.split())
+    return len(text[: m.start()].split()) + 1
+
+
 def block_signals(doc: Document, stats: CorpusStats | None = None, use_main: bool = True) -> Signals:
     """Compute :class:`Signals` for ``doc`` (``use_main=False`` ignores ``doc.main_text``)."""
     blocks = split_blocks(doc.text)
@@ -501,7 +516,7 @@ def block_signals(doc: Document, stats: CorpusStats | None = None, use_main: boo
     for b in blocks:
         text = _SPACES.sub(" ", doc.text[b.start : b.end].strip())
         words = text.split()
-        cue = next((c for c in cues if c.matches(text, len(words))), None)
+        cue = next((c for c in cues if c.matches(text, cue_length(text))), None)
         f = _Feat(text, len(words), len(text), _stop_density(words, stop), cue, "", cue_words=cue_word_share(text, doc.lang))
         f.cf = _cf_class(f)
         # Only short or non-prose lines count as template lines: paragraphs repeat across

@@ -8,7 +8,7 @@ detail), ``split`` (rule and fractions), ``files`` (path, config, split, sha256,
 ``counts`` and ``review`` (reviewed/predicted documents, annotator count, pre-annotation quality),
 ``card`` (``README.md`` and the sha256 of its bytes: the card is rendered from the manifest
 without this key, then hashed into it), plus any extra top-level keys of the caller (the pipeline
-adds ``prepare_summary`` and ``notices``: paths skipped and documents kept with a warning).
+adds ``prepare_summary`` (the released documents' counts, after any review merged since ``prepare``) and ``notices``: paths skipped and documents kept with a warning).
 """
 
 from __future__ import annotations

@@ -133,7 +133,12 @@ def verify_release(
     try:
         ws = tmp / "workspace"
         if annotations is not None:
-            ws.mkdir()
+            # the workspace is claimed first (its workspace.json), so that prepare takes the
+            # annotations file as the workspace's own and merges it (a folder holding only the
+            # copied file was refused as "not a workspace and not empty": fresh-user trial, 2026-12-03)
+            from ..workspace import Workspace
+
+            Workspace(ws).claim(paths)
             shutil.copyfile(annotations, ws / "annotations.jsonl")
         options = PrepareOptions(model=model or PrepareOptions().model, workers=workers, shard_size=build.get("shard_size") or 100)
         with _working_dir(base):

@@ -84,3 +84,41 @@ def test_a_release_built_from_a_relative_path_verifies(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "releases")  # found from above the releases folder too
     r = runner.invoke(app, ["verify", "demo/0.1.0", "--workers", "1"])
     assert r.exit_code == 0, r.output
+
+
+def test_a_reviewed_release_verifies_with_its_annotations(tmp_path):
+    """A release with reviewed documents rebuilds byte-identical from its inputs and the
+    workspace's annotations.jsonl (the fresh-user trial of 2026-12-03 found `verify --annotations`
+    refused its own temporary workspace)."""
+    import json
+
+    from corpus_builder.studio import commands
+    from corpus_builder.studio.tasks import document_to_task
+    from corpus_builder.workspace import Workspace
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(EXAMPLES, corpus)
+    ws = tmp_path / "ws"
+    r = runner.invoke(app, ["prepare", str(corpus), "--workspace", str(ws), "--workers", "1", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    docs = list(Workspace(ws).iter_documents())
+    tasks = []
+    for i, doc in enumerate(docs[:2], start=1):
+        task = document_to_task(doc, "test-model")
+        result = task["predictions"][0]["result"]
+        corrected = [reg for reg in result if reg["id"] != next(x["id"] for x in result if x["id"].startswith("e"))]  # one entity removed
+        tasks.append({"id": i, "data": task["data"], "predictions": [i], "drafts": [],
+                      "annotations": [{"id": 10 + i, "completed_by": 1, "result": corrected, "was_cancelled": False, "ground_truth": False,
+                                       "created_at": "2026-12-03T10:00:00Z", "updated_at": "2026-12-03T10:00:00Z", "lead_time": 2.0}]})
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    assert commands.import_annotations(ws, export)["merged"] == 2
+    releases = tmp_path / "releases"
+    r = runner.invoke(app, ["release", "--workspace", str(ws), "--name", "reviewed", "--version", "1.0.0", "--releases-dir", str(releases)])
+    assert r.exit_code == 0, r.output
+    release = releases / "reviewed" / "1.0.0"
+    r = runner.invoke(app, ["verify", str(release), "--annotations", str(ws / "annotations.jsonl"), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "the rebuild is byte-identical" in r.output
+    r = runner.invoke(app, ["verify", str(release), "--workers", "1"])  # without them: the reviewed documents differ
+    assert r.exit_code == 1 and "annotations" in r.output
