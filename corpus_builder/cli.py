@@ -721,6 +721,7 @@ def train_boilerplate_cmd(
     ] = Path("../shared/data/gold"),
     no_gold: Annotated[bool, typer.Option("--no-gold", help="Train on the reviewed documents only.")] = False,
     cv: Annotated[bool, typer.Option("--cv/--no-cv", help="Cross-validate by site on the gold sets first (figures go into the model file).")] = True,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing model file at --out (never a file of another kind).")] = False,
 ) -> None:
     """Train the boilerplate block classifier (content vs boilerplate; LightGBM).
 
@@ -741,13 +742,13 @@ def train_boilerplate_cmd(
         if gold_root is None and not sources:
             raise ConfigError("nothing to train on: give SOURCE workspaces/releases with reviewed documents, or --gold")
         with console.status("training the boilerplate classifier") as status:
-            meta = train_boilerplate(list(sources or []), gold_root, out_file, cv=cv, progress=lambda msg: status.update(msg))
+            meta = train_boilerplate(list(sources or []), gold_root, out_file, cv=cv, progress=lambda msg: status.update(msg), overwrite=overwrite)
     t = Table(title=f"boilerplate model → {out_file}")
     for col in ("gold set", "HTML (cv)", "plain text (cv)", "HTML (training set)", "plain text (training set)"):
         t.add_column(col, justify="left" if col == "gold set" else "right")
     cvf, trf = meta.get("figures_cv", {}), meta.get("figures_training_set", {})
     for name in trf:
-        t.add_row(name, *(f"{d.get(name, {}).get(k, float('nan')):.3f}" for d in (cvf, trf) for k in ("html", "text")))
+        t.add_row(name, *(f"{d[name][k]:.3f}" if k in d.get(name, {}) else "not run" for d in (cvf, trf) for k in ("html", "text")))
     out.print(t)
     titles = meta["labelled_blocks"].get("title_candidates")
     title_note = f", {meta['labelled_blocks'].get('titles', 0)} titles in {titles} candidate lines (title booster)" if titles else ""

@@ -35,6 +35,11 @@ from .features import FEATURES, TEXT_FEATURES, block_features
 __all__ = ["BlockClassifier", "DEFAULT_MODEL_PATH", "default_model", "import_lightgbm", "lean_lightgbm", "load_model", "MODEL_FORMAT"]
 
 MODEL_FORMAT = "corpus-builder/boilerplate-classifier/1"
+#: Plain-text documents of at most this many blocks go to the ``short`` booster when the model
+#: file has one (a wire story, a JSONL record of a few paragraphs; the gold pages are whole web
+#: pages of about 170 blocks, on which the ``text`` booster was trained). Equal to
+#: ``train.CROP_MAX_BLOCKS``, the longest crop it is trained on.
+SHORT_MAX_BLOCKS = 12
 DEFAULT_MODEL_NAME = "classifier.json"
 
 
@@ -92,7 +97,9 @@ class BlockClassifier:
     """Content/boilerplate decision per block from two LightGBM boosters (module doc).
 
     ``boosters``: ``{"html": lightgbm.Booster, "text": lightgbm.Booster}``, and optionally
-    ``"title"`` (the plain-text title finder, :mod:`.title`); ``threshold``: a block
+    ``"title"`` (the plain-text title finder, :mod:`.title`) and ``"short"`` (plain-text
+    documents of at most :data:`SHORT_MAX_BLOCKS` blocks, trained on short crops of the gold
+    pages: ``train.crop_examples``; same columns as ``"text"``); ``threshold``: a block
     is content when its predicted probability of content is at least this; ``meta``: the
     ``training`` record of the file; ``sha256``: of the file it was loaded from (``None`` when
     built in memory); ``name``: the file name.
@@ -145,7 +152,10 @@ class BlockClassifier:
 
         if not len(x):
             return []
-        probs = self.boosters[kind].predict(x, num_threads=1)
+        booster = self.boosters[kind]
+        if kind == "text" and "short" in self.boosters and len(x) <= SHORT_MAX_BLOCKS:
+            booster = self.boosters["short"]
+        probs = booster.predict(x, num_threads=1)
         predicted = [bool(p >= self.threshold) for p in probs]
         scores = None
         if kind == "text" and "title" in self.boosters:
@@ -190,6 +200,8 @@ def _feature_record(boosters: dict[str, Any]) -> dict[str, list[str]]:
     out = {"html": list(FEATURES), "text": list(TEXT_FEATURES)}
     if "title" in boosters:
         out["title"] = list(TITLE_FEATURES)
+    if "short" in boosters:
+        out["short"] = list(TEXT_FEATURES)
     return out
 
 
@@ -216,8 +228,8 @@ def load_model(path: str | Path) -> BlockClassifier:
     if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
         raise ConfigError(f"{path}: not a boilerplate model file (format {data.get('format') if isinstance(data, dict) else None!r}, expected {MODEL_FORMAT!r})")
     boosters_text = data.get("boosters") if isinstance(data.get("boosters"), dict) else {}
-    if not {"html", "text"} <= set(boosters_text) <= {"html", "text", "title"}:
-        raise ConfigError(f"{path}: the model file needs an 'html' and a 'text' booster (and may have a 'title' one)")
+    if not {"html", "text"} <= set(boosters_text) <= {"html", "text", "title", "short"}:
+        raise ConfigError(f"{path}: the model file needs an 'html' and a 'text' booster (and may have 'title' and 'short' ones)")
     if data.get("features") != _feature_record(boosters_text):
         raise ConfigError(f"{path}: the model was trained on other feature columns than this corpus-builder computes; retrain it with 'corpus-builder train boilerplate'")
     boosters = {k: lightgbm.Booster(model_str=v) for k, v in boosters_text.items()}
@@ -248,7 +260,7 @@ def importance(model: BlockClassifier, kind: str = "html", top: int = 15) -> lis
     gains = b.feature_importance(importance_type="gain")
     from .title import TITLE_FEATURES
 
-    names: Sequence[str] = {"html": FEATURES, "text": TEXT_FEATURES, "title": TITLE_FEATURES}[kind]
+    names: Sequence[str] = {"html": FEATURES, "text": TEXT_FEATURES, "short": TEXT_FEATURES, "title": TITLE_FEATURES}[kind]
     total = float(gains.sum()) or 1.0
     ranked = sorted(zip(names, gains), key=lambda t: -t[1])[:top]
     return [(n, round(float(g) / total, 4)) for n, g in ranked]
