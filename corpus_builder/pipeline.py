@@ -1009,10 +1009,14 @@ def _release_locked(ws: Workspace, *, name: str, version: str, releases_dir: str
     # the manifest does not depend on when the annotations were pulled: `verify --annotations`
     # merges them inside prepare and must rebuild the same manifest.
     notices = list(ws.iter_notices())
-    current = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()), notices)
-    current.documents_in = (info.get("summary") or {}).get("documents_in", current.documents_in)
+    current = RunSummary(rejects=list(ws.iter_rejects()), notices=notices)
+    reviewed = False
+    for d in ws.iter_documents():  # one read of the shards for the counts and the review flag
+        current.add_document(d)
+        reviewed = reviewed or d.status == "reviewed"
+    current.documents_in = (info.get("summary") or {}).get("documents_in", current.documents_kept + len(current.rejects))
     extra: dict[str, Any] = {"prepare_summary": current.to_dict(), "notices": [n.to_dict() for n in notices]}
-    if any(d.status == "reviewed" for d in ws.iter_documents()):
+    if reviewed:
         from .studio.quality import quality_report
 
         extra["review"] = quality_report(ws.iter_documents())

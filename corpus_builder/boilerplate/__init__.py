@@ -516,7 +516,8 @@ def block_signals(doc: Document, stats: CorpusStats | None = None, use_main: boo
     for b in blocks:
         text = _SPACES.sub(" ", doc.text[b.start : b.end].strip())
         words = text.split()
-        cue = next((c for c in cues if c.matches(text, cue_length(text))), None)
+        n_cue = cue_length(text)
+        cue = next((c for c in cues if c.matches(text, n_cue)), None)
         f = _Feat(text, len(words), len(text), _stop_density(words, stop), cue, "", cue_words=cue_word_share(text, doc.lang))
         f.cf = _cf_class(f)
         # Only short or non-prose lines count as template lines: paragraphs repeat across

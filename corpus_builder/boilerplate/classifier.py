@@ -3,7 +3,8 @@
 Two LightGBM boosters in one model file: ``html`` (every column of
 :data:`~.features.FEATURES`; pages with trafilatura's main text or a layout) and ``text``
 (:data:`~.features.TEXT_FEATURES`; plain text, and HTML whose lines lost their layout), and since
-1.3.0 a third, ``title``, that picks the plain text's title line (:mod:`.title`). The file
+1.3.0 a third, ``title``, that picks the plain text's title line (:mod:`.title`), and a fourth,
+``short``, for plain-text documents of at most :data:`SHORT_MAX_BLOCKS` blocks. The file
 is JSON: ``{"format", "version", "threshold", "features": {...}, "boosters": {"html": <LightGBM
 model text>, "text": ...}, "training": {...}}``; ``training`` records the data (each source with
 its sha256), the parameters, the seed and the figures measured at training time (cross-validated

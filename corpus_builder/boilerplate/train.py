@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import InputError
 from ..records import Document, RawDocument
 from . import CorpusStats, Signals, block_signals
-from .classifier import SHORT_MAX_BLOCKS, BlockClassifier
+from .classifier import SHORT_MAX_BLOCKS, BlockClassifier, _feature_record
 from .features import CATEGORICAL, FEATURES, TEXT_FEATURES, block_features
 from .title import TITLE_FEATURES, is_page_title, page_titles, title_rows
 from .title import candidates as title_candidates
@@ -279,7 +279,7 @@ def _examples_of(set_name: str, items: list[tuple], stats: CorpusStats, weight: 
 
 
 def crop_examples(ex: Example, stats: CorpusStats | None, n: int = CROPS_PER_PAGE) -> list[Example]:
-    """Short plain-text documents cut from a gold page, for the text booster (:data:`CROPS_PER_PAGE`).
+    """Short plain-text documents cut from a gold page, for the ``short`` booster (:data:`CROPS_PER_PAGE`).
 
     The crops: the page's body (its first to last content block), and ``n`` runs of 2 to
     :data:`CROP_MAX_BLOCKS` consecutive blocks starting at most 3 blocks before the body; each
@@ -632,7 +632,7 @@ def train_boilerplate(
         "labels": "article gold: content when >= 50% of the block's tokens align with articleBody (runs >= 3 tokens); "
         "snippet gold: content/boilerplate when a with/without snippet is in the block, else unlabelled; reviewed: the annotators' block labels",
         "snippet_weight": SNIPPET_WEIGHT,
-        "crops": f"{CROPS_PER_PAGE} random runs of 2-{CROP_MAX_BLOCKS} blocks and the body of each gold page, as plain-text documents (text booster)",
+        "crops": f"{CROPS_PER_PAGE} random runs of 2-{CROP_MAX_BLOCKS} blocks and the body of each gold page, as plain-text documents (short booster)",
         "seed": SEED,
         "cv_folds": CV_FOLDS,
     }
@@ -646,7 +646,7 @@ def train_boilerplate(
     # the version names what made the model: its data and its recipe (a changed weight or
     # parameter gives a new version, as new data does)
     recipe = {k: model.meta.get(k) for k in ("params", "rounds", "block_weights", "labels", "seed", "crops")}
-    recipe["features"] = {"html": list(FEATURES), "text": list(TEXT_FEATURES), "title": list(TITLE_FEATURES), "short": list(TEXT_FEATURES)}
+    recipe["features"] = _feature_record(model.boosters)
     model.version = hashlib.sha256(json_dumps({"sources": record_sources, "recipe": recipe}).encode("utf-8")).hexdigest()[:12]
     model.save(out)
     return model.meta
