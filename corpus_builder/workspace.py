@@ -57,6 +57,8 @@ LEDGER_FILE = ".written.jsonl"
 #: in its folder's ledger is never deleted. Workspaces written before it are checked by name only
 #: until their next run writes ledgers.
 LEDGER_KEY = "files_ledger"
+#: Files at the workspace root that every ``prepare`` replaces (:meth:`Workspace.check_replaceable`).
+REPLACED_FILES = (REJECTS_FILE, NOTICES_FILE)
 
 _SHARD = r"part-[0-9]{5}\.jsonl"
 _TMP = r"(\.tmp)?"
@@ -259,6 +261,8 @@ class Workspace:
             raise InputError(f"workspace {self.root} cannot be a folder: it, or a folder above it, is a file; choose another --workspace")
         if self.is_workspace():
             self.check_owned()
+            for name in REPLACED_FILES:
+                self.check_replaceable(self.root / name)
             return
         if self.root.is_dir() and any(self.root.iterdir()):
             raise InputError(
@@ -329,6 +333,32 @@ class Workspace:
         ``*.tmp`` files (what a killed run was writing) go by name alone."""
         self._check_owned(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+    def check_replaceable(self, path: Path) -> None:
+        """Raise :class:`InputError` when ``path`` (a file at the workspace root that ``prepare``
+        replaces: :data:`REPLACED_FILES`) exists and is not, byte for byte, the file corpus-builder
+        wrote there (its folder's ledger records each write: :func:`write_atomic`), so that an
+        annotator's notes in ``rejects.jsonl`` are never silently replaced by the next run
+        (fresh-user trial). A symlink is never ours. In a workspace written before ledgers
+        existed the file is replaced by name alone, as before."""
+        if not (path.exists() or path.is_symlink()):
+            return
+        ledger = _read_ledger(path.parent)
+        why = None
+        if path.is_symlink() or not path.is_file():
+            why = "corpus-builder did not write this file"
+        elif ledger is None:
+            if _info_get(self.info_path, LEDGER_KEY):
+                why = f"corpus-builder did not write this file (no {LEDGER_FILE} in its folder records it)"
+        elif path.name not in ledger:
+            why = f"corpus-builder did not write this file (its folder's {LEDGER_FILE} does not record it)"
+        elif not _written_by_us(path, ledger[path.name]):
+            why = "this file was changed after corpus-builder wrote it"
+        if why:
+            raise InputError(
+                f"{path}: {why}, and prepare would replace it with the rejects and notices of this run; "
+                f"move it out of {self.root} (or rename it) and run again"
+            )
 
     def check_owned(self) -> None:
         """Raise :class:`InputError` when a folder that runs replace (:data:`OWNED_FILES`) holds a
@@ -448,6 +478,9 @@ class Workspace:
                 yield Reject.from_dict(d)
 
     def write_rejects(self, rejects: Iterable[Reject]) -> int:
+        """Replace ``rejects.jsonl``; :class:`InputError` (nothing written) when the file there is
+        not the one corpus-builder wrote (:meth:`check_replaceable`)."""
+        self.check_replaceable(self.rejects_path)
         return write_jsonl_atomic(self.rejects_path, (r.to_dict() for r in rejects))
 
     def iter_notices(self) -> Iterator[Notice]:
@@ -459,6 +492,8 @@ class Workspace:
                 yield Notice.from_dict(d)
 
     def write_notices(self, notices: Iterable[Notice]) -> int:
+        """Replace ``notices.jsonl``, under the same check as :meth:`write_rejects`."""
+        self.check_replaceable(self.root / NOTICES_FILE)
         return write_jsonl_atomic(self.root / NOTICES_FILE, (n.to_dict() for n in notices))
 
     def read_info(self) -> dict[str, Any]:

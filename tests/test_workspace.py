@@ -175,6 +175,55 @@ def test_a_file_named_like_ours_or_one_of_ours_edited_is_never_deleted(tmp_path)
     assert len(list(Workspace(ws).iter_documents())) == 2
 
 
+def test_edited_rejects_and_notices_at_the_root_are_never_replaced(tmp_path):
+    # Fresh-user trial: an annotator's notes added to rejects.jsonl were silently replaced by the
+    # next prepare. The root's ledger records both files, so an edit (or a user's own file of that
+    # name, or a symlink) stops the run, before any work, with the file named; nothing changes.
+    corpus, ws = _prepared_with_a_new_input(tmp_path)
+    (corpus / "empty.txt").write_text("", encoding="utf-8")  # a reject, so rejects.jsonl has a row
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    for name in ("rejects.jsonl", "notices.jsonl"):
+        path = ws / name
+        original = path.read_bytes()
+        for content in (original + b'{"note": "checked by hand"}\n', b"my own file\n"):
+            path.write_bytes(content)
+            before = _tree(ws)
+            line = _one_error_line(_invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress"))
+            assert str(path) in line and ("changed after corpus-builder wrote it" in line or "did not write" in line), line
+            assert _tree(ws) == before
+        path.write_bytes(original)  # put back byte for byte: ours again, by its sha256
+    target = tmp_path / "elsewhere.jsonl"
+    target.write_text("kept\n", encoding="utf-8")
+    (ws / "notices.jsonl").unlink()
+    (ws / "notices.jsonl").symlink_to(target)
+    with pytest.raises(InputError, match="did not write"):
+        prepare([corpus], ws, PrepareOptions(workers=1))
+    (ws / "notices.jsonl").unlink()
+    prepare([corpus], ws, PrepareOptions(workers=1))  # a missing file is simply written again
+    assert [r.reason for r in Workspace(ws).iter_rejects()] and target.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_an_edit_made_while_prepare_runs_is_not_replaced_either(tmp_path, monkeypatch):
+    # The check at claim time runs before the long work; the same check runs again just before the
+    # documents are published, so an edit made meanwhile stops the run with nothing published.
+    import corpus_builder.pipeline as pipeline
+
+    corpus, ws = _prepared_with_a_new_input(tmp_path)
+    shards_before = {p.name: p.read_bytes() for p in (ws / "documents").iterdir()}
+    real = pipeline._run_passes
+
+    def run_then_edit(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        (ws / "rejects.jsonl").write_text('{"note": "mine"}\n', encoding="utf-8")
+        return plan
+
+    monkeypatch.setattr(pipeline, "_run_passes", run_then_edit)
+    with pytest.raises(InputError, match="changed after corpus-builder wrote it|did not write"):
+        prepare([corpus], ws, PrepareOptions(workers=1))
+    assert (ws / "rejects.jsonl").read_text(encoding="utf-8") == '{"note": "mine"}\n'
+    assert {p.name: p.read_bytes() for p in (ws / "documents").iterdir()} == shards_before
+
+
 def test_a_workspace_copied_elsewhere_still_updates(tmp_path):
     # `cp -r` gives every file a new mtime; the ledger's sha256 still recognises them.
     import shutil
