@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from corpus_builder.boilerplate import CorpusStats, label_blocks, split_blocks
+from corpus_builder.boilerplate import CorpusStats, html_title, label_blocks, split_blocks
 from corpus_builder.boilerplate.classifier import DEFAULT_MODEL_PATH, default_model, load_model
 from corpus_builder.boilerplate.features import FEATURES, TEXT_FEATURES, block_features
 from corpus_builder.boilerplate.train import (
@@ -123,6 +123,29 @@ def test_html_page_figcaption_is_caption_and_body_is_content() -> None:
         assert label_starting(labels, prefix) is None, prefix
     assert label_starting(labels, "Mentions légales") == "footer"
     assert label_starting(labels, "Politique") == "navigation"
+
+
+def test_the_html_title_is_metadata_whether_or_not_the_main_text_holds_it() -> None:
+    # Fresh-user trial: the <h1> title came out content on one page (trafilatura's main text
+    # had it), navigation on another (after the menu) and metadata on a third, so the ner config
+    # had some titles and not others. Now the <h1> above the body is always metadata, on pages
+    # with and without main text, and a site name in an earlier <h1> (a logo) is not the title.
+    title = "Airbus relève ses objectifs de livraisons pour l'année"
+    doc = page_document(PAGE_HTML, "page.html", "fr")
+    assert doc is not None
+    for variant in (doc, replace(doc, main_text=None)):
+        labels = labels_of(variant)
+        assert labels[title] == "metadata"
+        assert label_starting(labels, "L'avionneur") is None
+    logo = PAGE_HTML.replace("<header>", "<header><h1>Le Courrier</h1>")
+    doc = page_document(logo, "logo.html", "fr")
+    sig = block_signals(doc, None)
+    texts = [f.text for f in sig.feats]
+    assert html_title(sig, [t.startswith("L'avionneur") for t in texts]) == texts.index(title)
+    assert labels_of(doc)[title] == "metadata"
+    assert labels_of(doc)["Le Courrier"] != "metadata"
+    plain = replace(doc, main_text=None, layout=None)  # the same text read as plain text: no tags
+    assert html_title(block_signals(plain, None), [True] * len(texts)) is None
 
 
 def test_features_have_the_documented_shape_and_missing_values() -> None:

@@ -110,6 +110,18 @@ NUM_ROUNDS = 150
 #: The title booster (:mod:`.title`): about 500 candidate lines in the dev gold, so smaller
 #: leaves and fewer rounds than the block boosters.
 TITLE_PARAMS: dict[str, Any] = {"min_data_in_leaf": 5}
+#: The plain-text booster (``text``) sees every row and every feature at every round: with
+#: LightGBM's row and feature sampling its figures moved with the order of the training rows
+#: alone (aeb-en-dev2 plain text 0.920 -> 0.925 on the same folds, rows shuffled), so a
+#: retraining on the same data could pass or miss a target by chance. Without sampling, training
+#: is a function of the data (same figures for any row order, checked on two shuffles), and the
+#: 5-fold CV by site over three fold assignments went EN 0.940 -> 0.939, EN2 0.922 -> 0.927
+#: (0.927 on each assignment), FR 0.935 -> 0.930, multi 0.855 -> 0.860 (2026-12-03). Not for the
+#: HTML booster (without sampling FR HTML lost 0.004, one fold assignment 1.000 -> 0.987, for
+#: +0.001 EN2 and +0.004 multi), the short booster (held-out crops 0.9497 either way; without
+#: sampling it kept a photo caption above a short page's body) nor the title booster (591
+#: candidate lines: without sampling it missed the title on the project's own test pages).
+PLAIN_TEXT_PARAMS: dict[str, Any] = {"bagging_fraction": 1.0, "feature_fraction": 1.0}
 TITLE_ROUNDS = 100
 #: The short booster (about 6,700 crop blocks): fewer rounds, so the model file stays < 1 MB.
 SHORT_ROUNDS = 80
@@ -425,13 +437,15 @@ def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, names: Sequence[str], para
 def train_classifier(examples: Sequence[Example], meta: dict | None = None, params: dict | None = None, rounds: int = NUM_ROUNDS, version: str = "1") -> BlockClassifier:
     """Train both boosters on the labelled blocks of ``examples``, and the title booster
     (:mod:`.title`) on their title candidates when there are titles and other lines among them
-    (gold pages only); ``meta`` goes into the model file's ``training`` record. Raises
+    (gold pages only); the plain-text booster without row and feature sampling
+    (:data:`PLAIN_TEXT_PARAMS`); ``meta`` goes into the model file's ``training`` record. Raises
     :class:`InputError` when the html or text booster has no labelled blocks of both classes."""
     p = dict(LGBM_PARAMS | (params or {}))
     x_h, y_h, w_h = _stack(examples, "html")
     pages = [ex for ex in examples if not ex.set.endswith(CROPS_SUFFIX)]
     x_t, y_t, w_t = _stack(pages, "text")
-    boosters = {"html": _fit(x_h, y_h, w_h, FEATURES, p, rounds), "text": _fit(x_t, y_t, w_t, TEXT_FEATURES, p, rounds)}
+    pt = p | PLAIN_TEXT_PARAMS
+    boosters = {"html": _fit(x_h, y_h, w_h, FEATURES, p, rounds), "text": _fit(x_t, y_t, w_t, TEXT_FEATURES, pt, rounds)}
     # the short booster: the crops and the pages of at most SHORT_MAX_BLOCKS blocks
     short = [ex for ex in examples if len(ex.y) <= SHORT_MAX_BLOCKS]
     x_s, y_s, w_s = _stack(short, "text")
@@ -444,6 +458,7 @@ def train_classifier(examples: Sequence[Example], meta: dict | None = None, para
         boosters["title"] = _fit(x_ti, y_ti, np.ones(len(y_ti)), TITLE_FEATURES, p | TITLE_PARAMS, TITLE_ROUNDS)
     info = dict(meta or {})
     info.setdefault("params", p)
+    info.setdefault("plain_text_params", PLAIN_TEXT_PARAMS)
     info.setdefault("rounds", rounds)
     info.setdefault("block_weights", {"snippet_gold": SNIPPET_WEIGHT, "html_length": "sqrt(words) / page mean" if HTML_LENGTH_WEIGHT else "none"})
     info.setdefault("labelled_blocks", {"html": int(len(y_h)), "text": int(len(y_t)), "short": int(len(y_s)) if "short" in boosters else 0,
@@ -645,7 +660,7 @@ def train_boilerplate(
         model.meta["figures_training_set"] = figures(gold_sets, examples, model_predictions(model, examples))
     # the version names what made the model: its data and its recipe (a changed weight or
     # parameter gives a new version, as new data does)
-    recipe = {k: model.meta.get(k) for k in ("params", "rounds", "block_weights", "labels", "seed", "crops")}
+    recipe = {k: model.meta.get(k) for k in ("params", "plain_text_params", "rounds", "block_weights", "labels", "seed", "crops")}
     recipe["features"] = _feature_record(model.boosters)
     model.version = hashlib.sha256(json_dumps({"sources": record_sources, "recipe": recipe}).encode("utf-8")).hexdigest()[:12]
     model.save(out)
