@@ -317,6 +317,20 @@ def prepare_cmd(
     if summary.up_to_date:
         out.print(f"workspace {escape(str(workspace))} is up to date: {summary.documents_kept} documents, nothing to do", highlight=False)
     _print_reapplied(workspace)
+    _fail_if_all_rejected(summary, f"see {workspace / 'rejects.jsonl'}")
+
+
+def _fail_if_all_rejected(summary: RunSummary, where: str) -> None:
+    """Exit 1 with one ``error:`` line on stderr when inputs were read but every one was rejected
+    (fresh-user trial: a folder of .csv/.md files gave "documents kept 0" and exit 0, and the next
+    ``release`` failed instead). The summary and ``rejects.jsonl`` are written first, so the
+    reasons are there to read; ``where`` says where (the rejects file, or the lines above).
+    A run with no input at all keeps its warning and exit 0; a partial reject is not an error."""
+    if summary.documents_kept == 0 and summary.rejects:
+        n = summary.documents_in or len(summary.rejects)
+        what = "the input was rejected" if n == 1 else f"all {n} inputs were rejected"
+        console.print("[bold red]error:[/]", escape(f"no documents: {what} ({where})"), highlight=False)
+        raise typer.Exit(1)
 
 
 def _print_reapplied(workspace: Path) -> None:
@@ -396,6 +410,7 @@ def build_cmd(
         with temporary_dir(tempfile.gettempdir(), "corpus-builder-") as tmp:
             summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)
             print_summary(summary, "prepare")
+            _fail_if_all_rejected(summary, "the reasons are listed above; nothing was released")
             with _progress(progress) as factory:
                 info = release_workspace(
                     tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import datasets
@@ -253,3 +254,28 @@ def test_an_output_path_under_a_file_is_one_line_not_a_traceback(tmp_path):
         assert r.exit_code == 1, r.output
         assert "Traceback" not in r.output and "error:" in r.output and str(a_file) in r.output
     assert a_file.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_prepare_with_every_input_rejected_fails_with_one_line_and_keeps_the_reasons(tmp_path):
+    # Fresh-user trial: a folder of .csv/.md files gave "documents kept 0" and exit 0, no warning.
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    ws = tmp_path / "ws"
+    r = invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress")
+    assert r.exit_code == 1, r.output
+    errors = [line for line in r.stderr.splitlines() if line.strip()]
+    assert errors == [f"error: no documents: all 2 inputs were rejected (see {ws / 'rejects.jsonl'})"], r.stderr
+    assert "Traceback" not in r.output
+    rejects = [json.loads(line) for line in (ws / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(x["reason"] for x in rejects) == ["empty", "unsupported"]
+    r = invoke("build", corpus, "--name", "x", "--version", "0.1.0", "--releases-dir", tmp_path / "rel", "--workers", "1", "--no-progress")
+    assert r.exit_code == 1 and not (tmp_path / "rel" / "x").exists()
+    assert [line for line in r.stderr.splitlines() if line.strip()] == [
+        "error: no documents: all 2 inputs were rejected (the reasons are listed above; nothing was released)"]
+    # a partial reject stays a warning-free success, as before
+    (corpus / "ok.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    r = invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress")
+    assert r.exit_code == 0, r.output
+    assert "error" not in r.stderr
