@@ -710,8 +710,9 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         if record.get("lang"):
             tag = normalize_tag(record["lang"])
             if tag is None:
-                yield Notice(where, "warning", "invalid lang", f"`lang` {record['lang']!r} is not a BCP 47 language tag "
-                             "(e.g. fr, en, pt-BR); ignored, the language is detected from the text")
+                # named like the other notices of a line: the record's source and its place (fresh-user trial: no record)
+                yield Notice(source, "warning", "invalid lang", f"`lang` {record['lang']!r} is not a BCP 47 language tag "
+                             "(e.g. fr, en, pt-BR); ignored, the language is detected from the text", record=where)
             else:
                 meta["lang"] = tag
         doc_id = record.get("id")
