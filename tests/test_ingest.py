@@ -614,3 +614,19 @@ def test_an_html_page_saved_as_txt_through_prepare(tmp_path):
     assert "<" not in doc.text and "Le club de Vannes a remporté son match" in doc.text
     assert [(n.source, n.kind, n.reason) for n in summary.notices] == [("page.txt", "warning", "read as HTML")]
     assert [json.loads(line)["reason"] for line in (tmp_path / "ws" / "notices.jsonl").read_text(encoding="utf-8").splitlines()] == ["read as HTML"]
+
+
+def test_the_readme_table_lists_every_reject_reason_the_code_gives():
+    # Fresh-user trial: `line too long`, `duplicate-id`, `unsupported`, `empty`, `bad-jsonl` and the
+    # 100,000-character limit were not in the README. The reasons are read from the code itself.
+    from corpus_builder.pipeline import MAX_LINE_CHARS
+
+    package = Path(__file__).resolve().parents[1] / "corpus_builder"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+    in_code = set(re.findall(r"\b(?:Reject|_reject|DecodeError)\([^,()]+(?:\([^()]*\))?,\s*\"([^\"]+)\"", code))
+    assert {"empty", "binary", "undecodable", "unsupported", "bad-jsonl", "line too long", "duplicate-id"} <= in_code
+    readme = (package.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| reason | the input gave no document because |", 1)[1].split("\n\n", 1)[0]
+    in_readme = set(re.findall(r"^\| `([^`]+)` \|", table, re.M))
+    assert in_readme == in_code
+    assert f"{MAX_LINE_CHARS:,} characters" in table
