@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from . import __version__
-from .cli_options import ProgressOpt
+from .cli_options import ProgressOpt, whole_number
 from .entities.train import DEFAULT_BASE
 from .errors import ConfigError, CorpusBuilderError
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
@@ -81,7 +81,7 @@ BoilerplateModelOpt = Annotated[
 WorkersOpt = Annotated[
     Optional[int],
     typer.Option(
-        "--workers", min=1,
+        "--workers", parser=whole_number("--workers", 1, "worker processes; default: the available cores"), metavar="INTEGER",
         help="Processes that clean and annotate (default: the available cores; the local engine uses at most that many). "
         "Each loads the spaCy model (~400 MB).",
     ),
@@ -89,12 +89,12 @@ WorkersOpt = Annotated[
 ShardOpt = Annotated[
     int,
     typer.Option(
-        "--shard-size", min=1,
+        "--shard-size", parser=whole_number("--shard-size", 1, "documents per workspace shard"), metavar="INTEGER",
         help="Documents per workspace shard: the unit of parallel work and of resume. A corpus of one shard runs in one process.",
     ),
 ]
 ShardRowsOpt = Annotated[
-    int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file of the release (each config, each split).")
+    int, typer.Option("--shard-rows", parser=whole_number("--shard-rows", 1, "rows per Parquet file"), metavar="INTEGER", help="Rows per Parquet file of the release (each config, each split).")
 ]
 EngineOpt = Annotated[
     str,
@@ -566,7 +566,7 @@ def diff_cmd(
 @app.command("agreement")
 def agreement_cmd(
     path: Annotated[Path, typer.Argument(help="A workspace (its annotations.jsonl holds every annotation) or a release (its manifest's figures).")],
-    top: Annotated[int, typer.Option("--top", min=1, help="Documents with the most disagreement to list.")] = 10,
+    top: Annotated[int, typer.Option("--top", parser=whole_number("--top", 1, "documents to list"), metavar="INTEGER", help="Documents with the most disagreement to list.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Inter-annotator agreement where several people annotated the same documents: exact-span F1
@@ -691,8 +691,8 @@ def train_entities_cmd(
         typer.Option("--dev", help="Sources for early stopping (repeatable); default: 10% of the training documents, drawn with --seed."),
     ] = None,
     recipe: Annotated[str, typer.Option("--recipe", help="finetune (the base ner trained further), fresh (a new ner), fresh-md (a new ner with fr_core_news_md's vectors).")] = "finetune",
-    max_epochs: Annotated[int, typer.Option("--max-epochs", min=1, help="Epochs at most (one dev evaluation per epoch).")] = 30,
-    patience: Annotated[int, typer.Option("--patience", min=1, help="Stop after this many epochs without a better dev F1.")] = 6,
+    max_epochs: Annotated[int, typer.Option("--max-epochs", parser=whole_number("--max-epochs", 1, "training epochs"), metavar="INTEGER", help="Epochs at most (one dev evaluation per epoch).")] = 30,
+    patience: Annotated[int, typer.Option("--patience", parser=whole_number("--patience", 1, "epochs without a better dev F1"), metavar="INTEGER", help="Stop after this many epochs without a better dev F1.")] = 6,
     rehearse: Annotated[
         Optional[list[Path]],
         typer.Option("--rehearse", help="Unlabelled documents (prepare inputs) that the base model annotates and that are mixed into "

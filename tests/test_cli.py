@@ -279,3 +279,49 @@ def test_prepare_with_every_input_rejected_fails_with_one_line_and_keeps_the_rea
     r = invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress")
     assert r.exit_code == 0, r.output
     assert "error" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["release", "--workspace", "WS", "--name", "x", "--version", "1.0.0", "--shard-rows", "0"],
+         "error: --shard-rows 0: give a whole number of at least 1 (rows per Parquet file)"),
+        (["build", "IN", "--name", "x", "--version", "1.0.0", "--shard-rows", "-5"],
+         "error: --shard-rows -5: give a whole number of at least 1 (rows per Parquet file)"),
+        (["prepare", "IN", "--workspace", "WS", "--workers", "0"],
+         "error: --workers 0: give a whole number of at least 1 (worker processes; default: the available cores)"),
+        (["prepare", "IN", "--workspace", "WS", "--workers", "-2"],
+         "error: --workers -2: give a whole number of at least 1 (worker processes; default: the available cores)"),
+        (["prepare", "IN", "--workspace", "WS", "--workers", "two"],
+         "error: --workers two: give a whole number of at least 1 (worker processes; default: the available cores)"),
+        (["prepare", "IN", "--workspace", "WS", "--shard-size", "0"],
+         "error: --shard-size 0: give a whole number of at least 1 (documents per workspace shard)"),
+        (["agreement", "WS", "--top", "0"], "error: --top 0: give a whole number of at least 1 (documents to list)"),
+        (["studio", "push", "--workspace", "WS", "--batch-size", "0"],
+         "error: --batch-size 0: give a whole number of at least 1 (tasks per import request)"),
+    ],
+)
+def test_an_out_of_range_number_is_one_error_line_before_any_work(tmp_path, args, line):
+    # Fresh-user trial: `--shard-rows 0` gave click's two-line usage error (exit 2), every other
+    # bad value the tool's own `error:` line.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    args = [str(tmp_path / "in") if a == "IN" else str(tmp_path / "ws") if a == "WS" else a for a in args]
+    r = runner.invoke(app, [*args, "--releases-dir", str(tmp_path / "rel")] if args[0] in ("release", "build") else args)
+    assert r.exit_code == 1, r.output
+    assert [x for x in r.output.splitlines() if x.strip()] == [line]
+    assert not (tmp_path / "ws").exists() and not (tmp_path / "rel").exists()
+
+
+def test_the_library_checks_the_same_bounds(tmp_path):
+    from corpus_builder.pipeline import PrepareOptions, prepare, release_workspace
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^--shard-size 0: give a whole number of at least 1"):
+        prepare([tmp_path / "in"], tmp_path / "ws", PrepareOptions(shard_size=0))
+    with pytest.raises(ConfigError, match=r"^--workers 0: give a whole number of at least 1"):
+        prepare([tmp_path / "in"], tmp_path / "ws", PrepareOptions(workers=0))
+    assert not (tmp_path / "ws").exists()
+    with pytest.raises(ConfigError, match=r"^--shard-rows 0: give a whole number of at least 1"):
+        release_workspace(tmp_path / "ws", name="x", version="1.0.0", releases_dir=tmp_path / "rel", shard_rows=0)
