@@ -992,7 +992,7 @@ def release_workspace(
     check_version(version, releases_dir)
     if shard_rows < 1:
         raise ConfigError(f"--shard-rows {shard_rows}: give a whole number of at least 1 (rows per Parquet file)")
-    ws = Workspace(workspace).require()
+    ws = Workspace(workspace).require("release")
     with ws.reading("release"):  # no prepare/pull rewrites the shards while they are read; no foreign shard
         if (ws.root / STAGING_DIR / PLAN_FILE).is_file():
             logging.getLogger("corpus_builder").info(
