@@ -112,7 +112,11 @@ class RunSummary:
     blocks: int = 0
     boilerplate_blocks: int = 0
     boilerplate_labels: Counter = field(default_factory=Counter)
+    #: every entity span of the kept documents, by label (content and boilerplate lines alike)
     entities: Counter = field(default_factory=Counter)
+    #: the entity spans on content lines only, by label: those the release's ``ner`` config holds
+    #: (not in :meth:`to_dict`, so the manifest's ``prepare_summary`` is unchanged)
+    content_entities: Counter = field(default_factory=Counter)
     words: int = 0
     #: True when ``prepare`` found the workspace up to date and did no work (not in :meth:`to_dict`).
     up_to_date: bool = False
@@ -128,6 +132,8 @@ class RunSummary:
         return Counter(n.reason for n in self.notices if n.kind == kind)
 
     def add_document(self, doc: Document) -> None:
+        """Count ``doc`` (kept): its blocks, boilerplate labels, sentences, entities (all, and those
+        on content lines: :attr:`content_entities`), words, a missing entity model."""
         self.documents_kept += 1
         self.blocks += len(doc.blocks)
         for b in doc.blocks:
@@ -138,6 +144,8 @@ class RunSummary:
         bp_blocks = {i for i, b in enumerate(doc.blocks) if b.is_boilerplate}
         self.boilerplate_sentences += sum(1 for s in doc.sentences if s.block_index in bp_blocks)
         self.entities.update(e.label for e in doc.entities)
+        bp_ranges = [(b.start, b.end) for b in doc.blocks if b.is_boilerplate]
+        self.content_entities.update(e.label for e in doc.entities if not any(a <= e.start < z for a, z in bp_ranges))
         self.words += len(doc.text.split())
         if doc.meta.get(NO_ENTITY_MODEL):
             self.no_entity_model[doc.meta[NO_ENTITY_MODEL]] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import datasets
@@ -325,3 +326,32 @@ def test_the_library_checks_the_same_bounds(tmp_path):
     assert not (tmp_path / "ws").exists()
     with pytest.raises(ConfigError, match=r"^--shard-rows 0: give a whole number of at least 1"):
         release_workspace(tmp_path / "ws", name="x", version="1.0.0", releases_dir=tmp_path / "rel", shard_rows=0)
+
+
+def test_the_summary_counts_entities_on_content_lines_and_says_so(capsys):
+    # Fresh-user trial: "entities: LOC 35" counted entities on captions and footers too, which a
+    # reader took for content entities.
+    from corpus_builder.cli import print_summary
+    from corpus_builder.pipeline import RunSummary
+    from corpus_builder.records import Block, Document, Span
+
+    text = "Le maire de Brest a parlé à Quimper.\n© 2026 Journal de Lorient | Contact"
+    foot = text.index("©")
+
+    def at(part, label):
+        i = text.index(part)
+        return Span(i, i + len(part), label, part)
+
+    doc = Document(doc_id="d", source="a.txt", text=text, lang="fr", raw_sha256="0" * 64,
+                   blocks=(Block(0, foot - 1), Block(foot, len(text), True, "footer")),
+                   entities=(at("Brest", "LOC"), at("Quimper", "LOC"), at("Journal de Lorient", "ORG")))
+    summary = RunSummary.from_documents([doc])
+    assert summary.content_entities == {"LOC": 2} and summary.entities == {"LOC": 2, "ORG": 1}
+    assert "content_entities" not in summary.to_dict()  # the manifest's prepare_summary is unchanged
+    print_summary(summary)
+    printed = capsys.readouterr().out
+    rows = {re.sub(r"\s+", " ", line.strip("│ ")).rsplit(" │ ", 1)[0]: line.strip("│ ").split("│")[-1].strip()
+            for line in printed.splitlines() if "│" in line}
+    assert rows["entities on content lines: LOC"] == "2"
+    assert rows["entities on boilerplate lines (not in the ner config)"] == "1"
+    assert not any(k.startswith("entities: ") or k == "entities on content lines: ORG" for k in rows)
