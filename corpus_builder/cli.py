@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from . import __version__
-from .cli_options import ProgressOpt
+from .cli_options import ProgressOpt, whole_number
 from .entities.train import DEFAULT_BASE
 from .errors import ConfigError, CorpusBuilderError
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
@@ -81,7 +81,7 @@ BoilerplateModelOpt = Annotated[
 WorkersOpt = Annotated[
     Optional[int],
     typer.Option(
-        "--workers", min=1,
+        "--workers", parser=whole_number("--workers", 1, "worker processes; default: the available cores"), metavar="INTEGER",
         help="Processes that clean and annotate (default: the available cores; the local engine uses at most that many). "
         "Each loads the spaCy model (~400 MB).",
     ),
@@ -89,12 +89,12 @@ WorkersOpt = Annotated[
 ShardOpt = Annotated[
     int,
     typer.Option(
-        "--shard-size", min=1,
+        "--shard-size", parser=whole_number("--shard-size", 1, "documents per workspace shard"), metavar="INTEGER",
         help="Documents per workspace shard: the unit of parallel work and of resume. A corpus of one shard runs in one process.",
     ),
 ]
 ShardRowsOpt = Annotated[
-    int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file of the release (each config, each split).")
+    int, typer.Option("--shard-rows", parser=whole_number("--shard-rows", 1, "rows per Parquet file"), metavar="INTEGER", help="Rows per Parquet file of the release (each config, each split).")
 ]
 EngineOpt = Annotated[
     str,
@@ -254,8 +254,12 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     share = d["boilerplate_sentences"] / d["sentences"] if d["sentences"] else 0.0
     t.add_row("sentences", str(d["sentences"]))
     t.add_row("boilerplate share (sentences)", f"{share:.1%}")
-    for label, n in d["entities"].items():
-        t.add_row(f"entities: {label}", str(n))
+    # content lines only, as the release's ner config: the trial read "entities: LOC 35" as content
+    # entities while many were on captions and footers
+    for label, n in sorted(summary.content_entities.items()):
+        t.add_row(f"entities on content lines: {label}", str(n))
+    on_boilerplate = sum(d["entities"].values()) - sum(summary.content_entities.values())
+    t.add_row("entities on boilerplate lines (not in the ner config)", str(on_boilerplate))
     t.add_row("words", str(d["words"]))
     for lang, n in (d.get("no_entity_model") or {}).items():
         t.add_row(f"  no entity model: {lang}", f"{n} documents")
@@ -317,6 +321,20 @@ def prepare_cmd(
     if summary.up_to_date:
         out.print(f"workspace {escape(str(workspace))} is up to date: {summary.documents_kept} documents, nothing to do", highlight=False)
     _print_reapplied(workspace)
+    _fail_if_all_rejected(summary, f"see {workspace / 'rejects.jsonl'}")
+
+
+def _fail_if_all_rejected(summary: RunSummary, where: str) -> None:
+    """Exit 1 with one ``error:`` line on stderr when inputs were read but every one was rejected
+    (fresh-user trial: a folder of .csv/.md files gave "documents kept 0" and exit 0, and the next
+    ``release`` failed instead). The summary and ``rejects.jsonl`` are written first, so the
+    reasons are there to read; ``where`` says where (the rejects file, or the lines above).
+    A run with no input at all keeps its warning and exit 0; a partial reject is not an error."""
+    if summary.documents_kept == 0 and summary.rejects:
+        n = summary.documents_in or len(summary.rejects)
+        what = "the input was rejected" if n == 1 else f"all {n} inputs were rejected"
+        console.print("[bold red]error:[/]", escape(f"no documents: {what} ({where})"), highlight=False)
+        raise typer.Exit(1)
 
 
 def _print_reapplied(workspace: Path) -> None:
@@ -396,6 +414,7 @@ def build_cmd(
         with temporary_dir(tempfile.gettempdir(), "corpus-builder-") as tmp:
             summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)
             print_summary(summary, "prepare")
+            _fail_if_all_rejected(summary, "the reasons are listed above; nothing was released")
             with _progress(progress) as factory:
                 info = release_workspace(
                     tmp / "workspace", name=name, version=version, releases_dir=releases_dir, split=fractions,
@@ -551,7 +570,7 @@ def diff_cmd(
 @app.command("agreement")
 def agreement_cmd(
     path: Annotated[Path, typer.Argument(help="A workspace (its annotations.jsonl holds every annotation) or a release (its manifest's figures).")],
-    top: Annotated[int, typer.Option("--top", min=1, help="Documents with the most disagreement to list.")] = 10,
+    top: Annotated[int, typer.Option("--top", parser=whole_number("--top", 1, "documents to list"), metavar="INTEGER", help="Documents with the most disagreement to list.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Inter-annotator agreement where several people annotated the same documents: exact-span F1
@@ -676,8 +695,8 @@ def train_entities_cmd(
         typer.Option("--dev", help="Sources for early stopping (repeatable); default: 10% of the training documents, drawn with --seed."),
     ] = None,
     recipe: Annotated[str, typer.Option("--recipe", help="finetune (the base ner trained further), fresh (a new ner), fresh-md (a new ner with fr_core_news_md's vectors).")] = "finetune",
-    max_epochs: Annotated[int, typer.Option("--max-epochs", min=1, help="Epochs at most (one dev evaluation per epoch).")] = 30,
-    patience: Annotated[int, typer.Option("--patience", min=1, help="Stop after this many epochs without a better dev F1.")] = 6,
+    max_epochs: Annotated[int, typer.Option("--max-epochs", parser=whole_number("--max-epochs", 1, "training epochs"), metavar="INTEGER", help="Epochs at most (one dev evaluation per epoch).")] = 30,
+    patience: Annotated[int, typer.Option("--patience", parser=whole_number("--patience", 1, "epochs without a better dev F1"), metavar="INTEGER", help="Stop after this many epochs without a better dev F1.")] = 6,
     rehearse: Annotated[
         Optional[list[Path]],
         typer.Option("--rehearse", help="Unlabelled documents (prepare inputs) that the base model annotates and that are mixed into "

@@ -27,7 +27,8 @@ Besides documents and rejects, :func:`iter_inputs` yields :class:`Notice` record
 folder that are not read) and ``warning`` (``"invalid bytes"``: a kept document lost or repaired a
 few invalid UTF-8 bytes or U+FFFD characters; the detail says how many and where; ``"lone
 surrogate"``: a JSONL record's ``id``, ``source`` or ``meta`` held a lone surrogate, written
-escaped). A notice about a JSONL line carries its place in ``record``, as a reject does.
+escaped; ``"read as HTML"``: a ``.txt`` file that starts with ``<!DOCTYPE html`` or ``<html``,
+:func:`starts_like_html`, was read as an HTML page). A notice about a JSONL line carries its place in ``record``, as a reject does.
 """
 
 from __future__ import annotations
@@ -414,6 +415,27 @@ def damage_summary(decoded: Decoded) -> str:
     return ", ".join(parts) + where + examples
 
 
+#: Characters at the start of a ``.txt`` file that :func:`starts_like_html` looks at.
+HTML_SNIFF_CHARS = 512
+#: What an HTML page starts with (after a BOM and whitespace), case-insensitive. Only the two
+#: unambiguous starts: a plain text may well begin with ``<b>`` or ``<Le titre>``.
+_HTML_START = re.compile(r"[\ufeff\s]*(<!doctype\s+html|<html)(?=[\s>/])", re.IGNORECASE)
+
+
+def starts_like_html(text: str) -> bool:
+    """True when ``text`` begins, after an optional BOM (U+FEFF) and whitespace, with
+    ``<!DOCTYPE html`` or an ``<html`` tag (case-insensitive). Used on ``.txt`` inputs: a page
+    saved under a ``.txt`` name is read as HTML, with a ``"read as HTML"`` warning notice (a
+    fresh-user trial found one kept as plain text with its raw tags)."""
+    return _HTML_START.match(text[:HTML_SNIFF_CHARS]) is not None
+
+
+def _html_start(text: str) -> str:
+    """The tag that made :func:`starts_like_html` true, as written (``<!DOCTYPE html``, ``<HTML``)."""
+    m = _HTML_START.match(text[:HTML_SNIFF_CHARS])
+    return m.group(1) if m else ""
+
+
 def _is_blank(text: str) -> bool:
     """True when ``text`` has nothing but whitespace, controls and invisible format characters."""
     return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in text)
@@ -600,6 +622,12 @@ def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notic
     if not data.strip():
         yield Reject(source, "empty", "the file has no text")
         return
+    # HTML saved as .txt: read as HTML, with a warning (fresh-user trial: kept with its raw tags).
+    # The byte test (an ASCII-compatible start) lets its <meta charset> decide the decoding; the
+    # text test below catches a UTF-16/32 page.
+    sniffed = fmt == "txt" and starts_like_html(data[:HTML_SNIFF_CHARS].decode("latin-1"))
+    if sniffed:
+        fmt = "html"
     declared = _declared_html_charset(data) if fmt == "html" else None
     try:
         decoded = decode_input(data, source, declared=declared)
@@ -613,10 +641,16 @@ def _read_file(path: Path, source: str) -> Iterator[RawDocument | Reject | Notic
     raw_sha256 = hashlib.sha256(stored).hexdigest()
     if decoded.damage or decoded.repaired:
         yield Notice(source, "warning", "invalid bytes", damage_summary(decoded))
+    if fmt == "txt" and starts_like_html(text):
+        sniffed, fmt = True, "html"
     if fmt == "txt":
         yield RawDocument(source=source, raw_sha256=raw_sha256, text=text, format="txt", encoding=encoding)
     elif fmt == "html":
-        yield _html_document(source, raw_sha256, text, encoding)
+        page = _html_document(source, raw_sha256, text, encoding)
+        if sniffed and isinstance(page, RawDocument):  # a notice comes right before the document it is about
+            yield Notice(source, "warning", "read as HTML", f"the file starts with {_html_start(text)}: read as HTML (tags "
+                         "removed, blocks from the page layout), not as plain text; name it .html to say so")
+        yield page
     else:
         yield from _jsonl_documents(source, text, encoding)
 
@@ -676,8 +710,9 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         if record.get("lang"):
             tag = normalize_tag(record["lang"])
             if tag is None:
-                yield Notice(where, "warning", "invalid lang", f"`lang` {record['lang']!r} is not a BCP 47 language tag "
-                             "(e.g. fr, en, pt-BR); ignored, the language is detected from the text")
+                # named like the other notices of a line: the record's source and its place (fresh-user trial: no record)
+                yield Notice(source, "warning", "invalid lang", f"`lang` {record['lang']!r} is not a BCP 47 language tag "
+                             "(e.g. fr, en, pt-BR); ignored, the language is detected from the text", record=where)
             else:
                 meta["lang"] = tag
         doc_id = record.get("id")

@@ -83,7 +83,7 @@ class PrepareOptions:
         costs ~400 MB and start-up, and cannot run faster than the cores). Raises
         :class:`ConfigError` below 1."""
         if self.workers is not None and self.workers < 1:
-            raise ConfigError(f"--workers must be at least 1 (got {self.workers})")
+            raise ConfigError(f"--workers {self.workers}: give a whole number of at least 1 (worker processes; default: the available cores)")
         cpus = available_cpus()
         if self.workers is None:
             return cpus
@@ -112,7 +112,11 @@ class RunSummary:
     blocks: int = 0
     boilerplate_blocks: int = 0
     boilerplate_labels: Counter = field(default_factory=Counter)
+    #: every entity span of the kept documents, by label (content and boilerplate lines alike)
     entities: Counter = field(default_factory=Counter)
+    #: the entity spans on content lines only, by label: those the release's ``ner`` config holds
+    #: (not in :meth:`to_dict`, so the manifest's ``prepare_summary`` is unchanged)
+    content_entities: Counter = field(default_factory=Counter)
     words: int = 0
     #: True when ``prepare`` found the workspace up to date and did no work (not in :meth:`to_dict`).
     up_to_date: bool = False
@@ -128,6 +132,8 @@ class RunSummary:
         return Counter(n.reason for n in self.notices if n.kind == kind)
 
     def add_document(self, doc: Document) -> None:
+        """Count ``doc`` (kept): its blocks, boilerplate labels, sentences, entities (all, and those
+        on content lines: :attr:`content_entities`), words, a missing entity model."""
         self.documents_kept += 1
         self.blocks += len(doc.blocks)
         for b in doc.blocks:
@@ -138,6 +144,8 @@ class RunSummary:
         bp_blocks = {i for i, b in enumerate(doc.blocks) if b.is_boilerplate}
         self.boilerplate_sentences += sum(1 for s in doc.sentences if s.block_index in bp_blocks)
         self.entities.update(e.label for e in doc.entities)
+        bp_ranges = [(b.start, b.end) for b in doc.blocks if b.is_boilerplate]
+        self.content_entities.update(e.label for e in doc.entities if not any(a <= e.start < z for a, z in bp_ranges))
         self.words += len(doc.text.split())
         if doc.meta.get(NO_ENTITY_MODEL):
             self.no_entity_model[doc.meta[NO_ENTITY_MODEL]] += 1
@@ -773,7 +781,7 @@ def prepare(
     workspace that is not one or overlaps an input (:meth:`Workspace.claim`; nothing is written),
     a file in the workspace's folders that corpus-builder did not write (:meth:`Workspace.remove_owned`),
     and any reject when ``options.strict`` (the documents are then not written); :class:`ConfigError`
-    when the worker processes die (they could not start, or were killed), and for a
+    for ``workers`` or ``shard_size`` below 1 (before any write), when the worker processes die (they could not start, or were killed), and for a
     ``boilerplate_model`` file that is missing, unreadable or not a model (before anything is
     written).
     """
@@ -785,6 +793,8 @@ def prepare(
 
     parse_model_spec(options.model)  # a malformed --model fails here, before any work
     workers = options.resolved_workers()
+    if options.shard_size < 1:
+        raise ConfigError(f"--shard-size {options.shard_size}: give a whole number of at least 1 (documents per workspace shard)")
     if options.engine not in ENGINES:
         raise ConfigError(f"--engine {options.engine!r}: choose one of {', '.join(ENGINES)}")
     fingerprint = _file_fingerprint(paths)  # raises InputError for a missing input, before any write
@@ -980,7 +990,7 @@ def release_workspace(
     per cluster, ``off`` skips the search (every document is its own cluster).
 
     Returns the :class:`corpus_builder.release.ReleaseInfo`. Raises :class:`ConfigError` for a
-    bad name or version (checked first), :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
+    bad name or version (checked first) or ``shard_rows`` below 1, :class:`InputError` if the workspace was not prepared, :class:`corpus_builder.errors.ReleaseError` if the version exists
     or a row violates the schemas, :class:`InputError` when a prepare or pull is writing the
     workspace or ``documents/`` holds a file corpus-builder did not write.
     """
@@ -988,7 +998,9 @@ def release_workspace(
 
     check_name(name, releases_dir)  # before the workspace is read: a bad name is the first thing to say
     check_version(version, releases_dir)
-    ws = Workspace(workspace).require()
+    if shard_rows < 1:
+        raise ConfigError(f"--shard-rows {shard_rows}: give a whole number of at least 1 (rows per Parquet file)")
+    ws = Workspace(workspace).require("release")
     with ws.reading("release"):  # no prepare/pull rewrites the shards while they are read; no foreign shard
         if (ws.root / STAGING_DIR / PLAN_FILE).is_file():
             logging.getLogger("corpus_builder").info(

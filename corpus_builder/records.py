@@ -223,7 +223,8 @@ class Notice:
     ``kind``: ``"skipped"`` (a path under an input folder that was not read: a hidden file or
     folder, a symbolic link to a folder, a file reached a second time) or ``"warning"`` (a
     document that was kept, with damage repaired or dropped: invalid UTF-8 bytes, U+FFFD
-    replacement characters; or a JSONL ``lang`` that is not a BCP 47 tag, ignored). ``source``: as for
+    replacement characters; a JSONL ``lang`` that is not a BCP 47 tag, ignored; or a ``.txt`` file
+    holding an HTML page, read as HTML). ``source``: as for
     :class:`Reject` (the path relative to its input folder). ``reason``: short, countable
     (``"hidden file"``, ``"invalid bytes dropped"``...); ``detail`` for humans. ``record``: a
     JSONL line's place, as for :class:`Reject` (``None`` otherwise, and then absent from

@@ -218,12 +218,20 @@ class Workspace:
             "to make one, in a new or empty folder"
         )
 
-    def require(self) -> "Workspace":
+    def require(self, run: str = "this command") -> "Workspace":
         """Return self if this is a workspace where ``prepare`` has completed, else raise
-        :class:`InputError` (not a workspace, or a first ``prepare`` that did not finish)."""
+        :class:`InputError`: not a workspace; a first ``prepare`` still running (the lock is held:
+        :meth:`lock_holder`), then the message says so and to wait, then run ``run`` again (a
+        fresh-user trial was told to run prepare again while it ran); or a first ``prepare`` that
+        stopped without finishing (run it again: it resumes)."""
         if not self.is_workspace():
             raise self._not_a_workspace()
         if self.read_info().get("unfinished"):
+            holder = self.lock_holder()
+            if holder:
+                raise InputError(
+                    f"workspace {self.root}: its first prepare is in progress ({holder}): wait for it to finish, then run {run} again"
+                )
             raise InputError(
                 f"workspace {self.root}: its first `prepare` has not finished; run `corpus-builder prepare INPUT... --workspace {self.root}` "
                 "again (it resumes)"
@@ -312,6 +320,10 @@ class Workspace:
         except BlockingIOError:
             holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another run"
             os.close(fd)
+            if shared:  # a reader waits for the writer; another workspace would not hold these documents
+                writing = re.match(r"corpus-builder (.+?) \(pid", holder)
+                doing = f"a {writing.group(1)} is in progress" if writing else "it is being written"
+                raise InputError(f"workspace {self.root} is in use by {holder}: {doing}; wait for it to finish, then run {run} again") from None
             raise InputError(f"workspace {self.root} is in use by {holder}: wait for it to finish, or use another --workspace") from None
         try:
             if not shared:
@@ -323,6 +335,26 @@ class Workspace:
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, b"a corpus-builder run that reads it (release)\n", 0)  # what a writer finds while readers hold it
             fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def lock_holder(self) -> str | None:
+        """Who holds the workspace for writing (``"corpus-builder prepare (pid 123)"``, as
+        :meth:`lock` records it), or ``None`` when no writing run holds it (no ``.lock`` yet, or
+        only readers). Takes and at once releases a shared lock; writes nothing."""
+        import fcntl
+
+        try:
+            fd = os.open(self.root / LOCK_FILE, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.read(fd, 200).decode("utf-8", "replace").strip() or "another run"
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
             os.close(fd)
 
     def remove_owned(self, folder: Path) -> None:

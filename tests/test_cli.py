@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import datasets
@@ -253,3 +255,103 @@ def test_an_output_path_under_a_file_is_one_line_not_a_traceback(tmp_path):
         assert r.exit_code == 1, r.output
         assert "Traceback" not in r.output and "error:" in r.output and str(a_file) in r.output
     assert a_file.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_prepare_with_every_input_rejected_fails_with_one_line_and_keeps_the_reasons(tmp_path):
+    # Fresh-user trial: a folder of .csv/.md files gave "documents kept 0" and exit 0, no warning.
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    ws = tmp_path / "ws"
+    r = invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress")
+    assert r.exit_code == 1, r.output
+    errors = [line for line in r.stderr.splitlines() if line.strip()]
+    assert errors == [f"error: no documents: all 2 inputs were rejected (see {ws / 'rejects.jsonl'})"], r.stderr
+    assert "Traceback" not in r.output
+    rejects = [json.loads(line) for line in (ws / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(x["reason"] for x in rejects) == ["empty", "unsupported"]
+    r = invoke("build", corpus, "--name", "x", "--version", "0.1.0", "--releases-dir", tmp_path / "rel", "--workers", "1", "--no-progress")
+    assert r.exit_code == 1 and not (tmp_path / "rel" / "x").exists()
+    assert [line for line in r.stderr.splitlines() if line.strip()] == [
+        "error: no documents: all 2 inputs were rejected (the reasons are listed above; nothing was released)"]
+    # a partial reject stays a warning-free success, as before
+    (corpus / "ok.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    r = invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress")
+    assert r.exit_code == 0, r.output
+    assert "error" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["release", "--workspace", "WS", "--name", "x", "--version", "1.0.0", "--shard-rows", "0"],
+         "error: --shard-rows 0: give a whole number of at least 1 (rows per Parquet file)"),
+        (["build", "IN", "--name", "x", "--version", "1.0.0", "--shard-rows", "-5"],
+         "error: --shard-rows -5: give a whole number of at least 1 (rows per Parquet file)"),
+        (["prepare", "IN", "--workspace", "WS", "--workers", "0"],
+         "error: --workers 0: give a whole number of at least 1 (worker processes; default: the available cores)"),
+        (["prepare", "IN", "--workspace", "WS", "--workers", "-2"],
+         "error: --workers -2: give a whole number of at least 1 (worker processes; default: the available cores)"),
+        (["prepare", "IN", "--workspace", "WS", "--workers", "two"],
+         "error: --workers two: give a whole number of at least 1 (worker processes; default: the available cores)"),
+        (["prepare", "IN", "--workspace", "WS", "--shard-size", "0"],
+         "error: --shard-size 0: give a whole number of at least 1 (documents per workspace shard)"),
+        (["agreement", "WS", "--top", "0"], "error: --top 0: give a whole number of at least 1 (documents to list)"),
+        (["studio", "push", "--workspace", "WS", "--batch-size", "0"],
+         "error: --batch-size 0: give a whole number of at least 1 (tasks per import request)"),
+    ],
+)
+def test_an_out_of_range_number_is_one_error_line_before_any_work(tmp_path, args, line):
+    # Fresh-user trial: `--shard-rows 0` gave click's two-line usage error (exit 2), every other
+    # bad value the tool's own `error:` line.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    args = [str(tmp_path / "in") if a == "IN" else str(tmp_path / "ws") if a == "WS" else a for a in args]
+    r = runner.invoke(app, [*args, "--releases-dir", str(tmp_path / "rel")] if args[0] in ("release", "build") else args)
+    assert r.exit_code == 1, r.output
+    assert [x for x in r.output.splitlines() if x.strip()] == [line]
+    assert not (tmp_path / "ws").exists() and not (tmp_path / "rel").exists()
+
+
+def test_the_library_checks_the_same_bounds(tmp_path):
+    from corpus_builder.pipeline import PrepareOptions, prepare, release_workspace
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("La ville de Brest accueille un festival.", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^--shard-size 0: give a whole number of at least 1"):
+        prepare([tmp_path / "in"], tmp_path / "ws", PrepareOptions(shard_size=0))
+    with pytest.raises(ConfigError, match=r"^--workers 0: give a whole number of at least 1"):
+        prepare([tmp_path / "in"], tmp_path / "ws", PrepareOptions(workers=0))
+    assert not (tmp_path / "ws").exists()
+    with pytest.raises(ConfigError, match=r"^--shard-rows 0: give a whole number of at least 1"):
+        release_workspace(tmp_path / "ws", name="x", version="1.0.0", releases_dir=tmp_path / "rel", shard_rows=0)
+
+
+def test_the_summary_counts_entities_on_content_lines_and_says_so(capsys):
+    # Fresh-user trial: "entities: LOC 35" counted entities on captions and footers too, which a
+    # reader took for content entities.
+    from corpus_builder.cli import print_summary
+    from corpus_builder.pipeline import RunSummary
+    from corpus_builder.records import Block, Document, Span
+
+    text = "Le maire de Brest a parlé à Quimper.\n© 2026 Journal de Lorient | Contact"
+    foot = text.index("©")
+
+    def at(part, label):
+        i = text.index(part)
+        return Span(i, i + len(part), label, part)
+
+    doc = Document(doc_id="d", source="a.txt", text=text, lang="fr", raw_sha256="0" * 64,
+                   blocks=(Block(0, foot - 1), Block(foot, len(text), True, "footer")),
+                   entities=(at("Brest", "LOC"), at("Quimper", "LOC"), at("Journal de Lorient", "ORG")))
+    summary = RunSummary.from_documents([doc])
+    assert summary.content_entities == {"LOC": 2} and summary.entities == {"LOC": 2, "ORG": 1}
+    assert "content_entities" not in summary.to_dict()  # the manifest's prepare_summary is unchanged
+    print_summary(summary)
+    printed = capsys.readouterr().out
+    rows = {re.sub(r"\s+", " ", line.strip("│ ")).rsplit(" │ ", 1)[0]: line.strip("│ ").split("│")[-1].strip()
+            for line in printed.splitlines() if "│" in line}
+    assert rows["entities on content lines: LOC"] == "2"
+    assert rows["entities on boilerplate lines (not in the ner config)"] == "1"
+    assert not any(k.startswith("entities: ") or k == "entities on content lines: ORG" for k in rows)

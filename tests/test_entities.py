@@ -318,9 +318,65 @@ def test_a_name_after_an_abbreviated_honorific_is_a_person() -> None:
     text = "M. Dupont a reçu Mme Anne Hidalgo et le Dr Maréchal à Lyon."
     repaired = entities.repair_spans(text, [span(text, "Lyon")])
     assert [(s.text, s.label) for s in repaired] == [("Dupont", "PER"), ("Anne Hidalgo", "PER"), ("Maréchal", "PER"), ("Lyon", "LOC")]
-    # a predicted span over the name is kept as it is (only missing names are added)
+    # a predicted span that is exactly the name is relabelled PER (fresh-user trial: "M. Durand" LOC)
     kept = entities.repair_spans(text, [span(text, "Dupont", "ORG")])
-    assert ("Dupont", "ORG") in [(s.text, s.label) for s in kept]
+    assert ("Dupont", "PER") in [(s.text, s.label) for s in kept]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "label", "expected"),
+    [
+        # sentences written for this test, of the trial's form "Selon le maire, M. X, ..."
+        ("Selon le maire, M. Durand, la piscine ouvrira en juin.", "Durand", "LOC", ("Durand", "PER")),
+        ("D'après l'adjoint, M. Bernard, les travaux dureront un an.", "Bernard", "MISC", ("Bernard", "PER")),
+        ("La directrice, Mme Lefort, a reçu les parents.", "Lefort", "ORG", ("Lefort", "PER")),
+        ("Mlle Rivière a gagné la course.", "Rivière", "LOC", ("Rivière", "PER")),
+        ("Le Dr Garnier a ouvert un cabinet.", "Dr Garnier", "LOC", ("Garnier", "PER")),
+        ("On attend Mme Anne Vidal demain.", "Anne Vidal", "MISC", ("Anne Vidal", "PER")),
+    ],
+)
+def test_a_span_that_is_exactly_the_name_after_an_honorific_becomes_per(text, predicted, label, expected) -> None:
+    assert [(s.text, s.label) for s in entities.repair_spans(text, [span(text, predicted, label)])] == [expected]
+    # the rule is a news form: with only that family on, the span is relabelled too (honorific kept then)
+    only = entities.repair_spans(text, [span(text, predicted, label)], families=["news_forms"])
+    assert [s.label for s in only] == ["PER"]
+
+
+def test_a_span_that_covers_more_than_the_name_keeps_its_label() -> None:
+    text = "Selon M. Durand, Paris Habitat rénovera l'immeuble."
+    repaired = entities.repair_spans(text, [span(text, "Durand, Paris Habitat", "ORG")])
+    assert ("Durand, Paris Habitat", "ORG") in [(s.text, s.label) for s in repaired]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "label", "expected"),
+    [
+        # lines written for this test, of the trial's footer form
+        ("Mentions légales | Politique de confidentialité | Contact", "Politique de confidentialité | Contact", "ORG",
+         [("Politique de confidentialité", "ORG")]),
+        ("Accueil | Économie | Banque Lorient | Sport", "Banque Lorient | Sport", "ORG", [("Banque Lorient", "ORG")]),
+        ("Accueil • Quimper • Météo", "Quimper • Météo", "LOC", [("Quimper", "LOC")]),
+        ("Rubriques ¦ Brest ¦ Vannes", "Brest ¦ Vannes", "LOC", [("Brest", "LOC")]),
+        # a span that starts on the separator keeps the first part with a letter
+        ("Accueil | Rennes", "| Rennes", "LOC", [("Rennes", "LOC")]),
+        # only separators between spaces for the middle dot: "l·l" stays inside a word
+        ("La Col·lecció de Girona", "Col·lecció de Girona", "ORG", [("Col·lecció de Girona", "ORG")]),
+    ],
+)
+def test_a_span_never_crosses_a_menu_separator(text, predicted, label, expected) -> None:
+    repaired = entities.repair_spans(text, [span(text, predicted, label)])
+    assert [(s.text, s.label) for s in repaired] == expected
+    for s in repaired:
+        assert text[s.start : s.end] == s.text
+
+
+def test_the_trial_sentences_through_the_model(recognizer: entities.EntityRecognizer) -> None:
+    # the model's own errors of the trial, on sentences written for this test
+    doc = make_doc("Selon le maire, M. Durand, le stade sera rénové.\nSelon l'élu, M. Bernard, la route sera fermée.\n"
+                   "Mentions légales | Politique de confidentialité | Contact")
+    got = [(s.text, s.label) for s in predict_one(recognizer, doc)]
+    assert ("Durand", "PER") in got and ("Bernard", "PER") in got
+    assert not any("|" in t for t, _ in got)
 
 
 @pytest.mark.parametrize(("text", "predicted", "label"), [("Abonnez-vous à notre Newsletter", "Newsletter", "LOC"), ("Sport", "Sport", "LOC"), ("Accueil", "Accueil", "PER")])

@@ -567,3 +567,66 @@ def test_a_folder_that_cannot_be_read_is_a_reject_naming_it(tmp_path, monkeypatc
     refused.add(str(tmp_path / "in"))
     (reject,) = iter_inputs([tmp_path / "in"])
     assert (reject.source, reject.reason) == ("in", "unreadable")
+
+
+def test_an_html_page_saved_as_txt_is_read_as_html_with_a_warning(tmp_path, fake_html):
+    # Fresh-user trial: html-as.txt was kept as plain text with its raw tags, no warning.
+    page = "<html><body><nav>Accueil | Sport</nav><article>Le club de Vannes a gagné.</article></body></html>"
+    (tmp_path / "a-page.txt").write_text("\ufeff  \n" + page, encoding="utf-8")
+    (tmp_path / "b-doctype.txt.gz").write_bytes(gzip.compress(("<!DOCTYPE HTML>\n" + page).encode()))
+    (tmp_path / "c-utf16.txt").write_bytes(codecs.BOM_UTF16_LE + page.upper().replace("<ARTICLE>", "<article>")
+                                           .replace("</ARTICLE>", "</article>").encode("utf-16-le"))
+    latin = '<html><head><meta charset="iso-8859-1"></head><body><p>Ça coûte 5 € à Noël</p></body></html>'
+    (tmp_path / "d-latin.txt").write_bytes(latin.encode("cp1252"))
+    # plain texts that merely contain or begin with markup-like text stay plain text
+    (tmp_path / "e-plain.txt").write_text("<b>Attention</b> : le <html> est un langage.", encoding="utf-8")
+    (tmp_path / "f-plain.txt").write_text("Un article sur <html> et le web.", encoding="utf-8")
+    (tmp_path / "g-htmlfoo.txt").write_text("<htmlish> n'est pas une balise.", encoding="utf-8")
+    items = list(iter_inputs([tmp_path]))
+    docs = {d.source: d for d in _docs(items)}
+    assert {s: d.format for s, d in docs.items()} == {
+        "a-page.txt": "html", "b-doctype.txt.gz": "html", "c-utf16.txt": "html", "d-latin.txt": "html",
+        "e-plain.txt": "txt", "f-plain.txt": "txt", "g-htmlfoo.txt": "txt"}
+    assert docs["a-page.txt"].text == "Accueil | Sport\nLe club de Vannes a gagné."
+    assert "<" not in docs["b-doctype.txt.gz"].text and docs["b-doctype.txt.gz"].main_text == "Le club de Vannes a gagné."
+    assert "Ça coûte 5 € à Noël" in docs["d-latin.txt"].text and docs["d-latin.txt"].encoding == "cp1252"
+    assert _notices(items, "warning") == {(s, "read as HTML") for s in ("a-page.txt", "b-doctype.txt.gz", "c-utf16.txt", "d-latin.txt")}
+    (n,) = [n for n in items if isinstance(n, Notice) and n.source == "b-doctype.txt.gz"]
+    assert n.detail.startswith("the file starts with <!DOCTYPE HTML: read as HTML") and n.record is None
+    # each notice comes right before its document
+    for i, item in enumerate(items):
+        if isinstance(item, Notice) and item.reason == "read as HTML":
+            assert isinstance(items[i + 1], RawDocument) and items[i + 1].source == item.source
+
+
+def test_an_html_page_saved_as_txt_through_prepare(tmp_path):
+    from corpus_builder.pipeline import PrepareOptions, prepare
+    from corpus_builder.workspace import Workspace
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "page.txt").write_text(
+        "<!doctype html><html><body><nav><a href='/'>Accueil</a> | <a href='/sport'>Sport</a></nav>"
+        "<p>Le club de Vannes a remporté son match samedi soir devant deux mille spectateurs.</p>"
+        "<footer>© 2026 Le Quotidien du Golfe</footer></body></html>", encoding="utf-8")
+    summary = prepare([corpus], tmp_path / "ws", PrepareOptions(workers=1))
+    (doc,) = Workspace(tmp_path / "ws").iter_documents()
+    assert "<" not in doc.text and "Le club de Vannes a remporté son match" in doc.text
+    assert [(n.source, n.kind, n.reason) for n in summary.notices] == [("page.txt", "warning", "read as HTML")]
+    assert [json.loads(line)["reason"] for line in (tmp_path / "ws" / "notices.jsonl").read_text(encoding="utf-8").splitlines()] == ["read as HTML"]
+
+
+def test_the_readme_table_lists_every_reject_reason_the_code_gives():
+    # Fresh-user trial: `line too long`, `duplicate-id`, `unsupported`, `empty`, `bad-jsonl` and the
+    # 100,000-character limit were not in the README. The reasons are read from the code itself.
+    from corpus_builder.pipeline import MAX_LINE_CHARS
+
+    package = Path(__file__).resolve().parents[1] / "corpus_builder"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+    in_code = set(re.findall(r"\b(?:Reject|_reject|DecodeError)\([^,()]+(?:\([^()]*\))?,\s*\"([^\"]+)\"", code))
+    assert {"empty", "binary", "undecodable", "unsupported", "bad-jsonl", "line too long", "duplicate-id"} <= in_code
+    readme = (package.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| reason | the input gave no document because |", 1)[1].split("\n\n", 1)[0]
+    in_readme = set(re.findall(r"^\| `([^`]+)` \|", table, re.M))
+    assert in_readme == in_code
+    assert f"{MAX_LINE_CHARS:,} characters" in table

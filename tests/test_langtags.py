@@ -33,3 +33,18 @@ def test_jsonl_lang_regional_invalid_and_missing(tmp_path):
     assert any(e.label == "LOC" and e.text == "Lyon" for e in docs["a"].entities)
     (notice,) = [n for n in summary.notices if n.reason == "invalid lang"]
     assert notice.kind == "warning" and notice.source.endswith("docs.jsonl#L2") and "xx-invalid" in notice.detail
+
+
+def test_the_invalid_lang_notice_names_its_line_like_the_other_notices(tmp_path):
+    # Fresh-user trial: in notices.jsonl the `invalid lang` warning had no `record` field.
+    from corpus_builder.ingest import iter_inputs
+    from corpus_builder.records import Notice
+
+    rows = [{"id": "a", "source": "agence-ouest", "text": "Le maire de Quimper a parlé.", "lang": "xx-invalid"},
+            {"id": "b", "text": "Le maire de Morlaix a parlé.", "lang": "not a tag"}]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    notices = [n for n in iter_inputs([tmp_path / "docs.jsonl"]) if isinstance(n, Notice)]
+    assert [(n.source, n.record, n.reason) for n in notices] == [
+        ("agence-ouest", "docs.jsonl#L1", "invalid lang"), ("docs.jsonl#L2", "docs.jsonl#L2", "invalid lang")]
+    assert notices[0].where == "docs.jsonl#L1 (source agence-ouest)"
+    assert notices[0].to_dict()["record"] == "docs.jsonl#L1" and notices[1].to_dict()["record"] == "docs.jsonl#L2"

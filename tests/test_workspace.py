@@ -325,3 +325,30 @@ def test_strict_keeps_an_empty_folder_the_user_made(tmp_path):
     with pytest.raises(InputError, match="--strict"):
         prepare([corpus], mine, PrepareOptions(workers=1, strict=True))
     assert mine.is_dir() and list(mine.iterdir()) == []
+
+
+def test_release_during_a_prepare_says_to_wait_not_to_run_prepare_again(tmp_path):
+    # Fresh-user trial: `release` while the first prepare ran said "its first prepare has not
+    # finished; run corpus-builder prepare ... again", which the lock would have refused then.
+    import os
+
+    corpus = _one_file_corpus(tmp_path)
+    ws = tmp_path / "ws"
+    args = ("release", "--workspace", ws, "--name", "x", "--version", "1.0.0", "--releases-dir", tmp_path / "rel", "--no-progress")
+    Workspace(ws).claim([corpus])
+    assert Workspace(ws).lock_holder() is None
+    with Workspace(ws).lock("prepare"):  # the first prepare is running
+        assert Workspace(ws).lock_holder() == f"corpus-builder prepare (pid {os.getpid()})"
+        line = _one_error_line(_invoke(*args))
+        assert line == (f"error: workspace {ws}: its first prepare is in progress (corpus-builder prepare (pid {os.getpid()})): "
+                        "wait for it to finish, then run release again")
+    # stopped (no lock held): the old advice stands, it resumes
+    assert "run `corpus-builder prepare INPUT... --workspace" in _one_error_line(_invoke(*args))
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    with Workspace(ws).lock("prepare"):  # a later prepare is updating a completed workspace
+        line = _one_error_line(_invoke(*args))
+        assert line == (f"error: workspace {ws} is in use by corpus-builder prepare (pid {os.getpid()}): a prepare is in progress; "
+                        "wait for it to finish, then run release again")
+    with Workspace(ws).lock("release", shared=True):  # a reader is not a writer
+        assert Workspace(ws).lock_holder() is None
+    assert not (tmp_path / "rel").exists()

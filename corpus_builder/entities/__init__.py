@@ -36,7 +36,8 @@ Post-processing, in order (word lists live in ``data/entities/``):
    punctuation, junk spans, type cues (``determiners.txt``, ``honorifics.txt``,
    ``trailing_words.txt``, ``not_entities.txt``, ``type_cues.tsv``); then news-page forms the
    model gets wrong: a dateline's place (LOC) and agency (ORG), and a PER for a name after an
-   abbreviated honorific that no span covers ("M. Dupont");
+   abbreviated honorific, added where no span covers it or relabelled ("M. Dupont"); a span is
+   cut at a menu separator ("Politique de confidentialité | Contact");
 3. on boilerplate blocks, menu items and buttons are dropped (:func:`_menu_word`: "Accueil",
    "Partager", "Newsletter", which the model calls PER or LOC);
 4. :func:`harmonize_labels`: one label per entity text within a document.
@@ -104,9 +105,10 @@ POS_CONTEXT = 1
 REPAIR_FAMILIES: tuple[str, ...] = ("verb_split", "propn_filter", "boundaries", "drops", "types", "news_forms", "menu_words", "harmonize")
 
 #: The families inside :func:`repair_spans`: ``boundaries`` (determiners, honorifics, trailing
-#: words, scores and punctuation trimmed; a span split at an inner honorific), ``drops`` (product
-#: codes, ``not_entities.txt``, stop words, shouted lines, titles alone), ``types`` (PER after a
-#: title, ``type_cues.tsv``, product contexts) and ``news_forms`` (datelines, "M. Dupont").
+#: words, scores and punctuation trimmed; a span split at an inner honorific, cut at a menu
+#: separator ``|``), ``drops`` (product codes, ``not_entities.txt``, stop words, shouted lines,
+#: titles alone), ``types`` (PER after a title, ``type_cues.tsv``, product contexts) and
+#: ``news_forms`` (datelines, "M. Dupont" added or relabelled PER).
 SPAN_REPAIR_FAMILIES: tuple[str, ...] = ("boundaries", "drops", "types", "news_forms")
 
 
@@ -714,7 +716,9 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
     """Repair predicted entity spans over ``text`` (pure; offsets are code points into ``text``).
 
     Rules, in order, for each span:
-    0. split where an abbreviated honorific starts a second mention ("Guy Hosneld M. Hosneld");
+    0. keep only the first part with a letter of a span that crosses a menu separator
+       (:func:`_cut_at_menu_separators`: "Politique de confidentialité | Contact" → "Politique de
+       confidentialité"); split where an abbreviated honorific starts a second mention ("Guy Hosneld M. Hosneld");
     1. cut at the first line break (a span never crosses ``\\n``);
     2. strip leading punctuation/spaces and leading determiners (``data/entities/determiners.txt``:
        "la Chine" → "Chine", "l'Institut" → "Institut"); a capitalised determiner ("Les Etats-Unis")
@@ -735,7 +739,9 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
        product (``product_contexts.tsv``: "l'utilisation d'Aclasta", "Angiox 250 mg");
     6. datelines at a line start ("VARSOVIE (Reuters) - …", :data:`_DATELINE`): the place
        becomes LOC and the agency ORG, replacing or adding spans; a name after an abbreviated
-       honorific that no span touches becomes PER (:data:`_HONORIFIC_NAME`: "M. Dupont");
+       honorific that no span touches becomes PER (:data:`_HONORIFIC_NAME`: "M. Dupont"), and so
+       does a span of another label that is exactly that name (:func:`_relabel_honorific_names`:
+       "M. Durand" LOC → PER);
     7. drop duplicates and overlaps (the longer span wins, then the earlier).
 
     ``families`` (a subset of :data:`SPAN_REPAIR_FAMILIES`) switches rule groups on: 0, 2, 3 are
@@ -748,7 +754,7 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
     families = frozenset(families)
     boundaries, drops, types = "boundaries" in families, "drops" in families, "types" in families
     out: list[Span] = []
-    for span in _split_at_inner_honorifics(text, spans) if boundaries else spans:
+    for span in _split_at_inner_honorifics(text, _cut_at_menu_separators(text, spans)) if boundaries else spans:
         start, end = span.start, span.end
         start, end = max(0, start), min(len(text), end)
         nl = text.find("\n", start, end)
@@ -801,7 +807,7 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
                 label = "MISC"  # "l'utilisation d'Aclasta", "Angiox 250 mg"
         out.append(replace(span, start=start, end=end, label=label, text=piece))
     if "news_forms" in families:
-        out = _add_honorific_names(text, _apply_datelines(text, out))
+        out = _add_honorific_names(text, _relabel_honorific_names(text, _apply_datelines(text, out)))
     return _resolve_overlaps(out)
 
 
@@ -849,6 +855,54 @@ def _add_honorific_names(text: str, spans: list[Span]) -> list[Span]:
         if e > b and not any(s.start < e and s.end > b for s in spans):
             spans.append(Span(b, e, "PER", text[b:e]))
     return spans
+
+
+def _relabel_honorific_names(text: str, spans: list[Span]) -> list[Span]:
+    """A span that is exactly the name after an abbreviated honorific (:data:`_HONORIFIC_NAME`:
+    "M.", "Mme", "Mlle", "Dr"...), or the honorific and that name, becomes PER whatever the model
+    called it.
+
+    Family fixed: fr_core_news_sm tags a surname that is also a first name or a place name LOC or
+    MISC after "M." ("Selon le maire, M. Durand, …" → ``Durand`` LOC; "M. Bernard" → MISC), so
+    :func:`_add_honorific_names`, which only adds a name no span covers, left it wrong. Found by
+    the fresh-user trial (1,500 generated records of that form: "M. Durand" LOC 308 times,
+    "M. Bernard" MISC 293 times, though the README promises "M. Dupont" as PER). A span that
+    covers more than the name (a title, the next words) keeps its label."""
+    names: set[tuple[int, int]] = set()
+    for m in _HONORIFIC_NAME.finditer(text):
+        e = _trim_end(text, m.start("name"), m.end("name"))
+        names.update({(m.start("name"), e), (m.start(), e)})
+    return [replace(s, label="PER") if s.label != "PER" and (s.start, s.end) in names else s for s in spans]
+
+
+#: Separators of menu items and footer links on one line ("Mentions légales | Contact",
+#: "Accueil • Sport"): a vertical or broken bar or a bullet anywhere, a middle dot between spaces
+#: (unspaced, "l·l" is a Catalan letter pair).
+_MENU_SEPARATOR = re.compile(r"[|¦•]|(?<=\s)·(?=\s)")
+
+
+def _cut_at_menu_separators(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Each span that crosses a menu separator (:data:`_MENU_SEPARATOR`) cut to its first part
+    that holds a letter; the parts after the separator are dropped.
+
+    Family fixed: on a line of links ("Mentions légales | Politique de confidentialité |
+    Contact"), fr_core_news_sm runs an entity over the separator into the next item
+    (``Politique de confidentialité | Contact`` ORG/MISC, ``Société Générale | Sport`` ORG). No
+    name holds a separator; the span starts where the model saw an entity, so its first part is
+    kept with its label, and what it swept in after the bar (another menu item) is not an entity.
+    Found by the fresh-user trial (a footer's ``Politique de confidentialité | Contact`` ORG)."""
+    out = []
+    for span in spans:
+        start, end = max(0, span.start), min(len(text), span.end)
+        cuts = [m for m in _MENU_SEPARATOR.finditer(text, start, end)]
+        if not cuts:
+            out.append(span)
+            continue
+        edges = [(start, cuts[0].start())] + [(a.end(), b.start()) for a, b in zip(cuts, cuts[1:])] + [(cuts[-1].end(), end)]
+        part = next(((a, b) for a, b in edges if any(ch.isalpha() for ch in text[a:b])), None)
+        if part is not None:
+            out.append(replace(span, start=part[0], end=part[1], text=text[part[0] : part[1]]))
+    return out
 
 
 _FIRST_WORD = re.compile(r"^([A-Za-z]+)\s+")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from ..cli_options import ProgressOpt
+from ..cli_options import ProgressOpt, whole_number
 from ..errors import CorpusBuilderError
 from . import commands
 from .merge import POLICIES
@@ -25,7 +25,7 @@ _KEY = typer.Option(
 _WS = typer.Option(..., "--workspace", "-w", help="Workspace folder written by `corpus-builder prepare`.")
 _PROJECT = typer.Option(None, "--project", "-p", help="Label Studio project title (created by push when missing).")
 _PROJECT_ID = typer.Option(
-    None, "--project-id", min=1, help="Label Studio project id (the number in its URL, /projects/<id>): needed when several projects share the title.",
+    None, "--project-id", parser=whole_number("--project-id", 1, "the number in the project's URL"), metavar="INTEGER", help="Label Studio project id (the number in its URL, /projects/<id>): needed when several projects share the title.",
 )  # fmt: skip
 _POLICY = typer.Option("ground-truth-latest", "--policy", help="How to choose among several annotations of a document (in one task or several): "
                        "ground-truth-latest (the one marked ground truth, else the most recent) or majority (one vote per "
@@ -83,7 +83,7 @@ def push(
     project_id: int | None = _PROJECT_ID,
     url: str | None = _URL,
     api_key: str | None = _KEY,
-    batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."),
+    batch_size: int = typer.Option(commands.DEFAULT_BATCH_SIZE, "--batch-size", parser=whole_number("--batch-size", 1, "tasks per import request"), metavar="INTEGER", help="Tasks per import request."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
     progress: ProgressOpt = True,
     update_predictions: bool = typer.Option(
