@@ -19,3 +19,16 @@ class ReleaseError(CorpusBuilderError):
 
 class StudioError(CorpusBuilderError):
     """Label Studio is unreachable, refused a request, or sent data that cannot be merged."""
+
+
+def json_error_text(e: Exception, *, line: bool = True) -> str:
+    """What went wrong in a JSON text, for a one-line message: ``json.JSONDecodeError``'s message
+    with its position (``"Invalid control character, line 1 column 26"``; ``line=False`` gives
+    the column only, for a JSON Lines record whose line is already named). The bare ``e.msg``
+    reads clipped (``"Invalid control character at"``: fresh-user trial). Any other error: its text."""
+    import json
+
+    if isinstance(e, json.JSONDecodeError):
+        msg = e.msg.removesuffix(" at").strip()
+        return f"{msg}, line {e.lineno} column {e.colno}" if line else f"{msg}, column {e.colno}"
+    return str(e)

@@ -51,7 +51,7 @@ from typing import Any
 
 import charset_normalizer
 
-from .errors import InputError
+from .errors import InputError, json_error_text
 from .langtags import normalize_tag
 from .records import Notice, RawDocument, Reject
 
@@ -680,7 +680,7 @@ def _jsonl_documents(file_source: str, text: str, encoding: str) -> Iterator[Raw
         try:
             record: Any = json.loads(line)
         except json.JSONDecodeError as e:
-            yield Reject(where, "bad-jsonl", record=where, detail=f"not valid JSON ({e.msg.removesuffix(' at').strip()}, column {e.colno})")
+            yield Reject(where, "bad-jsonl", record=where, detail=f"not valid JSON ({json_error_text(e, line=False)})")
             continue
         problem = _jsonl_problem(record)
         if problem:

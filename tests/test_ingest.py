@@ -231,6 +231,9 @@ def test_jsonl_lines_become_documents_and_bad_lines_rejects(tmp_path):
     }
     assert "`text`" in rejects["batch.jsonl#L4"].detail
     assert "string" in rejects["batch.jsonl#L5"].detail
+    # the parser's message is whole, with where it stopped (was "Expecting property name enclosed
+    # in double quotes" cut after "at", or "Invalid control character at": fresh-user trial)
+    assert rejects["batch.jsonl#L3"].detail == "not valid JSON (Expecting property name enclosed in double quotes, column 2)"
 
 
 def test_gzipped_inputs(tmp_path):

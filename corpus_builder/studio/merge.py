@@ -56,7 +56,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import InputError, StudioError
+from ..errors import InputError, StudioError, json_error_text
 from ..records import Block, Document, Sentence, Span
 from .config import (
     BOILERPLATE_FROM_NAME,
@@ -241,7 +241,7 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
                 try:
                     item = json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                    raise InputError(f"{path}:{lineno}: " + bad_json.format(getattr(e, "msg", e))) from e
+                    raise InputError(f"{path}:{lineno}: " + bad_json.format(json_error_text(e, line=False))) from e
                 yield _check_item(lineno - 1, item, where)
             return
         start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0  # a UTF-8 byte order mark (Windows editors)
@@ -252,7 +252,7 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
             try:
                 data = json.loads(f.read().decode("utf-8"))
             except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                raise InputError(f"{path}: " + bad_json.format(getattr(e, "msg", e))) from e
+                raise InputError(f"{path}: " + bad_json.format(json_error_text(e))) from e
             if not (isinstance(data, dict) and "data" in data):
                 raise StudioError(f"{where}: not a Label Studio JSON export (expected a list of tasks)")
             yield _check_item(0, data, where)

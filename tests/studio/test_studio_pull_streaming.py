@@ -164,6 +164,10 @@ def test_iter_export_streams_every_file_shape_and_refuses_bad_ones(tmp_path):
     truncated.write_text(json.dumps(tasks)[:-40], encoding="utf-8")
     with pytest.raises(InputError, match="not valid JSON"):
         list(iter_export(truncated))
+    control = tmp_path / "ctl.json"
+    control.write_text('{"data": {"text": "a\tb"}}', encoding="utf-8")  # a raw tab inside a JSON string
+    with pytest.raises(InputError, match=r"not valid JSON \(Invalid control character, line 1 column \d+\)"):
+        list(iter_export(control))
     scalar = tmp_path / "n.json"
     scalar.write_text("42", encoding="utf-8")
     with pytest.raises(StudioError, match="expected a list of tasks"):
