@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import ConfigError, InputError
+from .errors import ConfigError, CorpusBuilderError, InputError
 from .records import SCHEMA_VERSION, Document, Notice, Reject
 from .workspace import REPLACED_FILES, STAGING_DIR, Workspace, read_jsonl, write_atomic, write_jsonl_atomic
 
@@ -806,6 +806,7 @@ def prepare(
     default_model(options.boilerplate_model)  # a bad --boilerplate-model: ConfigError, nothing written
     ws.claim(paths)  # not a workspace, or overlapping an input: InputError, nothing written
     with ws.lock("prepare"):  # a second run on this workspace stops at once (InputError)
+        _check_saved_annotations(ws)  # reviews that could not be merged back: stop before any work
         plan_key = _plan_key(fingerprint, options)
         staging = ws.root / STAGING_DIR
         plan_path = staging / PLAN_FILE
@@ -845,6 +846,7 @@ def prepare(
         input_records = list(read_jsonl(staging / "inputs.jsonl"))
         for name in REPLACED_FILES:  # checked at claim too; again here, before any change, for edits made during the run
             ws.check_replaceable(ws.root / name)
+        _check_saved_annotations(ws)  # again, for an edit made during the run: the reviewed documents stay
         ws.publish_documents(out_dir)
         ws.write_rejects(rejects)
         ws.write_notices(notices)
@@ -872,6 +874,25 @@ def prepare(
         return summary
 
 
+def _check_saved_annotations(ws: Workspace) -> None:
+    """Raise :class:`InputError` when the workspace's ``annotations.jsonl`` cannot be merged back
+    (:func:`corpus_builder.studio.commands.check_saved_annotations`), saying that nothing changed:
+    ``prepare`` replaces the documents and then merges the reviews again, so a file it cannot merge
+    must stop it before the replacement, or the reviewed documents would go back to ``predicted``."""
+    if not ws.annotations_path.is_file():
+        return
+    from .studio.commands import check_saved_annotations
+
+    try:
+        check_saved_annotations(ws.root)
+    except CorpusBuilderError as e:
+        raise InputError(
+            f"{e} -- prepare merges these reviews back into the documents it rebuilds, so it stopped before changing "
+            f"anything in {ws.root}: fix or remove that line of {ws.annotations_path.name} (or move the file away to "
+            "drop the reviews) and run again"
+        ) from None
+
+
 def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | None:
     """The summary of the workspace when its last completed run had this ``plan_key`` (same input
     files by size and modification time, model, shard size and corpus-builder code:
@@ -882,6 +903,8 @@ def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | N
     info = ws.read_info()
     if info.get("plan_key") != plan_key or not ws.document_shards() or ws.missing_shards():
         return None  # (a shard its ledger records was deleted: rebuild, do not call it up to date)
+    if any(not (ws.root / name).is_file() for name in REPLACED_FILES):
+        return None  # rejects.jsonl or notices.jsonl moved away (as a refusal advises): write them again
     summary = RunSummary.from_documents(ws.iter_documents(), list(ws.iter_rejects()), list(ws.iter_notices()))
     summary.documents_in = int((info.get("summary") or {}).get("documents_in", summary.documents_in))
     summary.up_to_date = True

@@ -352,3 +352,52 @@ def test_release_during_a_prepare_says_to_wait_not_to_run_prepare_again(tmp_path
     with Workspace(ws).lock("release", shared=True):  # a reader is not a writer
         assert Workspace(ws).lock_holder() is None
     assert not (tmp_path / "rel").exists()
+
+
+def test_a_saved_review_file_that_cannot_be_merged_stops_prepare_before_the_documents_change(tmp_path):
+    # Fresh-user trial: a hand-added line in annotations.jsonl made the merge after prepare fail,
+    # but prepare had already replaced documents/ with fresh predictions, so the next release
+    # published the reviewed document as `predicted`. The file is now read whole before the run
+    # and again before the documents are replaced: the run stops with the line named, and the
+    # reviewed documents stay as they were.
+    corpus = _one_file_corpus(tmp_path)
+    ws = tmp_path / "ws"
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    tasks_file = tmp_path / "tasks.json"
+    assert _invoke("studio", "export-tasks", "--workspace", ws, "--out", tasks_file).exit_code == 0
+    tasks = json.loads(tasks_file.read_text(encoding="utf-8"))
+    for i, task in enumerate(tasks, 1):  # an annotator accepts the predictions as they are
+        task.update(id=i, annotations=[{"id": 10 + i, "completed_by": 1, "result": task["predictions"][0]["result"],
+                                        "was_cancelled": False, "ground_truth": False,
+                                        "created_at": "2026-12-03T10:00:00Z", "updated_at": "2026-12-03T10:00:00Z"}])
+        task.pop("predictions")
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    assert _invoke("studio", "import-annotations", export, "--workspace", ws).exit_code == 0
+    assert [d.status for d in Workspace(ws).iter_documents()] == ["reviewed"]
+    saved = ws / "annotations.jsonl"
+    good = saved.read_text(encoding="utf-8")
+    saved.write_text(good + '{"text": "a note of mine", "label": []}\n', encoding="utf-8")
+    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")  # the next run must rebuild
+    before = _tree(ws)
+    line = _one_error_line(_invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress"))
+    assert f"{saved}: line {good.count(chr(10)) + 1}" in line and "stopped before changing anything" in line, line
+    assert _tree(ws) == before
+    assert [d.status for d in Workspace(ws).iter_documents()] == ["reviewed"]
+    saved.write_text(good, encoding="utf-8")  # the line taken out: the run goes through, the review is merged back
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    assert sorted(d.status for d in Workspace(ws).iter_documents()) == ["predicted", "reviewed"]
+
+
+def test_rejects_and_notices_moved_away_are_written_again_by_an_up_to_date_prepare(tmp_path):
+    # Fresh-user trial: after moving rejects.jsonl out (as the refusal above advises), prepare
+    # said "up to date" and left the workspace without it.
+    corpus = _one_file_corpus(tmp_path)
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    ws = tmp_path / "ws"
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    (ws / "rejects.jsonl").rename(tmp_path / "mine.jsonl")
+    summary = prepare([corpus], ws, PrepareOptions(workers=1))
+    assert not summary.up_to_date
+    assert [r.reason for r in Workspace(ws).iter_rejects()] == ["empty"]
+    assert prepare([corpus], ws, PrepareOptions(workers=1)).up_to_date

@@ -671,6 +671,21 @@ def reapply_annotations(workspace: Path | str, *, policy: str = "ground-truth-la
     return _merge_file(ws.root, ws.annotations_path, policy=policy)  # prepare holds the workspace lock
 
 
+def check_saved_annotations(workspace: Path | str) -> int:
+    """Read the whole of ``<workspace>/annotations.jsonl`` (the reviews ``prepare`` merges back
+    after rebuilding the documents) and return its number of tasks; 0 without the file. Raises
+    :class:`InputError` (unreadable file, a line that is not JSON) or :class:`StudioError` (a line
+    that is not a full-format task) naming the file and line. ``prepare`` calls it before its long
+    work and again just before it replaces the documents, so a file it could not merge stops the
+    run with the reviewed documents still in place (fresh-user trial: a hand-added line made the
+    merge fail after the documents were replaced, and the next release published every reviewed
+    document as ``predicted``)."""
+    ws = Workspace(workspace)
+    if not ws.annotations_path.is_file():
+        return 0
+    return sum(1 for _ in iter_export(ws.annotations_path))
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """One human line for a pull/import summary: the tasks (``merged`` + ``skipped`` + ``not
     merged`` = ``tasks``), the documents reviewed (and how many of them had several tasks), then

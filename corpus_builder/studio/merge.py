@@ -206,14 +206,16 @@ def task_problem(task: Mapping[str, Any]) -> ReportItem | None:
                       record=task_record(task), cause="invalid")
 
 
-def _check_item(i: int, t: Any, where: str) -> dict[str, Any]:
+def _check_item(item: str, t: Any, where: str) -> dict[str, Any]:
+    """``t`` when it is a full-format Label Studio task, else :class:`StudioError` naming ``where``
+    and ``item`` (``"line 3"`` of a ``.jsonl`` file, ``"task 3"`` of a list, counting from 1)."""
     if is_json_min(t):
         raise StudioError(
-            f"{where}: item {i} looks like a JSON_MIN export (flattened, no 'annotations'); it lacks annotation ids, "
+            f"{where}: {item} looks like a JSON_MIN export (flattened, no 'annotations'); it lacks annotation ids, "
             "cancel and ground-truth flags, so it cannot be merged safely: export again with the full 'JSON' format"
         )
     if not isinstance(t, dict) or not isinstance(t.get("data"), dict) or not isinstance(t.get("annotations", []), list):
-        raise StudioError(f"{where}: item {i} is not a Label Studio task (needs a 'data' object and an 'annotations' list)")
+        raise StudioError(f"{where}: {item} is not a Label Studio task (needs a 'data' object and an 'annotations' list)")
     return t
 
 
@@ -242,7 +244,7 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
                     item = json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError) as e:
                     raise InputError(f"{path}:{lineno}: " + bad_json.format(json_error_text(e, line=False))) from e
-                yield _check_item(lineno - 1, item, where)
+                yield _check_item(f"line {lineno}", item, where)
             return
         start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0  # a UTF-8 byte order mark (Windows editors)
         f.seek(start)
@@ -255,11 +257,11 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
                 raise InputError(f"{path}: " + bad_json.format(json_error_text(e))) from e
             if not (isinstance(data, dict) and "data" in data):
                 raise StudioError(f"{where}: not a Label Studio JSON export (expected a list of tasks)")
-            yield _check_item(0, data, where)
+            yield _check_item("the task", data, where)
             return
         try:
-            for i, item in enumerate(ijson.items(f, "item", use_float=True)):
-                yield _check_item(i, item, where)
+            for i, item in enumerate(ijson.items(f, "item", use_float=True), 1):
+                yield _check_item(f"task {i}", item, where)
         except ijson.JSONError as e:
             raise InputError(f"{path}: " + bad_json.format(e)) from e
 

@@ -183,7 +183,7 @@ def test_json_min_item_late_in_the_file_stops_before_any_write(tmp_path):
     path = tmp_path / "export.json"
     path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
     files = _files(ws)
-    with pytest.raises(StudioError, match="item 1 looks like a JSON_MIN"):
+    with pytest.raises(StudioError, match="task 2 looks like a JSON_MIN"):  # counted from 1, as a person counts
         commands.import_annotations(ws.root, path)
     assert _files(ws) == files and not ws.annotations_path.exists()
     assert not list(ws.root.glob(".merge-*")) and not list(ws.reports_dir.glob("*.json"))
