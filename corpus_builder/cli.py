@@ -98,7 +98,7 @@ ShardRowsOpt = Annotated[
 ]
 EngineOpt = Annotated[
     str,
-    typer.Option("--engine", help="local: a process pool on this machine; ray: Ray Data (pip install 'corpus-builder[ray]')."),
+    typer.Option("--engine", metavar="[local|ray]", help="local: a process pool on this machine; ray: Ray Data (pip install 'corpus-builder[ray]')."),
 ]
 RayAddressOpt = Annotated[
     Optional[str], typer.Option("--ray-address", help="Ray cluster address (e.g. ray://head:10001); default: start a local one.")
@@ -120,6 +120,7 @@ DedupOpt = Annotated[
     str,
     typer.Option(
         "--dedup",
+        metavar="[split|near|off]",
         help="Near-duplicates (MinHash LSH, Jaccard >= 0.8 on word 5-grams of the content text, e.g. the same wire story on two "
         "sites): split = keep them, all members of a cluster in one split (default); near = keep one per cluster (the reviewed "
         "one first), the others are rejects naming the kept document; off = do not look for them.",

@@ -295,7 +295,7 @@ def test_writer_refuses_bad_rows_and_leaves_nothing(tmp_path):
         build(tmp_path, [unknown])
     with pytest.raises(ReleaseError, match="doc_id repeats"):
         build(tmp_path, [good[0], good[0]])
-    assert list((tmp_path / "releases" / "demo").iterdir()) == []
+    assert not (tmp_path / "releases").exists()  # nothing left, not even the folders the run made
 
 
 def _rewrite_shard(release: Path, rel: str, table) -> None:
@@ -545,7 +545,7 @@ def test_no_replacement_character_is_written_or_validated(tmp_path):
     doc = make_doc("fffd", [("Le caf\ufffd de Paris est ouvert.", None)], [("Paris", "LOC")])
     with pytest.raises(ReleaseError, match=r"document 'fffd'.*U\+FFFD.*code point 6"):
         build(tmp_path, [doc])
-    assert list((tmp_path / "releases" / "demo").iterdir()) == []
+    assert not (tmp_path / "releases").exists()  # nothing left, not even the folders the run made
 
     info = build(tmp_path, corpus())
     docs_file = next(f for f in info.files if f["config"] == "documents" and f["rows"] > 0)
@@ -646,3 +646,16 @@ def test_validate_warns_about_each_environment_difference(tmp_path):
     assert any(w.startswith("environment: corpus-builder 0.1.0 here, 0.0.9 in manifest.json") for w in report.warnings)
     assert any(w.startswith("environment: pyarrow ") for w in report.warnings)
     assert any(w.startswith("README.md: written by corpus-builder 0.0.9") for w in report.warnings)
+
+
+def test_a_failed_first_release_leaves_no_empty_folders_behind(tmp_path):
+    # Fresh-user trial (second): `release` of an empty workspace failed and left releases/<name>/.
+    releases = tmp_path / "releases"
+    with pytest.raises(ReleaseError, match="no documents to release"):
+        build(tmp_path, [], version="0.1.0")
+    assert not releases.exists()
+    (releases / "demo").mkdir(parents=True)
+    (releases / "demo" / "NOTES.md").write_text("mine", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="no documents to release"):
+        build(tmp_path, [], version="0.1.0")
+    assert sorted(p.name for p in (releases / "demo").iterdir()) == ["NOTES.md"]  # a folder that was there stays, as it was

@@ -304,7 +304,7 @@ class EntityRecognizer:
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
             repaired = repair_spans(text, raw, span_families)
             if boilerplate and "menu_words" in fam:
-                repaired = () if boilerplate in CONTROL_LABELS else tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
+                repaired = () if boilerplate in CONTROL_LABELS or is_menu_line(text) else tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
             per_doc_spans[i].extend(_shift(s, start) for s in repaired)
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
@@ -591,6 +591,21 @@ def _unknown_word(ent: Any, lexicon: Lexicon) -> bool:
 #: buttons are short ("Partager sur Twitter"); a sentence the boilerplate stage called boilerplate
 #: keeps its names ("M. Dupont", "dupont" being a word of the lexicon).
 MENU_MAX_WORDS = 4
+
+
+#: Most words in one item of a line that :func:`is_menu_line` calls a menu.
+MENU_ITEM_MAX_WORDS = 4
+
+
+def is_menu_line(block: str) -> bool:
+    """Whether a boilerplate ``block`` is a line of menu items or links: three or more items, each
+    of 1 to :data:`MENU_ITEM_MAX_WORDS` words, between menu separators (:data:`_MENU_SEPARATOR`:
+    ``|``, ``¦``, ``•``, a spaced ``·``). Such a line gets no entity, whatever its category: a
+    fresh-user trial's footer "Mentions légales | Contact | Politique de confidentialité"
+    (``footer``, not a control label) gave the MISC ``Contact`` on every page. "© 2026 Ouest
+    Matin | Tous droits réservés" (two items) keeps its entities."""
+    items = _MENU_SEPARATOR.split(block)
+    return len(items) >= 3 and all(1 <= len(item.split()) <= MENU_ITEM_MAX_WORDS for item in items)
 
 
 def _menu_word(span: Span, block: str, lexicon: Lexicon) -> bool:

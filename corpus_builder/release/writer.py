@@ -308,6 +308,7 @@ def write_release(
         raise ReleaseError(
             f"release {target} already exists and is never overwritten; choose a new version (e.g. bump {version}) or delete that folder yourself"
         )
+    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # folders this run makes
     target.parent.mkdir(parents=True, exist_ok=True)
     tempdirs.sweep(target.parent, ".*.tmp-*")  # releases of any version whose run was killed
     staging = tempdirs.make_dir(target.parent, f".{version}.tmp-")
@@ -326,6 +327,11 @@ def write_release(
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in created:  # innermost first: a failed first release leaves no empty releases/<name>/ behind
+            try:
+                folder.rmdir()  # only when empty: anything put there meanwhile stays
+            except OSError:
+                break
         raise
     return ReleaseInfo(
         path=target, name=name, version=version, counts=manifest["counts"], review=manifest["review"],

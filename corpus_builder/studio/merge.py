@@ -250,6 +250,8 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
         f.seek(start)
         head = f.read(4096).lstrip(b" \t\r\n")[:1]
         f.seek(start)
+        if not head:
+            raise InputError(f"{path}: the file is empty (no task): export the project again in Label Studio's 'JSON' format")
         if head != b"[":  # one task, or not an export at all: small enough to read whole
             try:
                 data = json.loads(f.read().decode("utf-8"))

@@ -168,6 +168,10 @@ def test_iter_export_streams_every_file_shape_and_refuses_bad_ones(tmp_path):
     control.write_text('{"data": {"text": "a\tb"}}', encoding="utf-8")  # a raw tab inside a JSON string
     with pytest.raises(InputError, match=r"not valid JSON \(Invalid control character, line 1 column \d+\)"):
         list(iter_export(control))
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"\xef\xbb\xbf \n")  # a byte order mark and a blank line: nothing else
+    with pytest.raises(InputError, match="the file is empty"):
+        list(iter_export(empty))
     scalar = tmp_path / "n.json"
     scalar.write_text("42", encoding="utf-8")
     with pytest.raises(StudioError, match="expected a list of tasks"):
