@@ -351,8 +351,17 @@ def _print_reapplied(workspace: Path) -> None:
         why = [f"{changed} whose text changed" if changed else "", f"{removed} removed from the inputs" if removed else "",
                f"{r['not_merged'] - changed - removed} other" if r["not_merged"] - changed - removed else ""]
         line += (f"; {r['not_merged']} saved tasks not merged ({', '.join(w for w in why if w)}): their reviews are kept in "
-                 f"annotations.jsonl and Label Studio, not in the documents; see {r.get('report')}")
-    console.print(line, highlight=False, style="yellow" if r.get("not_merged") else None)
+                 f"annotations.jsonl and Label Studio, not in the documents")
+    # what else a pull would report: tasks without an annotation, results and spans left out
+    # (a hand-edited annotations.jsonl line: third fresh-user trial, where only the report said so)
+    lost = [f"{r[k]} {what}" for k, what in (("skipped", "saved tasks skipped (no annotation to merge)"),
+                                             ("results_rejected", "results rejected (unknown label or tag)"),
+                                             ("reported", "spans left out")) if r.get(k)]
+    if lost:
+        line += "; " + ", ".join(lost)
+    if r.get("not_merged") or lost:
+        line += f"; see {r.get('report')}"
+    console.print(line, highlight=False, style="yellow" if r.get("not_merged") or lost else None)
 
 
 @app.command("release")

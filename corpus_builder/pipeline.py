@@ -864,7 +864,7 @@ def prepare(
             from .studio.commands import reapply_annotations
 
             reapplied = reapply_annotations(ws.root) or {}
-            keys = ("merged", "documents", "not_merged", "not_merged_text_changed", "not_merged_removed", "skipped")
+            keys = ("merged", "documents", "not_merged", "not_merged_text_changed", "not_merged_removed", "skipped", "results_rejected", "reported")
             info["annotations_reapplied"] = {k: reapplied.get(k, 0) for k in keys} | {"report": reapplied.get("report")}
 
         summary = RunSummary.from_documents(ws.iter_documents(), rejects, notices)
@@ -875,11 +875,26 @@ def prepare(
 
 
 def _check_saved_annotations(ws: Workspace) -> None:
-    """Raise :class:`InputError` when the workspace's ``annotations.jsonl`` cannot be merged back
-    (:func:`corpus_builder.studio.commands.check_saved_annotations`), saying that nothing changed:
-    ``prepare`` replaces the documents and then merges the reviews again, so a file it cannot merge
-    must stop it before the replacement, or the reviewed documents would go back to ``predicted``."""
-    if not ws.annotations_path.is_file():
+    """Raise :class:`InputError` when the reviews of the workspace would not survive this
+    ``prepare``, before anything changes: ``prepare`` rebuilds the documents as predicted and then
+    merges ``annotations.jsonl`` back (:func:`corpus_builder.studio.commands.check_saved_annotations`),
+    so a file it cannot merge, a path there that is not a regular file (a folder, a broken symlink:
+    read as "no reviews", every reviewed document went back to ``predicted`` in a fresh-user
+    trial), or a missing file while documents are ``reviewed`` would lose them."""
+    path = ws.annotations_path
+    if not path.is_file():
+        if os.path.lexists(path):
+            raise InputError(
+                f"{path} is not a file (a folder, or a link to nothing): prepare merges the reviews saved there back into "
+                f"the documents it rebuilds, so it stopped before changing anything in {ws.root}; put the file back and run again"
+            )
+        reviewed = _reviewed_documents(ws)
+        if reviewed:
+            raise InputError(
+                f"workspace {ws.root} holds {reviewed} reviewed document(s) but its {path.name} (the reviews prepare merges back "
+                f"into the documents it rebuilds) is gone, so they would be predicted again; prepare stopped before changing "
+                f"anything: put the file back, or prepare into a new --workspace to start without the reviews"
+            )
         return
     from .studio.commands import check_saved_annotations
 
@@ -888,9 +903,27 @@ def _check_saved_annotations(ws: Workspace) -> None:
     except CorpusBuilderError as e:
         raise InputError(
             f"{e} -- prepare merges these reviews back into the documents it rebuilds, so it stopped before changing "
-            f"anything in {ws.root}: fix or remove that line of {ws.annotations_path.name} (or move the file away to "
-            "drop the reviews) and run again"
+            f"anything in {ws.root}: fix or remove that line of {path.name} and run again"
         ) from None
+
+
+_REVIEWED = b'"status": "reviewed"'
+
+
+def _reviewed_documents(ws: Workspace) -> int:
+    """Number of ``reviewed`` documents in the workspace's shards (0 without shards). Reads the
+    shards as bytes and parses only the lines holding ``"status": "reviewed"`` (the shards are
+    written with ``json.dumps`` defaults: :func:`~corpus_builder.workspace.write_jsonl_atomic`),
+    so a workspace without reviews costs one pass over its files, no JSON parsing."""
+    if not ws.documents_dir.is_dir():
+        return 0
+    n = 0
+    for shard in ws.document_shards():
+        with shard.open("rb") as f:
+            for line in f:
+                if _REVIEWED in line and json.loads(line).get("status") == "reviewed":
+                    n += 1
+    return n
 
 
 def _up_to_date(ws: Workspace, plan_key: str, plan_path: Path) -> RunSummary | None:

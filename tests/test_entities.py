@@ -410,23 +410,31 @@ def test_menu_words_on_boilerplate_blocks_are_not_entities(recognizer: entities.
     assert not entities._menu_word(span(sentence, "Dupont", "PER"), sentence, recognizer.lexicon)
 
 
-def test_a_menu_line_of_any_boilerplate_category_gets_no_entities(recognizer: entities.EntityRecognizer) -> None:
-    # Fresh-user trial (second): the footer "Mentions légales | Contact | Politique de
-    # confidentialité" is `footer`, not a control label, and kept the MISC "Contact" on every page.
+def test_a_menu_item_of_any_boilerplate_category_is_not_an_entity(recognizer: entities.EntityRecognizer) -> None:
+    # Fresh-user trials (second and third): the footer "Mentions légales | Contact | Politique de
+    # confidentialité" is `footer`, not a control label, and kept the MISC "Contact" on every
+    # page, also after a copyright item ("© 2024 La Dépêche de Toulouse | …").
     lines = ["Mentions légales | Contact | Politique de confidentialité | Plan du site",
+             "© 2026 Le Courrier de Quimper | Mentions légales | Contact | Plan du site",
              "© 2026 Le Courrier de Quimper | Tous droits réservés",
              "Emmanuel Macron a visité Marseille hier avec Olaf Scholz."]
     text = "\n".join(lines)
     blocks, pos = [], 0
-    for line, label in zip(lines, ["footer", "footer", None]):
+    for line, label in zip(lines, ["footer", "footer", "footer", None]):
         blocks.append(Block(pos, pos + len(line), label is not None, label))
         pos += len(line) + 1
     spans = predict_one(recognizer, make_doc(text, tuple(blocks)))
-    assert not [s for s in spans if s.end <= len(lines[0])]
+    footer_end = len(lines[0]) + 1 + len(lines[1])
+    items = {"Mentions légales", "Contact", "Politique de confidentialité", "Plan du site"}
+    assert not [s for s in spans if s.end <= footer_end and s.text in items]
     assert {"Emmanuel Macron", "Marseille", "Olaf Scholz"} <= {s.text for s in spans}
-    assert entities.is_menu_line(lines[0]) and entities.is_menu_line("Accueil • Monde • Sport")
-    assert not entities.is_menu_line(lines[1])  # two items: a copyright line keeps its names
-    assert not entities.is_menu_line("Le maire | une décision attendue depuis des mois par les habitants | Brest")
+    line = lines[1]
+    at = line.index("Contact")
+    assert entities.is_menu_item(Span(at, at + 7, "MISC", "Contact"), line)
+    name = line.index("Le Courrier")
+    assert not entities.is_menu_item(Span(name, name + len("Le Courrier de Quimper"), "ORG", "Le Courrier de Quimper"), line)
+    two = lines[2]  # two items: not a menu
+    assert not entities.is_menu_item(Span(two.index("Tous"), len(two), "MISC", "Tous droits réservés"), two)
 
 
 def test_share_and_navigation_lines_get_no_entities(recognizer: entities.EntityRecognizer) -> None:

@@ -354,12 +354,9 @@ def test_release_during_a_prepare_says_to_wait_not_to_run_prepare_again(tmp_path
     assert not (tmp_path / "rel").exists()
 
 
-def test_a_saved_review_file_that_cannot_be_merged_stops_prepare_before_the_documents_change(tmp_path):
-    # Fresh-user trial: a hand-added line in annotations.jsonl made the merge after prepare fail,
-    # but prepare had already replaced documents/ with fresh predictions, so the next release
-    # published the reviewed document as `predicted`. The file is now read whole before the run
-    # and again before the documents are replaced: the run stops with the line named, and the
-    # reviewed documents stay as they were.
+def _reviewed_workspace(tmp_path: Path) -> tuple[Path, Path]:
+    """(corpus, workspace): one document prepared, exported as a task, accepted as it is by an
+    annotator and imported back (``reviewed``, its task saved in ``annotations.jsonl``)."""
     corpus = _one_file_corpus(tmp_path)
     ws = tmp_path / "ws"
     prepare([corpus], ws, PrepareOptions(workers=1))
@@ -375,6 +372,16 @@ def test_a_saved_review_file_that_cannot_be_merged_stops_prepare_before_the_docu
     export.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
     assert _invoke("studio", "import-annotations", export, "--workspace", ws).exit_code == 0
     assert [d.status for d in Workspace(ws).iter_documents()] == ["reviewed"]
+    return corpus, ws
+
+
+def test_a_saved_review_file_that_cannot_be_merged_stops_prepare_before_the_documents_change(tmp_path):
+    # Fresh-user trial: a hand-added line in annotations.jsonl made the merge after prepare fail,
+    # but prepare had already replaced documents/ with fresh predictions, so the next release
+    # published the reviewed document as `predicted`. The file is now read whole before the run
+    # and again before the documents are replaced: the run stops with the line named, and the
+    # reviewed documents stay as they were.
+    corpus, ws = _reviewed_workspace(tmp_path)
     saved = ws / "annotations.jsonl"
     good = saved.read_text(encoding="utf-8")
     saved.write_text(good + '{"text": "a note of mine", "label": []}\n', encoding="utf-8")
@@ -401,3 +408,33 @@ def test_rejects_and_notices_moved_away_are_written_again_by_an_up_to_date_prepa
     assert not summary.up_to_date
     assert [r.reason for r in Workspace(ws).iter_rejects()] == ["empty"]
     assert prepare([corpus], ws, PrepareOptions(workers=1)).up_to_date
+
+
+@pytest.mark.parametrize("damage", ["removed", "a folder", "a broken link"])
+def test_reviews_that_are_gone_or_not_a_file_stop_prepare(tmp_path, damage):
+    # Third fresh-user trial: annotations.jsonl made a folder or a link to nothing read as "no
+    # reviews", and a deleted one too: every reviewed document went back to `predicted`, exit 0.
+    corpus, ws = _reviewed_workspace(tmp_path)
+    saved = ws / "annotations.jsonl"
+    kept = saved.read_bytes()
+    saved.unlink()
+    if damage == "a folder":
+        saved.mkdir()
+    elif damage == "a broken link":
+        saved.symlink_to(tmp_path / "nowhere.jsonl")
+    (corpus / "b.txt").write_text("Une autre phrase, à Paris.\n", encoding="utf-8")
+    before = _tree(ws)
+    line = _one_error_line(_invoke("prepare", corpus, "--workspace", ws, "--workers", "1", "--no-progress"))
+    assert "stopped before changing anything" in line, line
+    assert ("1 reviewed document(s)" in line) if damage == "removed" else ("is not a file" in line), line
+    assert _tree(ws) == before and [d.status for d in Workspace(ws).iter_documents()] == ["reviewed"]
+    if saved.is_dir() and not saved.is_symlink():
+        saved.rmdir()
+    else:
+        saved.unlink(missing_ok=True)
+    saved.write_bytes(kept)  # put back: the run goes through with the review
+    prepare([corpus], ws, PrepareOptions(workers=1))
+    assert sorted(d.status for d in Workspace(ws).iter_documents()) == ["predicted", "reviewed"]
+    fresh = tmp_path / "fresh"  # the way to start without the reviews: a new workspace
+    prepare([corpus], fresh, PrepareOptions(workers=1))
+    assert {d.status for d in Workspace(fresh).iter_documents()} == {"predicted"}

@@ -304,7 +304,9 @@ class EntityRecognizer:
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
             repaired = repair_spans(text, raw, span_families)
             if boilerplate and "menu_words" in fam:
-                repaired = () if boilerplate in CONTROL_LABELS or is_menu_line(text) else tuple(s for s in repaired if not _menu_word(s, text, self.lexicon))
+                repaired = () if boilerplate in CONTROL_LABELS else tuple(
+                    s for s in repaired if not _menu_word(s, text, self.lexicon) and not is_menu_item(s, text)
+                )
             per_doc_spans[i].extend(_shift(s, start) for s in repaired)
             if has_senter:
                 per_doc_starts[i].extend(start + s.start_char for s in sdoc.sents)
@@ -593,19 +595,32 @@ def _unknown_word(ent: Any, lexicon: Lexicon) -> bool:
 MENU_MAX_WORDS = 4
 
 
-#: Most words in one item of a line that :func:`is_menu_line` calls a menu.
-MENU_ITEM_MAX_WORDS = 4
+#: Fewest items (text between menu separators) of a line whose whole items :func:`is_menu_item`
+#: drops: "Mentions légales | Contact | Plan du site" has three; "© 2026 Ouest Matin | Tous droits
+#: réservés" has two, and keeps its names.
+MENU_MIN_ITEMS = 3
 
 
-def is_menu_line(block: str) -> bool:
-    """Whether a boilerplate ``block`` is a line of menu items or links: three or more items, each
-    of 1 to :data:`MENU_ITEM_MAX_WORDS` words, between menu separators (:data:`_MENU_SEPARATOR`:
-    ``|``, ``¦``, ``•``, a spaced ``·``). Such a line gets no entity, whatever its category: a
-    fresh-user trial's footer "Mentions légales | Contact | Politique de confidentialité"
-    (``footer``, not a control label) gave the MISC ``Contact`` on every page. "© 2026 Ouest
-    Matin | Tous droits réservés" (two items) keeps its entities."""
-    items = _MENU_SEPARATOR.split(block)
-    return len(items) >= 3 and all(1 <= len(item.split()) <= MENU_ITEM_MAX_WORDS for item in items)
+def is_menu_item(span: Span, block: str) -> bool:
+    """Whether ``span`` (offsets into ``block``, a boilerplate block) is one whole item of a line
+    of at least :data:`MENU_MIN_ITEMS` items between menu separators (:data:`_MENU_SEPARATOR`:
+    ``|``, ``¦``, ``•``, a spaced ``·``), spaces aside. A menu's or a footer's link is not a
+    mention: fresh-user trials' footer "Mentions légales | Contact | Politique de
+    confidentialité" (``footer``, not a control label) gave the MISC ``Contact`` on every page,
+    also after "© 2024 La Dépêche de Toulouse |", whose name (part of its item) stays."""
+    bounds, start = [], 0
+    for m in _MENU_SEPARATOR.finditer(block):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(block)))
+    if len(bounds) < MENU_MIN_ITEMS:
+        return False
+    for a, b in bounds:
+        item = block[a:b]
+        lead = len(item) - len(item.lstrip())
+        if (span.start, span.end) == (a + lead, a + len(item.rstrip())):
+            return True
+    return False
 
 
 def _menu_word(span: Span, block: str, lexicon: Lexicon) -> bool:

@@ -105,3 +105,31 @@ def test_prepare_with_other_inputs_reports_removed_documents_as_removed(tmp_path
     info = ws.read_info()["annotations_reapplied"]
     items = json.loads(Path(info["report"]).read_text(encoding="utf-8"))["items"]
     assert [(i["record"], i["cause"]) for i in items if i["kind"] == "not-merged"] == [("news.jsonl#L2", "text-changed"), ("news.jsonl#L3", "removed")]
+
+
+def test_prepare_counts_the_saved_results_it_could_not_merge_again(tmp_path):
+    """Third fresh-user trial: a hand edit of annotations.jsonl that is still a task (a label
+    renamed PERSON, the annotations emptied) lost a span or a review, and only the report said
+    so: prepare's summary line now counts them too."""
+    from corpus_builder.cli import app
+    from corpus_builder.pipeline import PrepareOptions, prepare
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    jsonl = inputs / "news.jsonl"
+    jsonl.write_text("".join(json.dumps({"text": t.strip(), "source": f"site{i}"}, ensure_ascii=False) + "\n" for i, t in enumerate(LINES)), encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    prepare([inputs], ws.root, PrepareOptions(workers=1))
+    docs = list(ws.iter_documents())
+    tasks = [exported_task(i + 1, d, [annotation(i + 10, [region(d.text, d.text.split()[1], "ORG")])]) for i, d in enumerate(docs)]
+    assert commands.apply_export(ws.root, tasks)["documents"] == len(docs)
+    saved = [json.loads(line) for line in ws.annotations_path.read_text(encoding="utf-8").splitlines()]
+    saved[0]["annotations"][0]["result"][0]["value"]["labels"] = ["PERSON"]
+    saved[1]["annotations"] = []
+    ws.annotations_path.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in saved), encoding="utf-8")
+    jsonl.write_text(jsonl.read_text(encoding="utf-8") + json.dumps({"text": "Une ligne de plus.", "source": "new"}) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["prepare", str(inputs), "--workspace", str(ws.root), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.output.split())
+    assert "1 saved tasks skipped (no annotation to merge)" in out and "1 results rejected" in out, out
+    assert "see " in out
