@@ -409,6 +409,7 @@ def build_cmd(
 ) -> None:
     """prepare + release in one go, with a temporary workspace (the common case)."""
     from .release import check_name, check_version
+    from .release.writer import same_version
 
     with _errors_to_exit("build starts again from the beginning (its temporary workspace is gone); to resume a long run, use prepare + release"):
         # Everything that can be checked before the long prepare run is checked first.
@@ -420,6 +421,10 @@ def build_cmd(
         target = releases_dir / name / version
         if target.exists():
             raise ConfigError(f"release {target} already exists; releases are never overwritten: choose another --version")
+        twin = same_version(releases_dir, name, version)
+        if twin is not None:
+            raise ConfigError(f"release {releases_dir / name / twin} has the same SemVer precedence as {version} (build metadata "
+                              "after '+' does not order versions): choose another --version")
         # an owned temporary folder: a killed build's is removed by the next one (corpus_builder.tempdirs)
         with temporary_dir(tempfile.gettempdir(), "corpus-builder-") as tmp:
             summary = _prepare(inputs, tmp / "workspace", model, workers, shard_size, strict, engine, ray_address, progress, boilerplate_model)

@@ -112,3 +112,19 @@ def test_validate_on_a_release_name_folder_names_its_versions(tmp_path):
     msg = missing_manifest_message(tmp_path / "mine")
     assert "no manifest.json" in msg and str(tmp_path / "mine" / "1.0.0") in msg and "give one of them" in msg
     assert "give one" not in missing_manifest_message(tmp_path / "mine" / "1.0.0" / "nope")
+
+
+def test_a_version_that_differs_only_by_build_metadata_is_refused(tmp_path):
+    # Third fresh-user trial: `--version 1.0.0+b` was accepted beside an existing 1.0.0, though
+    # SemVer 2.0.0 (rule 10) gives them the same precedence: no tool could order the two.
+    from corpus_builder.release.writer import same_version
+
+    rel = tmp_path / "rel"
+    (rel / "demo" / "1.0.0").mkdir(parents=True)
+    (rel / "demo" / ".1.0.0+x.tmp-abc").mkdir()  # a killed run's staging folder is not a release
+    assert same_version(rel, "demo", "1.0.0+b") == "1.0.0"
+    assert same_version(rel, "demo", "1.0.1+b") is None and same_version(rel, "other", "1.0.0") is None
+    before = sorted(p.name for p in (rel / "demo").iterdir())
+    r = runner.invoke(app, ["build", str(EXAMPLES), "--name", "demo", "--version", "1.0.0+b", "--releases-dir", str(rel), "--workers", "1"])
+    assert r.exit_code == 1 and "same SemVer precedence" in r.output and "Traceback" not in r.output, r.output
+    assert sorted(p.name for p in (rel / "demo").iterdir()) == before

@@ -150,6 +150,21 @@ def check_version(version: str, releases_dir: Path | str | None = None) -> str:
     return version
 
 
+def same_version(releases_dir: Path | str, name: str, version: str) -> str | None:
+    """The version folder of release ``name`` under ``releases_dir`` that SemVer 2.0.0 ranks the
+    same as ``version`` (equal once the ``+build`` metadata is dropped: rule 10 of the spec),
+    ``version`` itself included; ``None`` when there is none. ``1.0.0+b`` beside ``1.0.0`` would
+    be two releases that no tool can order (third fresh-user trial)."""
+    folder = Path(releases_dir) / name
+    if not folder.is_dir():
+        return None
+    base = version.split("+", 1)[0]
+    for p in sorted(folder.iterdir()):
+        if p.is_dir() and not p.name.startswith(".") and p.name.split("+", 1)[0] == base:
+            return p.name
+    return None
+
+
 def check_name(name: str, releases_dir: Path | str | None = None) -> str:
     """Return ``name`` if it is a safe folder name (ASCII letters, digits, ``.``, ``_``, ``-``; not
     starting with a dot or dash) of at most :func:`name_max` bytes on the file system holding
@@ -307,6 +322,12 @@ def write_release(
     if target.exists():
         raise ReleaseError(
             f"release {target} already exists and is never overwritten; choose a new version (e.g. bump {version}) or delete that folder yourself"
+        )
+    twin = same_version(releases_dir, name, version)
+    if twin is not None:
+        raise ReleaseError(
+            f"release {target.parent / twin} has the same SemVer precedence as {version} (build metadata after '+' does not "
+            "order versions), so the two could not be told apart; choose a new version"
         )
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # folders this run makes
     target.parent.mkdir(parents=True, exist_ok=True)
