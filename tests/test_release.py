@@ -659,3 +659,19 @@ def test_a_failed_first_release_leaves_no_empty_folders_behind(tmp_path):
     with pytest.raises(ReleaseError, match="no documents to release"):
         build(tmp_path, [], version="0.1.0")
     assert sorted(p.name for p in (releases / "demo").iterdir()) == ["NOTES.md"]  # a folder that was there stays, as it was
+
+
+def test_a_file_where_the_releases_folder_must_go_is_one_clear_error(tmp_path):
+    # Third fresh-user trial: `--releases-dir` (or `<name>`) naming an existing file gave the raw
+    # "Not a directory" / "File exists" of the system.
+    blocker = tmp_path / "releases"
+    blocker.write_text("mine", encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"releases is a file, not a folder"):
+        build(tmp_path, corpus()[:1], version="0.1.0")
+    assert blocker.read_text(encoding="utf-8") == "mine"
+    blocker.unlink()
+    (blocker).mkdir()
+    (blocker / "demo").write_text("mine too", encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"demo is a file, not a folder"):
+        build(tmp_path, corpus()[:1], version="0.1.0")
+    assert (blocker / "demo").read_text(encoding="utf-8") == "mine too"

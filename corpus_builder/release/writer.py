@@ -330,7 +330,11 @@ def write_release(
             "order versions), so the two could not be told apart; choose a new version"
         )
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # folders this run makes
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file where a folder must be (third fresh-user trial: a raw OS error)
+        blocker = next((p for p in (target.parent, *target.parent.parents) if p.exists() and not p.is_dir()), target.parent)
+        raise ReleaseError(f"{blocker} is a file, not a folder: the release would go in {target}; choose another --releases-dir or --name") from None
     tempdirs.sweep(target.parent, ".*.tmp-*")  # releases of any version whose run was killed
     staging = tempdirs.make_dir(target.parent, f".{version}.tmp-")
     try:

@@ -243,7 +243,7 @@ def iter_export(path: Path | str) -> Iterator[dict[str, Any]]:
                 try:
                     item = json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                    raise InputError(f"{path}:{lineno}: " + bad_json.format(json_error_text(e, line=False))) from e
+                    raise InputError(f"{path}: line {lineno}: " + bad_json.format(json_error_text(e, line=False))) from e
                 yield _check_item(f"line {lineno}", item, where)
             return
         start = 3 if f.read(3) == b"\xef\xbb\xbf" else 0  # a UTF-8 byte order mark (Windows editors)
