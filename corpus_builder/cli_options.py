@@ -27,6 +27,7 @@ def whole_number(option: str, minimum: int, what: str) -> Callable[[object], int
     stderr, ``error: --shard-rows 0: give a whole number of at least 1 (rows per Parquet file)``,
     and exits 1 at parse time, before any work; click's own two-line usage error (``Try '... --help'``,
     exit 2) was the only message of that shape (fresh-user trial). ``what`` says what the number counts.
+    Give the option ``metavar="INTEGER"``: a parser has no type name for ``--help`` to show.
     The library checks the same bounds (:class:`~corpus_builder.errors.ConfigError`) for Python callers."""
 
     def parse(value: object) -> int:
@@ -43,5 +44,4 @@ def whole_number(option: str, minimum: int, what: str) -> Callable[[object], int
             raise typer.Exit(1)
         return n
 
-    parse.__name__ = "integer"  # the metavar --help shows: INTEGER, as before
     return parse

@@ -26,6 +26,7 @@ import logging
 import os
 import pickle
 import threading
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -144,8 +145,11 @@ class RunSummary:
         bp_blocks = {i for i, b in enumerate(doc.blocks) if b.is_boilerplate}
         self.boilerplate_sentences += sum(1 for s in doc.sentences if s.block_index in bp_blocks)
         self.entities.update(e.label for e in doc.entities)
-        bp_ranges = [(b.start, b.end) for b in doc.blocks if b.is_boilerplate]
-        self.content_entities.update(e.label for e in doc.entities if not any(a <= e.start < z for a, z in bp_ranges))
+        starts = [b.start for b in doc.blocks]  # blocks are in text order: the block of an entity by bisection
+        for e in doc.entities:
+            i = bisect_right(starts, e.start) - 1
+            if i < 0 or not doc.blocks[i].is_boilerplate or e.start >= doc.blocks[i].end:
+                self.content_entities[e.label] += 1
         self.words += len(doc.text.split())
         if doc.meta.get(NO_ENTITY_MODEL):
             self.no_entity_model[doc.meta[NO_ENTITY_MODEL]] += 1
@@ -806,7 +810,7 @@ def prepare(
     default_model(options.boilerplate_model)  # a bad --boilerplate-model: ConfigError, nothing written
     ws.claim(paths)  # not a workspace, or overlapping an input: InputError, nothing written
     with ws.lock("prepare"):  # a second run on this workspace stops at once (InputError)
-        _check_saved_annotations(ws)  # reviews that could not be merged back: stop before any work
+        had_reviews_file = _check_saved_annotations(ws)  # reviews that could not be merged back: stop before any work
         plan_key = _plan_key(fingerprint, options)
         staging = ws.root / STAGING_DIR
         plan_path = staging / PLAN_FILE
@@ -846,7 +850,7 @@ def prepare(
         input_records = list(read_jsonl(staging / "inputs.jsonl"))
         for name in REPLACED_FILES:  # checked at claim too; again here, before any change, for edits made during the run
             ws.check_replaceable(ws.root / name)
-        _check_saved_annotations(ws)  # again, for an edit made during the run: the reviewed documents stay
+        _check_saved_annotations(ws, had_file=had_reviews_file)  # again, for an edit made during the run
         ws.publish_documents(out_dir)
         ws.write_rejects(rejects)
         ws.write_notices(notices)
@@ -874,13 +878,18 @@ def prepare(
         return summary
 
 
-def _check_saved_annotations(ws: Workspace) -> None:
+def _check_saved_annotations(ws: Workspace, *, had_file: bool | None = None) -> bool:
     """Raise :class:`InputError` when the reviews of the workspace would not survive this
     ``prepare``, before anything changes: ``prepare`` rebuilds the documents as predicted and then
     merges ``annotations.jsonl`` back (:func:`corpus_builder.studio.commands.check_saved_annotations`),
     so a file it cannot merge, a path there that is not a regular file (a folder, a broken symlink:
     read as "no reviews", every reviewed document went back to ``predicted`` in a fresh-user
-    trial), or a missing file while documents are ``reviewed`` would lose them."""
+    trial), or a missing file while documents are ``reviewed`` would lose them. Returns whether
+    the file is there.
+
+    ``had_file``: what the call before the run returned. The check just before the documents are
+    replaced passes it, so that the shards are scanned for reviewed documents (the lock keeps
+    other runs out; only a file deleted meanwhile needs it) at most once per run."""
     path = ws.annotations_path
     if not path.is_file():
         if os.path.lexists(path):
@@ -888,14 +897,14 @@ def _check_saved_annotations(ws: Workspace) -> None:
                 f"{path} is not a file (a folder, or a link to nothing): prepare merges the reviews saved there back into "
                 f"the documents it rebuilds, so it stopped before changing anything in {ws.root}; put the file back and run again"
             )
-        reviewed = _reviewed_documents(ws)
+        reviewed = _reviewed_documents(ws) if had_file is not False else 0
         if reviewed:
             raise InputError(
                 f"workspace {ws.root} holds {reviewed} reviewed document(s) but its {path.name} (the reviews prepare merges back "
                 f"into the documents it rebuilds) is gone, so they would be predicted again; prepare stopped before changing "
                 f"anything: put the file back, or prepare into a new --workspace to start without the reviews"
             )
-        return
+        return False
     from .studio.commands import check_saved_annotations
 
     try:
@@ -905,6 +914,7 @@ def _check_saved_annotations(ws: Workspace) -> None:
             f"{e} -- prepare merges these reviews back into the documents it rebuilds, so it stopped before changing "
             f"anything in {ws.root}: fix or remove that line of {path.name} and run again"
         ) from None
+    return True
 
 
 _REVIEWED = b'"status": "reviewed"'

@@ -246,7 +246,8 @@ class Workspace:
         documents --workspace .`` would replace ``./documents/``, and a workspace inside an input
         would be read back as input); the path or a folder above it is a file; the folder exists,
         is not empty and is not a workspace (:meth:`is_workspace`); a folder the run replaces
-        holds a file corpus-builder did not write (:meth:`check_owned`). A new or empty folder gets a
+        holds a file corpus-builder did not write (:meth:`check_owned`), or a ``rejects.jsonl`` /
+        ``notices.jsonl`` there is not the one it wrote (:meth:`check_replaceable`). A new or empty folder gets a
         ``workspace.json`` holding ``format``, ``schema_version`` and ``"unfinished": true`` until
         ``prepare`` completes (:meth:`require` refuses it meanwhile).
         """

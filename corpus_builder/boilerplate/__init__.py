@@ -761,7 +761,7 @@ def label_blocks(doc: Document, stats: CorpusStats | None = None, model: object 
     labels = _categorise(feats, content, duplicate, doc.layout)
     if headline is not None and not content[headline] and not duplicate[headline] and not _in_figure(doc.layout, headline):
         labels[headline] = "metadata"
-    title = html_title(sig, content) if has_main or doc.layout else None
+    title = html_title(sig, content)  # None without a layout (plain text)
     if title is not None and not content[title]:
         labels[title] = "metadata"  # the <h1> title: always metadata, never the menu's navigation
     return tuple(

@@ -39,7 +39,8 @@ Post-processing, in order (word lists live in ``data/entities/``):
    abbreviated honorific, added where no span covers it or relabelled ("M. Dupont"); a span is
    cut at a menu separator ("Politique de confidentialité | Contact");
 3. on boilerplate blocks, menu items and buttons are dropped (:func:`_menu_word`: "Accueil",
-   "Partager", "Newsletter", which the model calls PER or LOC);
+   "Partager", "Newsletter", which the model calls PER or LOC; :func:`is_menu_item`: a whole item
+   of a line of links, "Mentions légales | Contact | Plan du site");
 4. :func:`harmonize_labels`: one label per entity text within a document.
 
 Measured on Deep Sequoia dev (``corpus-builder evaluate entities``), exact span+type micro F1:
@@ -304,8 +305,9 @@ class EntityRecognizer:
                     raw.append(Span(part.start_char, part.end_char, label, part.text))
             repaired = repair_spans(text, raw, span_families)
             if boilerplate and "menu_words" in fam:
+                items = menu_items(text)
                 repaired = () if boilerplate in CONTROL_LABELS else tuple(
-                    s for s in repaired if not _menu_word(s, text, self.lexicon) and not is_menu_item(s, text)
+                    s for s in repaired if not _menu_word(s, text, self.lexicon) and (s.start, s.end) not in items
                 )
             per_doc_spans[i].extend(_shift(s, start) for s in repaired)
             if has_senter:
@@ -601,26 +603,32 @@ MENU_MAX_WORDS = 4
 MENU_MIN_ITEMS = 3
 
 
-def is_menu_item(span: Span, block: str) -> bool:
-    """Whether ``span`` (offsets into ``block``, a boilerplate block) is one whole item of a line
-    of at least :data:`MENU_MIN_ITEMS` items between menu separators (:data:`_MENU_SEPARATOR`:
-    ``|``, ``¦``, ``•``, a spaced ``·``), spaces aside. A menu's or a footer's link is not a
-    mention: fresh-user trials' footer "Mentions légales | Contact | Politique de
-    confidentialité" (``footer``, not a control label) gave the MISC ``Contact`` on every page,
-    also after "© 2024 La Dépêche de Toulouse |", whose name (part of its item) stays."""
+def menu_items(block: str) -> frozenset[tuple[int, int]]:
+    """``(start, end)`` offsets (code points into ``block``, end-exclusive, spaces trimmed) of the
+    items of a line of at least :data:`MENU_MIN_ITEMS` items between menu separators
+    (:data:`_MENU_SEPARATOR`: ``|``, ``¦``, ``•``, a spaced ``·``); empty for any other line.
+    Computed once per boilerplate block; :func:`is_menu_item` asks it about one span."""
     bounds, start = [], 0
     for m in _MENU_SEPARATOR.finditer(block):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(block)))
     if len(bounds) < MENU_MIN_ITEMS:
-        return False
+        return frozenset()
+    out = set()
     for a, b in bounds:
         item = block[a:b]
-        lead = len(item) - len(item.lstrip())
-        if (span.start, span.end) == (a + lead, a + len(item.rstrip())):
-            return True
-    return False
+        out.add((a + len(item) - len(item.lstrip()), a + len(item.rstrip())))
+    return frozenset(out)
+
+
+def is_menu_item(span: Span, block: str) -> bool:
+    """Whether ``span`` (offsets into ``block``, a boilerplate block) is one whole item of a line
+    of menu items (:func:`menu_items`), spaces aside. A menu's or a footer's link is not a
+    mention: fresh-user trials' footer "Mentions légales | Contact | Politique de
+    confidentialité" (``footer``, not a control label) gave the MISC ``Contact`` on every page,
+    also after "© 2024 La Dépêche de Toulouse |", whose name (part of its item) stays."""
+    return (span.start, span.end) in menu_items(block)
 
 
 def _menu_word(span: Span, block: str, lexicon: Lexicon) -> bool:
@@ -924,7 +932,7 @@ def _cut_at_menu_separators(text: str, spans: Iterable[Span]) -> list[Span]:
     out = []
     for span in spans:
         start, end = max(0, span.start), min(len(text), span.end)
-        cuts = [m for m in _MENU_SEPARATOR.finditer(text, start, end)]
+        cuts = list(_MENU_SEPARATOR.finditer(text, start, end))
         if not cuts:
             out.append(span)
             continue
