@@ -59,6 +59,9 @@ LEDGER_FILE = ".written.jsonl"
 LEDGER_KEY = "files_ledger"
 #: Files at the workspace root that every ``prepare`` replaces (:meth:`Workspace.check_replaceable`).
 REPLACED_FILES = (REJECTS_FILE, NOTICES_FILE)
+#: Key of ``workspace.json`` holding the sha256 of ``annotations.jsonl`` as the tool last merged
+#: it (``None`` without the file): a hand edit since then makes ``prepare`` rebuild and merge again.
+ANNOTATIONS_DIGEST_KEY = "annotations_sha256"
 
 _SHARD = r"part-[0-9]{5}\.jsonl"
 _TMP = r"(\.tmp)?"
@@ -534,6 +537,20 @@ class Workspace:
         if not self.is_workspace():
             raise self._not_a_workspace()
         return json.loads(self.info_path.read_text(encoding="utf-8"))
+
+    def annotations_digest(self) -> str | None:
+        """sha256 (hex) of ``annotations.jsonl`` (:func:`file_sha256`), or ``None`` when it is not a regular file."""
+        return file_sha256(self.annotations_path) if self.annotations_path.is_file() else None
+
+    def record_annotations_digest(self) -> None:
+        """Store :meth:`annotations_digest` under :data:`ANNOTATIONS_DIGEST_KEY` in
+        ``workspace.json`` (kept as is otherwise): called by whatever merged ``annotations.jsonl``
+        into the documents, so that ``prepare`` can tell the file it merged from one edited by hand
+        since (third fresh-user trial: a valid hand edit was left unapplied, "up to date")."""
+        info = _info_dict(self.info_path)
+        if info is None:
+            return
+        self.write_info({**info, ANNOTATIONS_DIGEST_KEY: self.annotations_digest()})
 
     def write_info(self, info: dict[str, Any]) -> None:
         """Write ``workspace.json`` atomically, with ``format`` = :data:`WORKSPACE_FORMAT` and

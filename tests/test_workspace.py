@@ -410,6 +410,26 @@ def test_rejects_and_notices_moved_away_are_written_again_by_an_up_to_date_prepa
     assert prepare([corpus], ws, PrepareOptions(workers=1)).up_to_date
 
 
+def test_a_valid_hand_edit_of_the_saved_reviews_is_merged_by_the_next_prepare(tmp_path):
+    # Third fresh-user trial: with unchanged inputs, prepare said "up to date" after a valid hand
+    # edit of annotations.jsonl, so the documents (and the next release) kept the old label while
+    # the file said another. The digest of the file the tool last merged is kept in
+    # workspace.json; another file is rebuilt and merged again, the same file is still up to date.
+    corpus, ws = _reviewed_workspace(tmp_path)
+    assert prepare([corpus], ws, PrepareOptions(workers=1)).up_to_date  # the import recorded what it merged
+    saved = ws / "annotations.jsonl"
+    task = json.loads(saved.read_text(encoding="utf-8"))
+    (result,) = task["annotations"][0]["result"]
+    assert result["value"]["labels"] == ["LOC"]
+    result["value"]["labels"] = ["ORG"]  # the annotator's correction, made in the file
+    saved.write_text(json.dumps(task, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary = prepare([corpus], ws, PrepareOptions(workers=1))
+    assert not summary.up_to_date
+    (doc,) = Workspace(ws).iter_documents()
+    assert doc.status == "reviewed" and [(e.text, e.label) for e in doc.entities] == [("Lyon", "ORG")]
+    assert prepare([corpus], ws, PrepareOptions(workers=1)).up_to_date
+
+
 @pytest.mark.parametrize("damage", ["removed", "a folder", "a broken link"])
 def test_reviews_that_are_gone_or_not_a_file_stop_prepare(tmp_path, damage):
     # Third fresh-user trial: annotations.jsonl made a folder or a link to nothing read as "no
