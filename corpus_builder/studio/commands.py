@@ -469,6 +469,7 @@ def merge_export(
                     old_f.close()
                 os.replace(tmp_path, ws.annotations_path)
                 annotations_written = True
+                ws.record_annotations_digest()  # the documents now hold what the file says
         finally:
             spill.close()
             if old_f is not None:
@@ -696,4 +697,6 @@ def format_summary(summary: dict[str, Any]) -> str:
         "reported": "spans left out", "results_rejected": "results rejected", "utf16_converted": "utf16 converted",
         "reanchored": "reanchored", "trimmed": "trimmed", "mid_word": "spans inside a word",
     }
+    if summary.get("all_content"):  # (shown only when it happened: a line every pull reads)
+        labels["all_content"] = "documents made all content (no boilerplate region)"
     return ", ".join(f"{label}: {summary.get(k, 0)}" for k, label in labels.items()) + f" (policy {summary.get('policy')}; report {summary.get('report')})"

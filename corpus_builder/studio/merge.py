@@ -86,7 +86,7 @@ REANCHOR_WINDOW = 40
 _NODE_PATH_KEYS = ("xpath", "startOffset", "endOffset", "globalOffsets")
 
 #: Report kinds that are information (the span was merged) rather than problems.
-INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed", "mid-word", "policy", "saved-left-out"})
+INFO_KINDS = frozenset({"utf16-converted", "reanchored", "trimmed", "mid-word", "policy", "saved-left-out", "all-content"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,9 @@ class ReportItem:
     """One reported event of a merge. ``kind``: ``not-merged`` (a whole task: text hash mismatch,
     unknown doc_id), ``rejected`` (a result the labeling config does not allow), ``reported`` (a
     span, region or vote that did not fit and was left out), ``skipped`` (a task with no usable
-    annotation), or an information kind (:data:`INFO_KINDS`: the span was merged)."""
+    annotation), or an information kind (:data:`INFO_KINDS`: the span was merged; ``all-content``:
+    the merged annotation has no boilerplate region while the prediction had some, so every block
+    became content)."""
 
     kind: str
     reason: str
@@ -148,6 +150,7 @@ class MergeResult:
             "reanchored": kinds.get("reanchored", 0),
             "trimmed": kinds.get("trimmed", 0),
             "mid_word": kinds.get("mid-word", 0),
+            "all_content": kinds.get("all-content", 0),
         }
 
 
@@ -762,6 +765,18 @@ def merge_document(
                 doc_ctx.add("reported", f"block {i}: no majority on its boilerplate label; used the ground-truth/latest annotation's ({lab})")
             block_labels.append(lab)
         used = [p.ann for p in parsed]
+    predicted_boilerplate = sum(b.is_boilerplate for b in doc.blocks)
+    if predicted_boilerplate and all(lab is None for lab in block_labels):
+        # The README's rule (no boilerplate region: the block is content) applied to a whole page
+        # whose prediction had boilerplate: merged as it says, and said, since an annotation made
+        # from scratch for its entities alone does it too (fresh-user trial).
+        pool[winner_i][2].add(
+            "all-content",
+            f"the annotation marks no boilerplate region, so all {len(doc.blocks)} blocks are content now "
+            f"({predicted_boilerplate} were predicted boilerplate); if only the entities were meant to be corrected, "
+            "add the boilerplate regions in Label Studio and pull again",
+            anns[winner_i].get("id"), None, f"predicted_boilerplate={predicted_boilerplate}",
+        )
     task_ids = sorted({t.get("id") for t, _, _ in pool}, key=str)
     if len(anns) > 1:
         pool[winner_i][2].add("policy", _choice_reason(policy, pool, winner_i, from_saved), anns[winner_i].get("id"), None,

@@ -235,3 +235,31 @@ def test_the_labeling_config_snaps_selections_to_words():
     assert "label, boilerplate" in granularity_advice(old) and granularity_advice(labeling_config()) is None
     only_text = old.replace('<Text name="text" value="$text"', '<Text name="text" value="$text" granularity="word"')
     assert granularity_advice(only_text) is None  # the Text tag's granularity applies to both Labels
+
+
+def test_an_annotation_with_entities_only_makes_every_block_content_and_says_so(docs):
+    # Fresh-user trial: an annotation holding only entity results turned every predicted
+    # boilerplate block into content (the README's rule: no region, content) without a word in
+    # the pull report. It is still merged by that rule, and now reported as `all-content`.
+    d = by_id(docs)
+    doc = d["doc-emoji"]
+    assert sum(b.is_boilerplate for b in doc.blocks) == 1
+    entities_only = [r for r in corrected_results(doc) if r["from_name"] == "label"]
+    assert entities_only and len(entities_only) < len(corrected_results(doc))
+    res = merge_tasks(d, [exported_task(1, doc, [annotation(11, entities_only)])])
+    m = res.documents["doc-emoji"]
+    assert not any(b.is_boilerplate for b in m.blocks)
+    (item,) = [r for r in res.reports if r.kind == "all-content"]
+    assert (item.task_id, item.annotation_id, item.doc_id) == (1, 11, "doc-emoji")
+    assert f"all {len(doc.blocks)} blocks are content now (1 were predicted boilerplate)" in item.reason
+    assert res.summary()["all_content"] == 1
+    # with its boilerplate region the same annotation is not reported
+    full = merge_tasks(d, [exported_task(1, doc, [annotation(11, corrected_results(doc))])])
+    assert full.summary()["all_content"] == 0
+
+
+def test_the_pull_summary_line_names_documents_made_all_content_only_when_there_are_some():
+    from corpus_builder.studio.commands import format_summary
+
+    assert "all content" not in format_summary({"tasks": 1, "merged": 1, "all_content": 0})
+    assert "documents made all content (no boilerplate region): 2" in format_summary({"tasks": 2, "merged": 2, "all_content": 2})
