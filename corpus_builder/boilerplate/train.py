@@ -79,7 +79,10 @@ HTML_LENGTH_WEIGHT = True
 #: 12 blocks of the held-out sites that are fully labelled): token F1 0.938 with the text
 #: booster, 0.950 with the short booster. Whole pages keep the text booster, trained on pages
 #: only: training it on pages and crops together raised the crops as much but cost multi 0.010
-#: (1 or 4 crops per page: within ±0.005; crops weighing half: no better).
+#: (1 or 4 crops per page: within ±0.005; crops weighing half: no better). Again on
+#: 2026-12-03 (sixth session), short booster only, the same 340 crops: 2 per page 0.9497, 4 per
+#: page 0.9521, 8 per page 0.9508; 4 took the photo caption of the project's caption-above-body
+#: test page for content (p 0.46 → 0.66), so 2 stays until a caption gold can settle it.
 CROPS_PER_PAGE = 2
 #: Longest random crop, in blocks (= the classifier's ``SHORT_MAX_BLOCKS``).
 CROP_MAX_BLOCKS = SHORT_MAX_BLOCKS
