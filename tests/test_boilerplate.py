@@ -510,3 +510,45 @@ def test_a_line_of_several_share_buttons_is_share(line: str) -> None:
         line,
     ])
     assert label_of(labelled(make_doc(text)), line[:8]) == "share"
+
+
+PAGE_LONG_BOILERPLATE_LINES = """Accueil | Politique | Économie | Régions | Sports
+La SNCF annonce un préavis de grève pour la fin du mois
+Par Claire Martin, publié le 12 mars 2026 à 08h15, mis à jour à 10h02
+Les syndicats de cheminots ont déposé mardi un préavis de grève pour la dernière semaine du mois, après l'échec des négociations salariales avec la direction de l'entreprise publique.
+La direction affirme que les discussions restent ouvertes et qu'une nouvelle réunion est prévue lundi, tandis que les usagers s'inquiètent des perturbations annoncées sur les lignes régionales.
+Selon les premières estimations, un train sur deux pourrait circuler sur les grandes lignes, et les trains régionaux seraient plus touchés encore dans le Sud-Ouest.
+Copyright © Le Quotidien du Rail, tous droits de reproduction réservés, reproduction interdite sans autorisation écrite de la rédaction.
+"""
+
+
+def test_a_boilerplate_line_too_long_for_a_cue_still_gets_the_category_its_opening_names() -> None:
+    # Fourth fresh-user trial: a 15-word byline and a 13-word job ad were boilerplate `other`,
+    # since a cue applies to lines of at most 12 words. The classifier decides boilerplate; the
+    # category now comes from the line's first 12 words, and a long © line is a legal notice.
+    doc = Document(doc_id="d", source="page.txt", text=PAGE_LONG_BOILERPLATE_LINES, lang="fr", raw_sha256="0" * 64)
+    labels = {doc.text[b.start : b.end].split(",")[0]: b.boilerplate_label for b in label_blocks(doc)}
+    assert labels["Par Claire Martin"] == "metadata"
+    assert labels["Copyright © Le Quotidien du Rail"] == "footer"
+    assert labels["Les syndicats de cheminots ont déposé mardi un préavis de grève pour la dernière semaine du mois"] is None
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "category"),
+    [
+        ("Offre d'emploi : le domaine Faiveley recherche des saisonniers pour les vendanges. Candidatures sur notre site.", "fr", "promo"),
+        ("PUBLISHED: 10:48, Tue, Nov 4, 2025 | UPDATED: 11:05, Tue, Nov 4, 2025 | By Dana Ruiz, Harbour Desk", "en", "metadata"),
+        ("Photo: a fishing boat leaves the harbour at dawn on Tuesday, as the storm wall works begin", "en", "caption"),
+        ("© The Coast Gazette, all rights to the articles, photos and videos of this site are reserved", "en", "footer"),
+        # a cue at the end of a long line names it no more: a teaser of a list of related stories
+        ("Harbour town votes to rebuild its storm wall after two winters of flooding reached the square 2 days ago", "en", None),
+        # 12 words or fewer: the ordinary cue path, not this one
+        ("Par Claire Martin, publié le 12 mars 2026", "fr", None),
+    ],
+)
+def test_the_category_of_a_long_boilerplate_line_comes_from_its_opening(line: str, lang: str, category: str | None) -> None:
+    from corpus_builder.boilerplate import _long_line_category, block_signals
+
+    doc = Document(doc_id="d", source="page.txt", text=line + "\n", lang=lang, raw_sha256="0" * 64)
+    (feat,) = block_signals(doc).feats
+    assert _long_line_category(load_cues(lang), feat) == category
