@@ -859,11 +859,18 @@ _TRAILING_SCORE = re.compile(r"\s+\d{1,3}\s?[-–]\s?\d{1,3}$")
 #: A wire-copy dateline at the start of a line: a place in capitals, the agency in brackets, a dash
 #: ("VARSOVIE (Reuters) - ...", "BORDEAUX (Courrier) – ..."); issue 2 names the form. A bracket
 #: that starts with "De"/"Du"/"D'" is a byline ("(De notre correspondant)"), not an agency.
+#: After a comma, a qualifier may come before the bracket: the date of Reuters' style ("MARSEILLE,
+#: 3 mars (Reuters) - ", fourth fresh-user trial) or the state or country of AP's ("HANOI, Vietnam
+#: (AP) —", "COLUMBIA, S.C. (AP) —": 4 aeb-en-dev2 pages).
 _DATELINE = re.compile(
-    r"^[ \t]*(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý'’-]+(?:[ -][A-ZÀ-Ý'’-]+){0,3})[ \t]+"
+    r"^[ \t]*(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý'’-]+(?:[ -][A-ZÀ-Ý'’-]+){0,3})"
+    r"(?:,[ \t]+(?P<qualifier>[^()\n,]{1,30}?))?[ \t]+"
     r"\((?!(?:De|Du|Des|D['’])\b)(?P<agency>[A-ZÀ-Ý][^()\n]{1,39})\)[ \t]*[-–—][ \t]",
     re.MULTILINE,
 )
+#: A dateline qualifier that is a date, not a place: a day number first ("3 mars", "19 Nov"), or an
+#: English month first ("Nov 19", "March 3").
+_DATE_QUALIFIER = re.compile(r"^(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s|$))", re.IGNORECASE)
 
 #: An abbreviated honorific and the capitalised words after it ("M. Dupont", "Mme Anne Hidalgo",
 #: "Dr Maréchal"). The Deep Sequoia gold makes the words after it a PER entity (7 of 7 in dev).
@@ -874,11 +881,15 @@ _HONORIFIC_NAME = re.compile(
 
 
 def _apply_datelines(text: str, spans: list[Span]) -> list[Span]:
-    """Datelines (:data:`_DATELINE`): the place becomes one LOC span and the agency one ORG span,
+    """Datelines (:data:`_DATELINE`): the place becomes one LOC span (a state or country after it
+    another, a date none) and the agency one ORG span,
     replacing whatever the model predicted over them (it tags "BORDEAUX" and "Courrier" MISC)
     and added when it predicted nothing."""
     for m in _DATELINE.finditer(text):
         parts = [(m.start("place"), m.end("place"), "LOC"), (m.start("agency"), _trim_end(text, m.start("agency"), m.end("agency")), "ORG")]
+        qualifier = m.group("qualifier")
+        if qualifier and not _DATE_QUALIFIER.match(qualifier):
+            parts.insert(1, (m.start("qualifier"), m.end("qualifier"), "LOC"))  # the state or country: a place of its own
         spans = [s for s in spans if not any(s.start < e and s.end > b for b, e, _ in parts)]
         spans += [Span(b, e, label, text[b:e]) for b, e, label in parts if e > b]
     return spans
