@@ -320,6 +320,23 @@ def test_datelines_give_a_place_and_an_agency(text: str, predicted: list, expect
     assert [(s.text, s.label) for s in repaired] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "predicted", "expected"),
+    [
+        # fourth fresh-user trial: the caption word inside the name
+        ("Photo Marc Rousseau\nLes vendanges ont commencé.", ["Photo Marc Rousseau"], [("Marc Rousseau", "PER")]),
+        ("Crédit photo : Ana Lopes / Le Quotidien\n", ["Crédit photo : Ana Lopes"], [("Ana Lopes", "PER")]),
+        ("Image: Tom Hale\n", ["Image: Tom Hale"], [("Tom Hale", "PER")]),
+        # not at a line start, or no capitalised word after it: left alone
+        ("Il a pris la Photo Marc Rousseau.", ["Photo Marc Rousseau"], [("Photo Marc Rousseau", "PER")]),
+        ("Photographie Marc Rousseau\n", ["Photographie Marc Rousseau"], [("Photographie Marc Rousseau", "PER")]),
+    ],
+)
+def test_a_caption_word_opening_a_line_is_not_part_of_the_name(text: str, predicted: list, expected: list) -> None:
+    repaired = entities.repair_spans(text, [span(text, part, "PER") for part in predicted])
+    assert [(s.text, s.label) for s in repaired] == expected
+
+
 def test_a_name_after_an_abbreviated_honorific_is_a_person() -> None:
     text = "M. Dupont a reçu Mme Anne Hidalgo et le Dr Maréchal à Lyon."
     repaired = entities.repair_spans(text, [span(text, "Lyon")])

@@ -686,6 +686,7 @@ def _word_lists() -> dict[str, Any]:
     return {
         "determiners": _prefix_regex(dets),
         "honorifics": _prefix_regex(hons),
+        "caption_words": _caption_word_regex(_data_lines("caption_words.txt")),
         "not_entities": {w.casefold() for w in _data_lines("not_entities.txt")},
         "type_cues": cues,
         "trailing": re.compile(
@@ -714,6 +715,14 @@ def _product_context(text: str, start: int, end: int) -> bool:
     left = text[max(0, start - 60) : start]
     right = text[end : end + 60]
     return any(rx.search(left) for rx in words["product_left"]) or any(rx.match(right) for rx in words["product_right"])
+
+
+def _caption_word_regex(words: list[str]) -> "re.Pattern[str]":
+    """A regex matching one of ``words`` at the start of a string as a whole word, with an
+    optional ":" or "©" and spaces after it, when a capital letter follows ("Photo : Marc", "Crédit
+    photo © Ana"; not "Photographie", not "Photo de famille")."""
+    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"^(?:{alts})\b[ \t]*[:©]?[ \t]*(?=(?-i:[A-ZÀ-Ý]))", re.IGNORECASE)
 
 
 def _prefix_regex(words: list[str]) -> "re.Pattern[str]":
@@ -763,7 +772,8 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
        is stripped only when the span starts the text or a sentence, since mid-sentence "Le Monde"
        is a name; likewise a leading English function word (spaCy's English stop words: "In July"
        → "July", "to Howe's Brigade" → "Howe's Brigade"); leading honorifics/titles (``honorifics.txt``: "M. Seselj" → "Seselj") are stripped
-       for every label;
+       for every label; so is a caption word that opens its line before a capitalised word
+       (``caption_words.txt``: "Photo Marc Rousseau" → "Marc Rousseau");
     3. trim trailing lower-case function words (``trailing_words.txt``: "Affaire des HLM des" →
        "Affaire des HLM"), a trailing score ("Olympique de Marseille 2-1") and trailing punctuation, symbols and emoji ("Paris !" → "Paris", "Lyon 🎉" → "Lyon"),
        keeping a final "." that ends an abbreviation ("B.C.E.", "Inc.") and a ")" that closes
@@ -811,6 +821,11 @@ def repair_spans(text: str, spans: Iterable[Span], families: Iterable[str] = SPA
                 start += m.end()
                 changed = True
                 stripped_title = ""
+                continue
+            m = words["caption_words"].match(piece)
+            if m and m.end() < len(piece) and _at_sentence_start(text, start):
+                start += m.end()  # "Photo Marc Rousseau" → "Marc Rousseau" (caption_words.txt)
+                changed = True
                 continue
             m = words["honorifics"].match(piece)
             if m and m.end() < len(piece):
