@@ -765,7 +765,7 @@ def merge_document(
                 doc_ctx.add("reported", f"block {i}: no majority on its boilerplate label; used the ground-truth/latest annotation's ({lab})")
             block_labels.append(lab)
         used = [p.ann for p in parsed]
-    predicted_boilerplate = sum(b.is_boilerplate for b in doc.blocks)
+    predicted_boilerplate = len(machine_blocks(doc))  # the machine's, also when doc is already reviewed (a re-import)
     if predicted_boilerplate and all(lab is None for lab in block_labels):
         # The README's rule (no boilerplate region: the block is content) applied to a whole page
         # whose prediction had boilerplate: merged as it says, and said, since an annotation made

@@ -253,6 +253,10 @@ def test_an_annotation_with_entities_only_makes_every_block_content_and_says_so(
     assert (item.task_id, item.annotation_id, item.doc_id) == (1, 11, "doc-emoji")
     assert f"all {len(doc.blocks)} blocks are content now (1 were predicted boilerplate)" in item.reason
     assert res.summary()["all_content"] == 1
+    # merged again into the reviewed document (a second import, prepare's re-apply): said again
+    # (fourth fresh-user trial: the reviewed document had no boilerplate left to compare with)
+    again = merge_tasks(res.documents, [exported_task(1, doc, [annotation(11, entities_only)])])
+    assert again.summary()["all_content"] == 1
     # with its boilerplate region the same annotation is not reported
     full = merge_tasks(d, [exported_task(1, doc, [annotation(11, corrected_results(doc))])])
     assert full.summary()["all_content"] == 0
