@@ -162,7 +162,7 @@ def export_tasks(
     workspace: Path = _WS,
     out: Path = typer.Option(..., "--out", "-o", help="JSON file to write (a list of tasks with predictions, for Label Studio's import)."),
     model_version: str | None = typer.Option(None, "--model-version", help="model_version of the predictions (default: corpus-builder and component versions)."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists (by default an existing file is never touched)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it is a task file written earlier (a JSON list of tasks); any other file, or without this option any file, is never touched."),
 ) -> None:
     """Write the tasks with predictions to a JSON file, for teams that import files by hand."""
     try:

@@ -617,8 +617,9 @@ def export_tasks(workspace: Path | str, out: Path | str, *, model_version: str |
     """Write the workspace's tasks (with predictions) to ``out`` as a JSON list that Label Studio's
     import accepts; return the number of tasks. The labeling config is ``studio config``'s output.
 
-    An existing ``out`` is never replaced unless ``overwrite`` (it may be someone's file): raises
-    :class:`ConfigError` naming it. The file is written to a fresh temporary name beside ``out``
+    An existing ``out`` is never replaced unless ``overwrite``, and then only when it is a task
+    file (:func:`_is_task_file`; anything else may be someone's file): raises
+    :class:`ConfigError` naming it, as for a folder. The file is written to a fresh temporary name beside ``out``
     and renamed, so an interrupted run leaves no half file and touches no other file."""
     ws = Workspace(workspace).require()
     with ws.reading("studio export-tasks"):
@@ -628,10 +629,16 @@ def export_tasks(workspace: Path | str, out: Path | str, *, model_version: str |
 def _export_tasks(ws: Workspace, out: Path, *, model_version: str | None, overwrite: bool) -> int:
     import tempfile
 
-    if out.exists() and not overwrite:
-        raise ConfigError(f"{out} exists: export-tasks never replaces a file; choose another --out, or pass --overwrite")
     if out.is_dir():
         raise ConfigError(f"{out} is a folder: --out takes a file name (e.g. {out / 'tasks.json'})")
+    if os.path.lexists(out):
+        if not overwrite:
+            raise ConfigError(f"{out} exists: export-tasks never replaces a file; choose another --out, or pass --overwrite")
+        if out.is_symlink() or not _is_task_file(out):
+            raise ConfigError(
+                f"{out} exists and is not a task file (a JSON list of tasks with data.{DOC_ID_KEY}, as export-tasks writes): "
+                "--overwrite replaces only such a file; choose another --out"
+            )
     mv = model_version or default_model_version(ws)
     tasks = [document_to_task(d, mv) for d in ws.iter_documents()]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -644,6 +651,17 @@ def _export_tasks(ws: Workspace, out: Path, *, model_version: str | None, overwr
         Path(tmp).unlink(missing_ok=True)
         raise
     return len(tasks)
+
+
+def _is_task_file(path: Path) -> bool:
+    """True when ``path`` holds a JSON list of tasks that each have ``data.doc_id`` (what
+    :func:`export_tasks` writes; an empty list too): the only kind of file ``--overwrite`` may
+    replace (fourth fresh-user trial: it replaced a text file of notes)."""
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(tasks, list) and all(isinstance(t, dict) and isinstance(t.get("data"), dict) and DOC_ID_KEY in t["data"] for t in tasks)
 
 
 def import_annotations(

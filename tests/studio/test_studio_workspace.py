@@ -209,7 +209,17 @@ def test_export_tasks_never_replaces_an_existing_file(workspace, tmp_path):
     with pytest.raises(ConfigError, match="never replaces a file"):
         commands.export_tasks(workspace.root, out)
     assert out.read_text(encoding="utf-8") == "someone's notes\n"
-    assert commands.export_tasks(workspace.root, out, overwrite=True) == 3
-    assert json.loads(out.read_text(encoding="utf-8"))[0]["data"]["doc_id"]
+    # fourth fresh-user trial: --overwrite replaced a file of notes; it replaces only a task file
+    with pytest.raises(ConfigError, match="is not a task file"):
+        commands.export_tasks(workspace.root, out, overwrite=True)
+    assert out.read_text(encoding="utf-8") == "someone's notes\n"
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="is a folder"):  # said first, with or without --overwrite
+        commands.export_tasks(workspace.root, folder)
+    mine = tmp_path / "mine.json"
+    assert commands.export_tasks(workspace.root, mine) == 3
+    assert commands.export_tasks(workspace.root, mine, overwrite=True) == 3  # a task file written earlier is replaced
+    assert json.loads(mine.read_text(encoding="utf-8"))[0]["data"]["doc_id"]
     assert (tmp_path / "tasks.json.tmp").read_text(encoding="utf-8") == "also theirs\n"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tasks")) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".tasks", ".mine"))) == []
