@@ -625,12 +625,14 @@ def unknown_doc_reason(task: Mapping[str, Any], locators: Mapping[str, Sequence[
     the locators tasks name are needed). A ``.txt``/``.html`` document's id, and a JSONL line's
     without ``id``, is a hash of its text: when exactly one workspace document comes from the
     task's record (or, for an older task without one, its source), the text changed since push;
-    when none does, the document was removed from the inputs; when several share the task's
+    when none does, the document was removed from the inputs or the task is another workspace's
+    (the two cannot be told apart; ``cause`` stays ``removed``); when several share the task's
     source (JSONL lines with one ``source``), which one it was cannot be told, and the reason says so."""
     data = task.get("data") or {}
     doc_id, record = data.get(DOC_ID_KEY), task_record(task)
     if record is None:
-        return f"document {doc_id} is not in the workspace (the task names no source): removed from the inputs; not merged"
+        return (f"document {doc_id} is not in the workspace (the task names no source): removed from the inputs, or a task "
+                "of another workspace; not merged")
     found = list(dict.fromkeys(locators.get(record, ())))
     if len(found) == 1:
         return (f"the text of document {doc_id} ({record}) changed since this task was pushed: that record is now document "
@@ -639,7 +641,8 @@ def unknown_doc_reason(task: Mapping[str, Any], locators: Mapping[str, Sequence[
         return (f"document {doc_id} ({record}) is not in the workspace: {len(found)} documents come from {record} "
                 f"({', '.join(found[:5])}{', …' if len(found) > 5 else ''}), so whether it was removed from the inputs or its text "
                 "changed cannot be told (push again to send records with their line); not merged")
-    return f"document {doc_id} ({record}) was removed from the inputs: no workspace document has this doc_id or comes from there; not merged"
+    return (f"document {doc_id} ({record}) is not in the workspace: no workspace document has this doc_id or comes from "
+            f"{record}, so it was removed from the inputs, or the task comes from another workspace; not merged")
 
 
 def task_identity(task: Mapping[str, Any]) -> str:
