@@ -27,6 +27,7 @@ from .entities.train import DEFAULT_BASE
 from .errors import ConfigError, CorpusBuilderError
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
 from .tempdirs import temporary_dir
+from .langtags import primary_language
 
 app = typer.Typer(
     name="corpus-builder",
@@ -268,7 +269,7 @@ def print_summary(summary: RunSummary, title: str = "Summary") -> None:
     if d.get("no_entity_model"):
         langs = ", ".join(d["no_entity_model"])
         out.print(f"[yellow]note:[/] documents in {langs} got no entity predictions (no entity model for their language; "
-                      f"give one with --model fr=fr_core_news_sm,{next(iter(d['no_entity_model']))}=MODEL); "
+                      f"give one with --model fr=fr_core_news_sm,{primary_language(next(iter(d['no_entity_model'])))}=MODEL); "
                       "their sentences stay out of the release's ner config", highlight=False)
     if d["documents_in"] == 0:
         out.print("[yellow]warning:[/] no input file was found (searched for .txt, .html, .htm, .jsonl, optionally .gz)")

@@ -109,7 +109,8 @@ FIELD_DOCS: dict[str, str] = {
     "doc_id": "document id: the input's `id` (JSONL), else `doc-` + 16 hex digits of the sha256 of the cleaned text",
     "source": "where the document came from: the input file's path relative to the folder given (prefixed by that folder's name when several were given), or the JSONL record's `source`",
     "text": "cleaned text (Unicode NFC, mojibake repaired, whitespace normalised); blocks are separated by `\\n`",
-    "lang": "ISO 639-1 language code (py3langid), `und` when unsure",
+    "lang": "language: the input's BCP 47 tag in standard form (`fr`, `fr-FR`, `pt-BR`), else detected (ISO 639-1, py3langid), "
+            "`und` when unsure; filter on the primary subtag (`lang.split('-')[0] == 'fr'`) to keep every form",
     "raw_sha256": "sha256 of the raw input bytes (of the line, for JSONL)",
     "status": "`predicted` (machine labels only) or `reviewed` (a person corrected the document in Label Studio)",
     "blocks": "the text's non-empty lines: {start, end, is_boilerplate, boilerplate_label, source}; `source` is `prediction` or `annotation`",
