@@ -444,6 +444,11 @@ def _print_release(info) -> None:
     if near and near["clusters_count"]:
         what = f"{near['dropped']} dropped (rejects)" if near["dedup"] == "near" else "kept, one split per cluster"
         out.print(f"near-duplicates: {near['clusters_count']} clusters, {near['documents_in_clusters']} documents; {what}")
+    from .release.rows import split_share_warning
+
+    warning = split_share_warning(info.manifest)
+    if warning:
+        out.print("[yellow]warning:[/]", escape(warning), highlight=False)
     out.print(f"release written: {info.path}")
     out.print(f"load it with: datasets.load_dataset({str(info.path)!r}, 'sentences')  # or 'documents', 'ner'")
 
