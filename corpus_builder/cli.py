@@ -25,9 +25,9 @@ from . import __version__
 from .cli_options import ProgressOpt, whole_number
 from .entities.train import DEFAULT_BASE
 from .errors import ConfigError, CorpusBuilderError
+from .langtags import primary_language
 from .pipeline import DEFAULT_MODEL, PrepareOptions, RunSummary, available_cpus, prepare, release_workspace
 from .tempdirs import temporary_dir
-from .langtags import primary_language
 
 app = typer.Typer(
     name="corpus-builder",

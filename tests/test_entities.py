@@ -310,6 +310,7 @@ def test_predicted_spans_are_in_bounds_on_arbitrary_text(recognizer: entities.En
         ("LONDON, Nov 19 (Reuters) - Shares fell.", [], [("LONDON", "LOC"), ("Reuters", "ORG")]),
         ("HARBOURTON, Maine (AP) — The council voted.", [("HARBOURTON, Maine", "LOC")], [("HARBOURTON", "LOC"), ("Maine", "LOC"), ("AP", "ORG")]),
         ("COLUMBIA, S.C. (AP) — A storm passed.", [], [("COLUMBIA", "LOC"), ("S.C.", "LOC"), ("AP", "ORG")]),
+        ("BALTIMORE, Maryland (AP) — The port reopened.", [], [("BALTIMORE", "LOC"), ("Maryland", "LOC"), ("AP", "ORG")]),
         # a byline in brackets is not an agency, and the rule only applies at a line start
         ("PARIS (De notre correspondant) - Le texte.", [], []),
         ("Il a dit : PARIS (AFP) - rien.", [], []),

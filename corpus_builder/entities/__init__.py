@@ -884,8 +884,12 @@ _DATELINE = re.compile(
     re.MULTILINE,
 )
 #: A dateline qualifier that is a date, not a place: a day number first ("3 mars", "19 Nov"), or an
-#: English month first ("Nov 19", "March 3").
-_DATE_QUALIFIER = re.compile(r"^(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s|$))", re.IGNORECASE)
+#: English month, whole or abbreviated, first ("Nov 19", "March 3"; not "Maryland", "Augusta").
+_DATE_QUALIFIER = re.compile(
+    r"^(?:\d|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\.?(?:\s|$))",
+    re.IGNORECASE,
+)
 
 #: An abbreviated honorific and the capitalised words after it ("M. Dupont", "Mme Anne Hidalgo",
 #: "Dr Maréchal"). The Deep Sequoia gold makes the words after it a PER entity (7 of 7 in dev).
